@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { AppModule } from './app.module.js';
+import type { Config } from './config/config.js';
+import { bearer, credentialMatches } from './graphql/context.js';
+import { REDIS } from './redis/redis.module.js';
+
+export interface Backend {
+  app: INestApplicationContext;
+  /** The GraphQL URL for API roles; undefined for a worker-only process. */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the backend for `config.role`; resolves once it serves (or consumes). */
+export async function startBackend(config: Config): Promise<Backend> {
+  const module = AppModule.forRoot(config);
+  const app =
+    config.role === 'worker'
+      ? await NestFactory.createApplicationContext(module, { bufferLogs: false })
+      : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await checkRedis(app.get<Redis>(REDIS));
+
+  let url: string | undefined;
+  if (config.role !== 'worker') {
+    const http = app as NestExpressApplication;
+    http.disable('x-powered-by');
+    http.useBodyParser('json', { limit: '64kb' });
+    // The internal credential is checked before GraphQL sees the request.
+    http.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
+      if (credentialMatches(bearer(req.headers.authorization), config.internalToken)) return next();
+      res.status(401).json({ errors: [{ message: 'Missing or invalid credentials', extensions: { code: 'UNAUTHENTICATED' } }] });
+    });
+    await http.listen(config.port, config.host);
+    const address = http.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+  } else {
+    await app.init();
+  }
+  return { app, url, stop: () => app.close() };
+}
+
+/** Waits for Redis, and refuses an eviction policy that could silently drop queue keys. */
+async function checkRedis(redis: Redis): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await redis.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`Redis unreachable: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const policy = (await redis.config('GET', 'maxmemory-policy').catch(() => null)) as string[] | null;
+  if (policy && policy[1] && policy[1] !== 'noeviction') {
+    throw new Error(`Redis maxmemory-policy is "${policy[1]}"; longrun needs "noeviction" so queue and task keys are never evicted`);
+  }
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The backend's whole configuration, parsed once per process from the environment.
+ * Nothing else in the backend reads `process.env`.
+ */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** `api`: GraphQL only; `worker`: runs tasks only; `all`: both in one process. */
+    BACKEND_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+    BACKEND_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The backend must never face browsers; binding elsewhere needs this explicit opt-in. */
+    BACKEND_ALLOW_NON_LOOPBACK: bool(false),
+    BACKEND_PORT: int(4000).pipe(z.number().max(65535)),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Namespace for every key, channel and queue, so several deployments (or tests) share a Redis. */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .default('longrun'),
+    INTERNAL_API_TOKEN: z.string().min(16).optional(),
+    TASK_MIN_DURATION_MS: int(1000),
+    TASK_MAX_DURATION_MS: int(10000),
+    TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+    TASK_RANDOM_SEED: z.string().min(1).optional(),
+    TASK_RETENTION_S: int(86400, 1),
+    WORKER_CONCURRENCY: int(50, 1),
+    /** A running job's lock lives this long unless its worker renews it (every half of it). */
+    WORKER_LOCK_DURATION_MS: int(30000, 100),
+    /** How often workers look for jobs whose lock expired (their worker died or froze). */
+    WORKER_STALLED_INTERVAL_MS: int(30000, 100),
+    /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
+    CANCEL_TIMEOUT_MS: int(5000, 100),
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
+  })
+  .refine((c) => c.TASK_MIN_DURATION_MS <= c.TASK_MAX_DURATION_MS, {
+    message: 'TASK_MIN_DURATION_MS must not exceed TASK_MAX_DURATION_MS',
+    path: ['TASK_MIN_DURATION_MS'],
+  })
+  .refine((c) => c.BACKEND_ALLOW_NON_LOOPBACK || LOOPBACK.has(c.BACKEND_HOST), {
+    message: 'BACKEND_HOST must be a loopback address unless BACKEND_ALLOW_NON_LOOPBACK=true',
+    path: ['BACKEND_HOST'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.INTERNAL_API_TOKEN !== undefined, {
+    message: 'INTERNAL_API_TOKEN is required in production',
+    path: ['INTERNAL_API_TOKEN'],
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  role: 'api' | 'worker' | 'all';
+  host: string;
+  port: number;
+  redisUrl: string;
+  prefix: string;
+  internalToken: string;
+  /** True when the token was generated here: only useful when nothing else must call us. */
+  internalTokenGenerated: boolean;
+  introspection: boolean;
+  task: {
+    minDurationMs: number;
+    maxDurationMs: number;
+    failureRate: number;
+    seed: string | undefined;
+    retentionS: number;
+  };
+  worker: {
+    concurrency: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+  };
+  cancelTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment; throws a `ConfigError` listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid backend configuration:\n${problems.join('\n')}`);
+  }
+  const c = parsed.data;
+  const introspection =
+    c.GRAPHQL_INTROSPECTION !== undefined
+      ? c.GRAPHQL_INTROSPECTION === 'true' || c.GRAPHQL_INTROSPECTION === '1'
+      : c.NODE_ENV !== 'production';
+  return {
+    env: c.NODE_ENV,
+    role: c.BACKEND_ROLE,
+    host: c.BACKEND_HOST,
+    port: c.BACKEND_PORT,
+    redisUrl: c.REDIS_URL,
+    prefix: c.REDIS_PREFIX,
+    internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
+    internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,
+    introspection,
+    task: {
+      minDurationMs: c.TASK_MIN_DURATION_MS,
+      maxDurationMs: c.TASK_MAX_DURATION_MS,
+      failureRate: c.TASK_FAILURE_RATE,
+      seed: c.TASK_RANDOM_SEED,
+      retentionS: c.TASK_RETENTION_S,
+    },
+    worker: {
+      concurrency: c.WORKER_CONCURRENCY,
+      lockDurationMs: c.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: c.WORKER_STALLED_INTERVAL_MS,
+    },
+    cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
+  };
+}
+
+/** Nest injection token for the parsed `Config`. */
+export const CONFIG = Symbol('CONFIG');

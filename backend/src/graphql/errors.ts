@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { CodedError } from '../tasks/tasks.errors.js';
+
+const logger = new Logger('GraphQLErrors');
+
+/** Codes produced by the GraphQL layer itself for malformed operations: safe to show. */
+const PROTOCOL_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST']);
+
+/**
+ * Deliberate errors keep their message and code; a GraphQL validation error keeps its message;
+ * everything else is replaced by INTERNAL_SERVER_ERROR with a correlation id that is logged
+ * with the real error (no stack traces or internals ever reach a client).
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const { message, locations, path } = formatted;
+  if (original instanceof CodedError) {
+    return { message: original.message, locations, path, extensions: { ...original.extensions } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
+  // A graphql-js error with no underlying cause is a validation or coercion error.
+  if (error instanceof GraphQLError && !error.originalError) {
+    return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+  }
+  const correlationId = randomUUID();
+  logger.error(`[${correlationId}] ${(original as Error)?.stack ?? String(original)}`);
+  return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } };
+}
+
+export function maskErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((e) => maskError(e.toJSON(), e));
+}

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { GraphQLError } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import type { Request } from 'express';
+import { CONFIG, type Config } from '../config/config.js';
+import { contextFor, credentialMatches, USER_HEADER } from './context.js';
+import { maskError, maskErrors } from './errors.js';
+
+/** The SDL lives in the repository's `schema/` folder, the same from `src/` and from `dist/`. */
+export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
+
+/**
+ * graphql-ws server options. Nest spreads them into `useServer`, though its type lists only a
+ * few of them; `context` and `onError` are needed here.
+ */
+function wsOptions(config: Config): ServerOptions {
+  return {
+    // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.
+    onConnect: (ctx) => credentialMatches(ctx.connectionParams?.token, config.internalToken),
+    // The gateway shares one socket among many users: identity is read per operation.
+    context: (_ctx, _id, payload) => contextFor(payload.extensions?.user),
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result,
+    onError: (_ctx, _id, _payload, errors) => maskErrors(errors),
+  };
+}
+
+function apolloOptions(config: Config): ApolloDriverConfig {
+  return {
+    driver: ApolloDriver,
+    typePaths: [resolve(SCHEMA_DIR, '*.graphql')],
+    path: '/graphql',
+    introspection: config.introspection,
+    playground: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError,
+    // HTTP: the credential was already checked by the middleware in main.ts.
+    context: ({ req }: { req: Request }) => contextFor(req.headers[USER_HEADER]),
+    subscriptions: { 'graphql-ws': wsOptions(config) as never },
+  };
+}
+
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [CONFIG],
+      useFactory: apolloOptions,
+    }),
+  ],
+})
+export class ApiGraphQLModule {}

@@ -1,0 +1,95 @@
+/**
+ * The task state machine, as data. `task-store.ts` is the only code that changes a task, and it
+ * only applies the transitions named here, each as one atomic compare-and-set in Redis.
+ */
+export const TASK_STATUSES = ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** Every legal move. Terminal statuses have none: a final status never changes. */
+export const LEGAL_MOVES: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  WAITING: ['IN_PROGRESS', 'CANCELLED', 'ERROR'],
+  IN_PROGRESS: ['IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'],
+  FINISHED: [],
+  CANCELLED: [],
+  ERROR: [],
+};
+
+export function isLegalMove(from: TaskStatus, to: TaskStatus): boolean {
+  return LEGAL_MOVES[from].includes(to);
+}
+
+export interface Transition {
+  /** The statuses this transition applies from; from any other status it is refused. */
+  readonly from: readonly TaskStatus[];
+  readonly to: TaskStatus;
+}
+
+/** The named transitions the system performs. Each must consist of legal moves only. */
+export const TRANSITIONS = {
+  /** A worker picked the job up. */
+  start: { from: ['WAITING'], to: 'IN_PROGRESS' },
+  /** The running job reports progress. */
+  progress: { from: ['IN_PROGRESS'], to: 'IN_PROGRESS' },
+  /** The job ran to its end. */
+  finish: { from: ['IN_PROGRESS'], to: 'FINISHED' },
+  /** The job failed, its worker was lost, or it could not be queued. */
+  fail: { from: ['WAITING', 'IN_PROGRESS'], to: 'ERROR' },
+  /** Cancel before any worker started it: it will never run. */
+  cancelWaiting: { from: ['WAITING'], to: 'CANCELLED' },
+  /** Cancel confirmed by the worker that held it: the work has stopped. */
+  cancelRunning: { from: ['IN_PROGRESS'], to: 'CANCELLED' },
+} as const satisfies Record<string, Transition>;
+
+export type TransitionName = keyof typeof TRANSITIONS;
+
+for (const [name, t] of Object.entries(TRANSITIONS) as [string, Transition][]) {
+  for (const from of t.from) {
+    if (!isLegalMove(from, t.to)) throw new Error(`transition ${name}: ${from} → ${t.to} is not a legal move`);
+  }
+}
+
+/** A task as stored and as served (the `owner` never leaves the backend). */
+export interface TaskRecord {
+  id: string;
+  owner: string;
+  status: TaskStatus;
+  progress: number;
+  version: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export type PublicTask = Omit<TaskRecord, 'owner'>;
+
+export function toPublic({ owner: _owner, ...task }: TaskRecord): PublicTask {
+  return task;
+}
+
+/** Reads a Redis hash (all values strings) into a record; `null` if it is empty or malformed. */
+export function recordFromHash(hash: Record<string, string | undefined>): TaskRecord | null {
+  const { id, owner, status, progress, version, createdAt } = hash;
+  if (!id || !owner || !status || !createdAt || !(TASK_STATUSES as readonly string[]).includes(status)) return null;
+  return {
+    id,
+    owner,
+    status: status as TaskStatus,
+    progress: Number(progress ?? 0),
+    version: Number(version ?? 1),
+    createdAt: isoFromMs(createdAt),
+    startedAt: hash.startedAt ? isoFromMs(hash.startedAt) : null,
+    finishedAt: hash.finishedAt ? isoFromMs(hash.finishedAt) : null,
+    error: hash.error ?? null,
+  };
+}
+
+function isoFromMs(ms: string): string {
+  return new Date(Number(ms)).toISOString();
+}

@@ -1,0 +1,199 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
+import { isTerminal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
+import { TaskStore } from './task-store.js';
+import { TaskNotFoundError } from './tasks.errors.js';
+
+/**
+ * `taskStatus` as an async iterator: snapshot first, then every newer version, complete right
+ * after a final status. Order of operations is the contract:
+ *   1. subscribe to the task's channel and wait until Redis confirms;
+ *   2. read the record (missing or not the caller's → NOT_FOUND);
+ *   3. emit the snapshot, then each published version higher than the last emitted.
+ * When the Redis subscriber reconnects (Redis drops what was published meanwhile), every live
+ * stream re-reads its record, so nothing is missed.
+ */
+class TaskStatusIterator implements AsyncIterableIterator<PublicTask> {
+  private readonly buffer: TaskRecord[] = [];
+  private waiter: { resolve: (r: IteratorResult<PublicTask>) => void; reject: (e: Error) => void } | null = null;
+  private lastVersion = 0;
+  private done = false;
+  private failure: Error | null = null;
+
+  constructor(
+    readonly owner: string,
+    readonly taskId: string,
+    private readonly release: (it: TaskStatusIterator) => void,
+  ) {}
+
+  /** Offers a snapshot; stale or duplicate versions, and anything after the end, are dropped. */
+  offer(record: TaskRecord): void {
+    if (this.done || record.owner !== this.owner || record.version <= this.lastVersion) return;
+    this.lastVersion = record.version;
+    if (this.waiter) {
+      const { resolve } = this.waiter;
+      this.waiter = null;
+      this.afterEmit(record);
+      resolve({ value: toPublic(record), done: false });
+    } else {
+      this.buffer.push(record);
+    }
+  }
+
+  /** Ends the stream with an error (e.g. the record expired while we were disconnected). */
+  fail(error: Error): void {
+    if (this.done) return;
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      this.finish();
+      reject(error);
+    } else {
+      this.failure = error;
+    }
+  }
+
+  private afterEmit(record: TaskRecord): void {
+    if (isTerminal(record.status)) this.finish();
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.buffer.length = 0;
+    this.release(this);
+  }
+
+  next(): Promise<IteratorResult<PublicTask>> {
+    const record = this.buffer.shift();
+    if (record) {
+      this.afterEmit(record);
+      return Promise.resolve({ value: toPublic(record), done: false });
+    }
+    if (this.failure) {
+      const error = this.failure;
+      this.failure = null;
+      this.finish();
+      return Promise.reject(error);
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<PublicTask>> {
+    this.finish();
+    if (this.waiter) {
+      this.waiter.resolve({ value: undefined, done: true });
+      this.waiter = null;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<PublicTask>> {
+    this.finish();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+@Injectable()
+export class TaskStatusStreams implements OnModuleDestroy {
+  private readonly logger = new Logger(TaskStatusStreams.name);
+  /** Live iterators, per task id, with the pub/sub subscription that feeds them. */
+  private readonly live = new Map<string, { subId: Promise<number>; iterators: Set<TaskStatusIterator> }>();
+  private readonly onReconnect = () => void this.resyncAll();
+
+  constructor(
+    @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+    private readonly store: TaskStore,
+  ) {
+    this.subscriber.on('ready', this.onReconnect);
+  }
+
+  private get subscriber(): Redis {
+    return this.pubsub.getSubscriber() as unknown as Redis;
+  }
+
+  get liveCount(): number {
+    let n = 0;
+    for (const entry of this.live.values()) n += entry.iterators.size;
+    return n;
+  }
+
+  /** Opens a stream for `owner`; rejects with NOT_FOUND before anything is emitted. */
+  async open(taskId: string, owner: string): Promise<AsyncIterableIterator<PublicTask>> {
+    const iterator = new TaskStatusIterator(owner, taskId, (it) => this.release(it));
+    let entry = this.live.get(taskId);
+    if (!entry) {
+      // One Redis channel subscription per task per process, shared by all its streams.
+      const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) =>
+        this.dispatch(taskId, message),
+      );
+      entry = { subId, iterators: new Set() };
+      this.live.set(taskId, entry);
+    }
+    entry.iterators.add(iterator);
+    try {
+      await entry.subId;
+      const record = await this.store.get(taskId);
+      if (!record || record.owner !== owner) throw new TaskNotFoundError();
+      iterator.offer(record);
+      return iterator;
+    } catch (error) {
+      await iterator.return();
+      throw error;
+    }
+  }
+
+  private dispatch(taskId: string, message: unknown): void {
+    const entry = this.live.get(taskId);
+    if (!entry) return;
+    const record = recordFromHash(message as Record<string, string>);
+    if (!record) return;
+    for (const it of entry.iterators) it.offer(record);
+  }
+
+  private release(iterator: TaskStatusIterator): void {
+    const entry = this.live.get(iterator.taskId);
+    if (!entry || !entry.iterators.delete(iterator) || entry.iterators.size > 0) return;
+    this.live.delete(iterator.taskId);
+    entry.subId.then(
+      (id) => this.pubsub.unsubscribe(id),
+      () => undefined,
+    );
+  }
+
+  /** After the subscriber reconnects: re-read every live task, since Redis dropped what we missed. */
+  private async resyncAll(): Promise<void> {
+    const tasks = [...this.live.entries()];
+    if (tasks.length === 0) return;
+    this.logger.log(`Redis subscriber ready: re-reading ${tasks.length} live task(s)`);
+    await Promise.all(
+      tasks.map(async ([taskId, entry]) => {
+        try {
+          const record = await this.store.get(taskId);
+          for (const it of entry.iterators) {
+            if (record) it.offer(record);
+            else it.fail(new TaskNotFoundError());
+          }
+        } catch (error) {
+          this.logger.warn(`resync of ${taskId} failed: ${(error as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.subscriber.off('ready', this.onReconnect);
+    for (const entry of [...this.live.values()]) for (const it of [...entry.iterators]) void it.return();
+  }
+}

@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+
+/** Every deliberate error code, as documented in schema/schema.graphql. */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'TASK_NOT_CANCELLABLE',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class CodedError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** Same code and message for a missing task and someone else's: the two are indistinguishable. */
+export class TaskNotFoundError extends CodedError {
+  constructor() {
+    super('NOT_FOUND', 'Task not found');
+  }
+}
+
+export class TaskNotCancellableError extends CodedError {
+  constructor(status: string) {
+    super('TASK_NOT_CANCELLABLE', `Task already ended (${status}) and cannot be cancelled`);
+  }
+}
+
+export class BadUserInputError extends CodedError {
+  constructor(field: string, message: string) {
+    super('BAD_USER_INPUT', message, { field });
+  }
+}
+
+export class ServiceUnavailableError extends CodedError {
+  constructor(what = 'The task store is unreachable; try again shortly') {
+    super('SERVICE_UNAVAILABLE', what);
+  }
+}
+
+export class UnauthenticatedError extends CodedError {
+  constructor() {
+    super('UNAUTHENTICATED', 'Missing or invalid credentials');
+  }
+}
+
+/** Task ids are random UUIDs; anything else is refused before touching Redis. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function assertTaskId(id: unknown): string {
+  if (typeof id !== 'string' || !UUID.test(id)) throw new BadUserInputError('id', 'id must be a task id (a UUID)');
+  return id.toLowerCase();
+}

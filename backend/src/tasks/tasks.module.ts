@@ -1,0 +1,45 @@
+import { BullModule, Processor } from '@nestjs/bullmq';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import type { Config } from '../config/config.js';
+import { TASKS_QUEUE } from '../redis/redis-keys.js';
+import { TaskStatusStreams } from './task-status.stream.js';
+import { TaskStore } from './task-store.js';
+import { JobFailureListener, TasksProcessor } from './tasks.processor.js';
+import { TasksResolver } from './tasks.resolver.js';
+import { TasksService } from './tasks.service.js';
+
+/**
+ * The tasks feature. `api` processes serve GraphQL; `worker` processes run jobs; `all` does both.
+ */
+@Module({})
+export class TasksModule {
+  static forRoot(config: Config): DynamicModule {
+    const api: Provider[] = [TasksResolver, TasksService, TaskStatusStreams];
+    const worker: Provider[] = [workerProcessor(config), JobFailureListener];
+    return {
+      module: TasksModule,
+      imports: [BullModule.registerQueue({ name: TASKS_QUEUE })],
+      providers: [
+        TaskStore,
+        ...(config.role === 'worker' ? [] : api),
+        ...(config.role === 'api' ? [] : worker),
+      ],
+    };
+  }
+}
+
+/**
+ * @nestjs/bullmq reads worker options from the @Processor decorator only; deriving a decorated
+ * class here lets them come from configuration. maxStalledCount 0: a job whose worker died is
+ * failed at the first stall check, never silently run a second time.
+ */
+function workerProcessor(config: Config): Provider {
+  @Processor(TASKS_QUEUE, {
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.stalledIntervalMs,
+    maxStalledCount: 0,
+  })
+  class ConfiguredTasksProcessor extends TasksProcessor {}
+  return { provide: TasksProcessor, useClass: ConfiguredTasksProcessor };
+}
