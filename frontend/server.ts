@@ -1,0 +1,104 @@
+/**
+ * The frontend's one process and port: the Next.js page, and GraphQL Yoga at /api/graphql over
+ * HTTP and WebSocket. Route handlers cannot upgrade to WebSocket, so this custom server owns
+ * the HTTP server and routes upgrades itself.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { basename, dirname } from 'node:path';
+import next from 'next';
+import { loadConfig } from './src/server/config.js';
+import { buildGateway, GRAPHQL_PATH } from './src/server/gateway/yoga.js';
+import { createGatewayWs } from './src/server/gateway/ws.js';
+import { ensureSession } from './src/server/session.js';
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const here = import.meta.dirname;
+  const dir = config.nextDir ?? (basename(here) === 'dist' ? dirname(here) : here);
+
+  // Next attaches its own `upgrade` listener to the server it is given, and that listener ends
+  // sockets for App Router paths (killing ours). Give it a stand-in that only records the
+  // handler, and call that handler for every path except /api/graphql (HMR needs it in dev).
+  let nextUpgrade: UpgradeHandler | undefined;
+  const standIn = {
+    on(event: string, fn: UpgradeHandler) {
+      if (event === 'upgrade') nextUpgrade = fn;
+      return standIn;
+    },
+    once() {
+      return standIn;
+    },
+    off() {
+      return standIn;
+    },
+    removeListener() {
+      return standIn;
+    },
+    address: () => server.address(),
+    listening: true,
+  };
+  const app = (next as unknown as typeof next.default)({
+    dev: config.dev,
+    dir,
+    hostname: config.host,
+    port: config.port,
+    httpServer: standIn as never,
+  });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const gateway = buildGateway(config);
+  const ws = createGatewayWs(gateway, config);
+  const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path.startsWith('/_next/') || path === '/favicon.ico') {
+      void handle(req, res);
+      return;
+    }
+    const user = ensureSession(req, res, sessionOptions);
+    if (path === GRAPHQL_PATH) {
+      void gateway.yoga.handle(req, res, { req, res, user });
+      return;
+    }
+    void handle(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === GRAPHQL_PATH) ws.handleUpgrade(req, socket, head);
+    else if (nextUpgrade) nextUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+  console.log(`longrun frontend ready on http://${shownHost}:${port} (${config.dev ? 'development' : 'production'})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`frontend: ${signal}, shutting down`);
+    const force = setTimeout(() => process.exit(0), 10_000);
+    force.unref();
+    server.close();
+    server.closeAllConnections?.();
+    await ws.close();
+    await gateway.stop();
+    await app.close?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import type { TaskStatus } from '../../graphql/generated/graphql';
+
+/** The words the page shows for each status. */
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  WAITING: 'WAITING',
+  IN_PROGRESS: 'IN PROGRESS',
+  FINISHED: 'FINISHED',
+  CANCELLED: 'CANCELLED',
+  ERROR: 'ERROR',
+};
+
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+
+export function isFinal(status: TaskStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** The coded error of an Apollo error, if any. */
+export function errorCode(error: unknown): string | undefined {
+  const errors = (error as { errors?: { extensions?: { code?: unknown } }[] } | undefined)?.errors;
+  const code = errors?.[0]?.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A sentence a user can act on, for an error from the API. */
+export function describeError(error: unknown): string {
+  const errors = (error as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors;
+  const first = errors?.[0];
+  switch (first?.extensions?.code) {
+    case 'RATE_LIMITED':
+      return `Too many requests: try again in ${first.extensions.retryAfterSeconds ?? 'a few'} s.`;
+    case 'SERVICE_UNAVAILABLE':
+      return 'The service is unavailable right now; try again in a moment.';
+    case 'NOT_FOUND':
+      return 'This task no longer exists.';
+    case 'TASK_NOT_CANCELLABLE':
+      return 'This task has already ended.';
+    default:
+      return first?.message ?? 'Something went wrong; try again.';
+  }
+}

@@ -1,0 +1,45 @@
+'use client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { isSubscriptionOperation } from '@apollo/client/utilities';
+import { createClient } from 'graphql-ws';
+import { setConnectionState } from './connection';
+
+export const GRAPHQL_PATH = '/api/graphql';
+
+/** Close codes after which retrying cannot help (the server refused us for good). */
+const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
+
+/**
+ * The browser's client: HTTP for queries and mutations, graphql-ws for subscriptions. The
+ * socket is lazy: it opens with the first live subscription and closes once none is left.
+ * It is created in the browser only (never during server rendering).
+ */
+export function makeApolloClient(): ApolloClient {
+  const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin' });
+  if (typeof window === 'undefined') return new ApolloClient({ link: http, cache: new InMemoryCache() });
+
+  let everConnected = false;
+  const ws = createClient({
+    url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${GRAPHQL_PATH}`,
+    lazy: true,
+    lazyCloseTimeout: 0,
+    retryAttempts: 30,
+    shouldRetry: (event) => !(event instanceof CloseEvent && FATAL_CLOSE_CODES.has(event.code)),
+    // Jittered exponential backoff, capped at 10 s, so a restarted server is not stampeded.
+    retryWait: async (retries) => {
+      const cap = Math.min(10_000, 300 * 2 ** retries);
+      await new Promise((r) => setTimeout(r, cap / 2 + Math.random() * (cap / 2)));
+    },
+    on: {
+      connecting: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
+      connected: () => {
+        everConnected = true;
+        setConnectionState('connected');
+      },
+      closed: () => setConnectionState('idle'),
+    },
+  });
+  const link = ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), http);
+  return new ApolloClient({ link, cache: new InMemoryCache() });
+}

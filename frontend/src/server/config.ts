@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The frontend server's whole configuration, parsed once per process. Nothing else in the
+ * server reads `process.env` (browser code gets nothing from it).
+ */
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    BACKEND_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+    /** Overrides BACKEND_PORT: the backend's GraphQL endpoint (http://; ws:// is derived). */
+    BACKEND_URL: z.string().url().optional(),
+    INTERNAL_API_TOKEN: z.string().min(16).optional(),
+    /** Signs the anonymous session cookie. Generated per process in development when unset. */
+    SESSION_SECRET: z.string().min(32).optional(),
+    /** Extra origins allowed to open the WebSocket, comma-separated; the page's own origin always is. */
+    ALLOWED_ORIGINS: z.string().default(''),
+    /** GraphiQL, introspection and field suggestions; on in development unless set. */
+    GRAPHIQL: z.enum(['true', 'false', '1', '0']).optional(),
+    /** Mark the session cookie Secure; on in production unless set (for plain-HTTP local runs). */
+    COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).optional(),
+    /** How long a query or mutation may wait for the backend before SERVICE_UNAVAILABLE. */
+    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    NEXT_DIR: z.string().optional(),
+    TRUST_PROXY: bool(false),
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.INTERNAL_API_TOKEN !== undefined, {
+    message: 'INTERNAL_API_TOKEN is required in production',
+    path: ['INTERNAL_API_TOKEN'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.SESSION_SECRET !== undefined, {
+    message: 'SESSION_SECRET is required in production',
+    path: ['SESSION_SECRET'],
+  });
+
+export interface FrontendConfig {
+  dev: boolean;
+  host: string;
+  port: number;
+  backendHttpUrl: string;
+  backendWsUrl: string;
+  internalToken: string;
+  sessionSecret: string;
+  allowedOrigins: string[];
+  graphiql: boolean;
+  cookieSecure: boolean;
+  upstreamTimeoutMs: number;
+  nextDir: string | undefined;
+}
+
+const flag = (v: string | undefined, def: boolean) => (v === undefined ? def : v === 'true' || v === '1');
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): FrontendConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid frontend configuration:\n${problems.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dev = c.NODE_ENV !== 'production';
+  const backendHttpUrl = c.BACKEND_URL ?? `http://127.0.0.1:${c.BACKEND_PORT}/graphql`;
+  return {
+    dev,
+    host: c.HOST,
+    port: c.PORT,
+    backendHttpUrl,
+    backendWsUrl: backendHttpUrl.replace(/^http/, 'ws'),
+    internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
+    sessionSecret: c.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    graphiql: flag(c.GRAPHIQL, dev),
+    cookieSecure: flag(c.COOKIE_SECURE, !dev),
+    upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
+    nextDir: c.NEXT_DIR,
+  };
+}

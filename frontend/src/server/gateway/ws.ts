@@ -1,0 +1,85 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { FrontendConfig } from '../config.js';
+import { newSessionId, sessionOf } from '../session.js';
+import type { Gateway } from './yoga.js';
+
+/** Largest WebSocket message accepted from a browser. */
+const MAX_PAYLOAD = 64 * 1024;
+
+interface Enveloped {
+  execute: (args: ExecutionArgs) => never;
+  subscribe: (args: ExecutionArgs) => never;
+}
+
+/**
+ * The WebSocket leg of /api/graphql: graphql-ws over the same Yoga (same schema, plugins and
+ * context), for browsers. Upgrades from foreign origins are refused before the handshake.
+ */
+export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  const users = new WeakMap<IncomingMessage, string>();
+
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const req = ctx.extra.request;
+        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
+          req,
+          socket: ctx.extra.socket,
+          params,
+          user: users.get(req) ?? newSessionId(),
+        });
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          return [error as never];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+  );
+
+  function allowedOrigin(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    // Non-browser clients send no Origin; browsers always do, and cannot forge it.
+    if (origin === undefined) return true;
+    const host = req.headers.host;
+    const own = host ? [`http://${host}`, `https://${host}`] : [];
+    return own.includes(origin) || config.allowedOrigins.includes(origin);
+  }
+
+  return {
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      if (!allowedOrigin(req)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      // The session cookie names the user; without a valid one the socket gets a fresh,
+      // empty identity (it can watch nothing it did not create).
+      users.set(req, sessionOf(req, config.sessionSecret) ?? newSessionId());
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    async close(): Promise<void> {
+      // 1012 Service Restart: clients reconnect (to this process's successor or another one).
+      for (const client of wss.clients) client.close(1012, 'Server restarting');
+      await disposable.dispose();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { wrapSchema } from '@graphql-tools/wrap';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { FrontendConfig } from '../config.js';
+import { maskError } from './errors.js';
+import { loadPublicSchema } from './schema.js';
+import { createUpstream, type GatewayContext, type Upstream } from './upstream.js';
+
+/** Per-request server context handed in by server.ts: the verified session. */
+export interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  user: string;
+}
+
+export const GRAPHQL_PATH = '/api/graphql';
+
+export interface Gateway {
+  yoga: YogaServerInstance<ServerContext, GatewayContext>;
+  upstream: Upstream;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Yoga endpoint that re-exposes the public schema and forwards every operation to the
+ * backend. It resolves nothing itself: the wrapped schema delegates each root field upstream.
+ */
+export function buildGateway(config: FrontendConfig): Gateway {
+  const upstream = createUpstream(config);
+  const schema = wrapSchema<GatewayContext>({ schema: loadPublicSchema(), executor: upstream.executor });
+  const yoga = createYoga<ServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'longrun GraphiQL' } : false,
+    landingPage: false,
+    // Same-origin only: no CORS headers at all, so no foreign origin can read an answer.
+    cors: false,
+    batching: false,
+    maskedErrors: { maskError },
+    context: ({ user }) => ({ user }),
+    logging: config.dev ? 'info' : 'warn',
+  });
+  return {
+    yoga,
+    upstream,
+    stop: () => upstream.dispose(),
+  };
+}
