@@ -46,7 +46,7 @@ export function TaskCard({ task }: { task: TaskFieldsFragment }) {
         {task.status === 'IN_PROGRESS' && <span>{task.progress}%</span>}
       </div>
       {task.error && (
-        <p className="task-error" data-testid="task-error">
+        <p className={task.status === 'CANCELLED' ? 'task-note' : 'task-error'} data-testid="task-error">
           {task.error}
         </p>
       )}

@@ -1,0 +1,176 @@
+// Shared set-up steps for `npm start` and `npm test`: install what is missing, build what is
+// stale, find or start Redis. Plain Node (no dependencies), so it runs before `npm ci`.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const RUN_DIR = join(ROOT, '.run');
+
+export function log(message) {
+  console.log(`[longrun] ${message}`);
+}
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts, env: { ...process.env, ...opts.env } });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
+  }
+}
+
+export function hasCommand(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Newest modification time of the given files or folders (recursively), skipping build output. */
+export function newestMtime(paths) {
+  let newest = 0;
+  const visit = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) {
+        if (name === 'node_modules' || name === 'dist' || name === '.next' || name === 'test-results') continue;
+        visit(join(p, name));
+      }
+    } else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) visit(p);
+  return newest;
+}
+
+function mtime(p) {
+  return existsSync(p) ? statSync(p).mtimeMs : 0;
+}
+
+/** `npm ci` when node_modules is missing or older than the lockfile. */
+export function ensureDependencies() {
+  const installed = join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(installed) && mtime(installed) >= mtime(lock)) return;
+  log('installing npm dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+}
+
+const BUILDS = {
+  backend: {
+    inputs: ['backend/src', 'backend/tsconfig.json', 'backend/tsconfig.build.json', 'backend/package.json'],
+    output: 'backend/dist/main.js',
+  },
+  frontend: {
+    inputs: ['frontend/src', 'frontend/server.ts', 'frontend/next.config.ts', 'frontend/tsconfig.json', 'frontend/tsconfig.server.json', 'frontend/package.json', 'schema'],
+    output: 'frontend/dist/server.js',
+  },
+};
+
+/** Builds each workspace whose sources are newer than its output. */
+export function ensureBuilt(names = Object.keys(BUILDS)) {
+  for (const name of names) {
+    const { inputs, output } = BUILDS[name];
+    const out = join(ROOT, output);
+    if (existsSync(out) && mtime(out) >= newestMtime(inputs.map((i) => join(ROOT, i)))) continue;
+    log(`building ${name}…`);
+    run('npm', ['run', 'build', '-w', name], { env: { NEXT_TELEMETRY_DISABLED: '1' } });
+  }
+}
+
+/** Secrets for a local run, generated once and kept in .run/ so sessions survive restarts. */
+export function localSecrets() {
+  const file = join(RUN_DIR, 'secrets.json');
+  let secrets = {};
+  if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8'));
+  if (!secrets.INTERNAL_API_TOKEN || !secrets.SESSION_SECRET) {
+    secrets = {
+      INTERNAL_API_TOKEN: randomBytes(32).toString('base64url'),
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+    };
+    mkdirSync(RUN_DIR, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return {
+    INTERNAL_API_TOKEN: process.env.INTERNAL_API_TOKEN ?? secrets.INTERNAL_API_TOKEN,
+    SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET,
+  };
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function portInUse(port, host = '127.0.0.1') {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Sends PING to a Redis at host:port; resolves true on +PONG within a second. */
+export function redisAnswers(port, host = '127.0.0.1') {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      done(false);
+    }, 1000);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => {
+      clearTimeout(timer);
+      socket.destroy();
+      done(d.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => {
+      clearTimeout(timer);
+      done(false);
+    });
+  });
+}
+
+/**
+ * REDIS_URL if set; else a Redis already answering on 127.0.0.1:6379; else a private
+ * `redis-server` on a free port, with AOF (appendfsync everysec) in .run/redis.
+ */
+export async function findOrStartRedis() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
+  if (await redisAnswers(6379)) {
+    log('using the Redis on 127.0.0.1:6379');
+    return { url: 'redis://127.0.0.1:6379', stop: async () => undefined };
+  }
+  if (!hasCommand('redis-server')) {
+    throw new Error('No Redis found: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server (Debian/Ubuntu: sudo apt-get install redis-server).');
+  }
+  const port = await freePort();
+  const dir = join(RUN_DIR, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 100 && !(await redisAnswers(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  log(`started a private redis-server on 127.0.0.1:${port} (AOF in .run/redis)`);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export { dirname };
