@@ -1,9 +1,12 @@
+import type { Task, TaskStatus as SchemaTaskStatus } from '../graphql/generated/schema-types.js';
+
 /**
  * The task state machine, as data. `task-store.ts` is the only code that changes a task, and it
  * only applies the transitions named here, each as one atomic compare-and-set in Redis.
  */
-export const TASK_STATUSES = ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** The statuses, as the schema declares them (the generated type keeps the two in step). */
+export type TaskStatus = SchemaTaskStatus;
+export const TASK_STATUSES = ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'] as const satisfies readonly TaskStatus[];
 
 export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 
@@ -67,7 +70,8 @@ export interface TaskRecord {
   error: string | null;
 }
 
-export type PublicTask = Omit<TaskRecord, 'owner'>;
+/** What clients see: the schema's `Task` (checked against the generated type). */
+export type PublicTask = Omit<TaskRecord, 'owner'> & Task;
 
 export function toPublic({ owner: _owner, ...task }: TaskRecord): PublicTask {
   return task;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapSchema } from '@graphql-tools/wrap';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
 import { maskError } from './errors.js';
@@ -14,6 +15,20 @@ export interface ServerContext {
 }
 
 export const GRAPHQL_PATH = '/api/graphql';
+
+const GRAPHIQL_QUERY = `# Start a task, then paste its id into the subscription and run it.
+mutation Start {
+  createTask { id status version }
+}
+
+subscription Watch($id: ID!) {
+  taskStatus(id: $id) { id status progress version error }
+}
+
+query Mine {
+  tasks(first: 10) { id status progress createdAt finishedAt error }
+}
+`;
 
 export interface Gateway {
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
@@ -31,7 +46,9 @@ export function buildGateway(config: FrontendConfig): Gateway {
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'longrun GraphiQL' } : false,
+    // Served from the package itself (no CDN), with subscriptions over the same WebSocket path.
+    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'longrun GraphiQL', defaultQuery: GRAPHIQL_QUERY } : false,
+    renderGraphiQL,
     landingPage: false,
     // Same-origin only: no CORS headers at all, so no foreign origin can read an answer.
     cors: false,
