@@ -76,7 +76,7 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     }
 
     if (plan.fails) {
-      const reason = 'The task failed (simulated: about 1 in 10 do)';
+      const reason = 'The task failed (a simulated failure, as configured by TASK_FAILURE_RATE)';
       await this.store.apply(taskId, 'fail', { finishedAt: Date.now(), error: reason });
       throw new UnrecoverableError(reason);
     }
