@@ -40,6 +40,8 @@ export const configSchema = z
     WORKER_LOCK_DURATION_MS: int(30000, 100),
     /** How often workers look for jobs whose lock expired (their worker died or froze). */
     WORKER_STALLED_INTERVAL_MS: int(30000, 100),
+    /** How often a worker process reconciles task records with their jobs. */
+    RECONCILE_INTERVAL_MS: int(30000, 200),
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
     CANCEL_TIMEOUT_MS: int(5000, 100),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
@@ -81,6 +83,7 @@ export interface Config {
     stalledIntervalMs: number;
   };
   cancelTimeoutMs: number;
+  reconcileIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stalledIntervalMs: c.WORKER_STALLED_INTERVAL_MS,
     },
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
+    reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
   };
 }
 

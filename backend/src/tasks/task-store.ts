@@ -8,8 +8,9 @@ import { isTerminal, recordFromHash, TRANSITIONS, type TaskRecord, type Transiti
 
 /**
  * One atomic compare-and-set: if the task's status is one of ARGV[1], set ARGV[2] and the given
- * fields, bump the version, set the retention TTL on a final status, publish the new snapshot
- * on the task's channel, and return it. Otherwise change nothing and return the current record.
+ * fields, bump the version, on a final status set the retention TTL and drop the id from the
+ * live index (KEYS[2]), publish the new snapshot on the task's channel, and return it.
+ * Otherwise change nothing and return the current record.
  * Because check, write and publish are one script, cancel racing completion has exactly one
  * winner, a final status never changes, and subscribers see every version in order.
  */
@@ -35,7 +36,10 @@ for k, v in pairs(fields) do
 end
 redis.call('HSET', KEYS[1], unpack(args))
 redis.call('HINCRBY', KEYS[1], 'version', 1)
-if tonumber(ARGV[5]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+if tonumber(ARGV[5]) > 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('SREM', KEYS[2], ARGV[6])
+end
 local snap = snapshot()
 redis.call('PUBLISH', ARGV[4], snap)
 return {1, snap}
@@ -54,7 +58,7 @@ export type TransitionResult =
   | { applied: false; task: TaskRecord | null };
 
 type CasRedis = Redis & {
-  taskCas(key: string, from: string, to: string, fields: string, channel: string, ttl: number): Promise<[number, string | null]>;
+  taskCas(key: string, liveKey: string, from: string, to: string, fields: string, channel: string, ttl: number, id: string): Promise<[number, string | null]>;
 };
 
 /** Parses a snapshot published by the CAS script (a JSON object of the record's hash). */
@@ -76,7 +80,7 @@ export class TaskStore {
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
   ) {
-    redis.defineCommand('taskCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    redis.defineCommand('taskCas', { numberOfKeys: 2, lua: CAS_SCRIPT });
     this.redis = redis as CasRedis;
   }
 
@@ -89,6 +93,7 @@ export class TaskStore {
       .multi()
       .hset(this.keys.task(id), { id, owner, status: 'WAITING', progress: 0, version: 1, createdAt: now })
       .zadd(ownerKey, now, id)
+      .sadd(this.keys.liveTasks, id)
       // The index outlives its newest record; entries whose record expired are pruned on read.
       .expire(ownerKey, this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600)
       .exec()
@@ -130,17 +135,29 @@ export class TaskStore {
     return tasks;
   }
 
+  /** Ids of tasks that are not final yet, a page at a time (SSCAN cursor semantics). */
+  async scanLive(cursor: string, count = 200): Promise<[string, string[]]> {
+    return this.redis.sscan(this.keys.liveTasks, cursor, 'COUNT', count);
+  }
+
+  /** Drops ids from the live index whose records are final or gone. */
+  async forgetLive(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.srem(this.keys.liveTasks, ...ids);
+  }
+
   /** Applies a named transition atomically; see CAS_SCRIPT. */
   async apply(id: string, name: TransitionName, changes: TaskChanges = {}): Promise<TransitionResult> {
     const t = TRANSITIONS[name];
     const ttl = isTerminal(t.to) ? this.config.task.retentionS : 0;
     const [applied, json] = await this.redis.taskCas(
       this.keys.task(id),
+      this.keys.liveTasks,
       t.from.join(','),
       t.to,
       JSON.stringify(changes),
       this.keys.taskChannel(id),
       ttl,
+      id,
     );
     const task = json === null ? null : recordFromSnapshot(json);
     if (applied === 1 && task) return { applied: true, task };

@@ -2,6 +2,7 @@ import { BullModule, Processor } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { Config } from '../config/config.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
+import { TaskReconciler } from './task-reconciler.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import { JobFailureListener, TasksProcessor } from './tasks.processor.js';
@@ -15,7 +16,7 @@ import { TasksService } from './tasks.service.js';
 export class TasksModule {
   static forRoot(config: Config): DynamicModule {
     const api: Provider[] = [TasksResolver, TasksService, TaskStatusStreams];
-    const worker: Provider[] = [workerProcessor(config), JobFailureListener];
+    const worker: Provider[] = [workerProcessor(config), JobFailureListener, TaskReconciler];
     return {
       module: TasksModule,
       imports: [BullModule.registerQueue({ name: TASKS_QUEUE })],

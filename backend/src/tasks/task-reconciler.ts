@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CONFIG, type Config } from '../config/config.js';
+import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
+import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
+import { reconcileAction } from './reconcile-action.js';
+import { isTerminal } from './task-state.js';
+import { TaskStore } from './task-store.js';
+import { WORKER_LOST } from './tasks.processor.js';
+import type { RunTaskJob } from './tasks.service.js';
+
+/**
+ * Runs in worker processes; one of them per round (a Redis lock) walks the live index and
+ * reconciles each record with its BullMQ job.
+ */
+@Injectable()
+export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(TaskReconciler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly token = randomUUID();
+  /** Counts of what the reconciler corrected, since start. */
+  readonly corrected = { finish: 0, fail: 0, lost: 0 };
+
+  constructor(
+    private readonly store: TaskStore,
+    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<RunTaskJob>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  onModuleInit(): void {
+    const every = this.config.reconcileIntervalMs;
+    this.timer = setInterval(() => {
+      this.running ??= this.runOnce()
+        .catch((e: Error) => this.logger.warn(`reconcile round failed: ${e.message}`))
+        .finally(() => (this.running = undefined));
+    }, every);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One round; returns how many records it changed. Skips when another process holds the lock. */
+  async runOnce(): Promise<number> {
+    const interval = this.config.reconcileIntervalMs;
+    const locked = await this.redis.set(this.keys.reconcilerLock, this.token, 'PX', Math.max(1000, interval - 100), 'NX');
+    if (locked !== 'OK') return 0;
+    // A task that stalls is failed by BullMQ within lock + stall interval; only after that
+    // (and one more stall interval) may a vanished job be called lost.
+    const graceMs = this.config.worker.lockDurationMs + 2 * this.config.worker.stalledIntervalMs;
+    let cursor = '0';
+    let changed = 0;
+    do {
+      const [next, ids] = await this.store.scanLive(cursor);
+      cursor = next;
+      const forget: string[] = [];
+      for (const id of ids) {
+        const record = await this.store.get(id);
+        const job = record && !isTerminal(record.status) ? await this.queue.getJob(id) : undefined;
+        const state = job ? await job.getState() : 'unknown';
+        const action = reconcileAction(record, state, Date.now(), graceMs);
+        if (action === 'forget') forget.push(id);
+        else if (action !== 'none' && (await this.apply(id, action, job?.failedReason))) changed++;
+      }
+      await this.store.forgetLive(forget);
+    } while (cursor !== '0');
+    return changed;
+  }
+
+  private async apply(id: string, action: 'finish' | 'fail' | 'lost', failedReason?: string): Promise<boolean> {
+    const finishedAt = Date.now();
+    const result =
+      action === 'finish'
+        ? await this.store.apply(id, 'finish', { progress: 100, finishedAt })
+        : await this.store.apply(id, 'fail', {
+            finishedAt,
+            error:
+              action === 'lost'
+                ? 'Lost: its job no longer exists'
+                : failedReason && !/stalled/i.test(failedReason)
+                  ? failedReason
+                  : WORKER_LOST,
+          });
+    if (result.applied) {
+      this.corrected[action]++;
+      this.logger.warn(`reconciled task ${id}: ${action}`);
+    }
+    return result.applied;
+  }
+}
