@@ -40,6 +40,9 @@ export const configSchema = z
     WORKER_LOCK_DURATION_MS: int(30000, 100),
     /** How often workers look for jobs whose lock expired (their worker died or froze). */
     WORKER_STALLED_INTERVAL_MS: int(30000, 100),
+    /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
+    TASK_CREATE_LIMIT: int(20, 1),
+    TASK_CREATE_WINDOW_S: int(10, 1),
     /** How often a worker process reconciles task records with their jobs. */
     RECONCILE_INTERVAL_MS: int(30000, 200),
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
@@ -84,6 +87,7 @@ export interface Config {
   };
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
+  createLimit: { points: number; windowS: number };
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
+    createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S },
   };
 }
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -28,8 +29,27 @@ function wsOptions(config: Config): ServerOptions {
   };
 }
 
+/**
+ * Operation limits on the backend's HTTP leg (defence in depth: the gateway enforces the same
+ * kind of limits on both transports before anything reaches us).
+ */
+const armor = (config: Config) =>
+  new ApolloArmor({
+    maxAliases: { n: 5 },
+    maxDepth: { n: 6 },
+    maxTokens: { n: 1000 },
+    maxDirectives: { n: 10 },
+    costLimit: { maxCost: 2000 },
+    blockFieldSuggestion: { enabled: !config.introspection },
+  }).protect();
+
 function apolloOptions(config: Config): ApolloDriverConfig {
+  const { plugins, validationRules } = armor(config);
   return {
+    // graphql-armor is typed against the CJS build of @apollo/server; the plugins are the same.
+    plugins: plugins as never[],
+    validationRules,
+    allowBatchedHttpRequests: false,
     driver: ApolloDriver,
     typePaths: [resolve(SCHEMA_DIR, '*.graphql')],
     path: '/graphql',

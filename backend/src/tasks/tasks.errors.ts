@@ -43,6 +43,12 @@ export class ServiceUnavailableError extends CodedError {
   }
 }
 
+export class RateLimitedError extends CodedError {
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Too many tasks started; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
 export class UnauthenticatedError extends CodedError {
   constructor() {
     super('UNAUTHENTICATED', 'Missing or invalid credentials');

@@ -2,15 +2,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
-import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
+import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { isTerminal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import {
   BadUserInputError,
   CodedError,
+  RateLimitedError,
   ServiceUnavailableError,
   TaskNotCancellableError,
   TaskNotFoundError,
@@ -37,6 +40,7 @@ async function guard<T>(work: Promise<T>): Promise<T> {
 @Injectable()
 export class TasksService {
   private readonly logger = new Logger(TasksService.name);
+  private readonly createLimiter: RateLimiterRedis;
 
   constructor(
     private readonly store: TaskStore,
@@ -45,9 +49,18 @@ export class TasksService {
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.createLimiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${config.prefix}:ratelimit:create`,
+      points: config.createLimit.points,
+      duration: config.createLimit.windowS,
+    });
+  }
 
   async create(owner: string): Promise<PublicTask> {
+    await this.consumeCreateBudget(owner);
     const task = await guard(this.store.create(owner));
     const age = this.config.task.retentionS;
     try {
@@ -66,6 +79,16 @@ export class TasksService {
       throw new ServiceUnavailableError();
     }
     return toPublic(task);
+  }
+
+  /** Per-user budget, keyed by the asserted user (every request comes from the gateway's address). */
+  private async consumeCreateBudget(owner: string): Promise<void> {
+    try {
+      await this.createLimiter.consume(owner);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      throw new ServiceUnavailableError();
+    }
   }
 
   async get(id: string, owner: string): Promise<PublicTask> {

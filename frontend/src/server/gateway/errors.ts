@@ -12,7 +12,21 @@ export const PUBLIC_CODES = new Set([
   'INTERNAL_SERVER_ERROR',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
 ]);
+
+/**
+ * graphql ships CJS and ESM builds, and libraries load either (graphql-armor loads CJS), so
+ * `instanceof GraphQLError` is not reliable across them: recognise one by its name.
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+function codeOf(error: GraphQLError): string | undefined {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 /** Extension fields a coded error may carry to the client. */
 const PUBLIC_EXTENSIONS = ['code', 'field', 'retryAfterSeconds', 'correlationId'];
 
@@ -37,17 +51,26 @@ export function fromUpstream(error: { message?: string; extensions?: Record<stri
   return new GraphQLError(error.message ?? 'Error', { path: error.path, extensions });
 }
 
-/** Yoga's `maskError`: coded errors pass, everything unexpected is masked and logged with an id. */
+/**
+ * Yoga's `maskError`. Errors with a documented code pass. A GraphQL error with no underlying
+ * cause was raised by request handling itself (parsing, validation, operation limits, CSRF
+ * checks, a malformed body): its message is safe and it gets a code (BAD_REQUEST when it
+ * carries an HTTP status). Everything else is masked and logged with a correlation id.
+ */
 export function maskError(error: unknown, _message: string, isDev?: boolean): Error {
-  const graphQLError = error instanceof GraphQLError ? error : null;
+  const graphQLError = isGraphQLError(error) ? error : null;
   const original = graphQLError?.originalError ?? error;
-  if (original instanceof GraphQLError) {
-    const code = original.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_CODES.has(code)) return original;
-  }
+  if (isGraphQLError(original) && PUBLIC_CODES.has(codeOf(original) ?? '')) return original;
   if (graphQLError && !graphQLError.originalError) {
-    const code = graphQLError.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_CODES.has(code)) return graphQLError;
+    const code = codeOf(graphQLError);
+    if (code && PUBLIC_CODES.has(code)) return graphQLError;
+    const http = graphQLError.extensions?.http as { status?: number } | undefined;
+    return new GraphQLError(graphQLError.message, {
+      nodes: graphQLError.nodes,
+      source: graphQLError.source,
+      positions: graphQLError.positions,
+      extensions: { code: http ? 'BAD_REQUEST' : 'GRAPHQL_VALIDATION_FAILED', ...(http ? { http } : {}) },
+    });
   }
   const correlationId = randomUUID();
   console.error(`[gateway] [${correlationId}]`, isDev ? original : ((original as Error)?.stack ?? original));

@@ -4,6 +4,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
 import { maskError } from './errors.js';
+import { limitPlugins } from './limits.js';
 import { loadPublicSchema } from './schema.js';
 import { createUpstream, type GatewayContext, type Upstream } from './upstream.js';
 
@@ -55,6 +56,7 @@ export function buildGateway(config: FrontendConfig): Gateway {
     batching: false,
     maskedErrors: { maskError },
     context: ({ user }) => ({ user }),
+    plugins: limitPlugins({ exploration: config.graphiql }),
     logging: config.dev ? 'info' : 'warn',
   });
   return {
