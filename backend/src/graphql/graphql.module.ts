@@ -19,6 +19,8 @@ export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
  */
 function wsOptions(config: Config): ServerOptions {
   return {
+    // A socket that never authenticates is closed with 4408 after this long.
+    connectionInitWaitTimeout: 3000,
     // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.
     onConnect: (ctx) => credentialMatches(ctx.connectionParams?.token, config.internalToken),
     // The gateway shares one socket among many users: identity is read per operation.

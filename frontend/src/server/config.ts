@@ -30,6 +30,12 @@ const schema = z
     COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).optional(),
     /** How long a query or mutation may wait for the backend before SERVICE_UNAVAILABLE. */
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    /** Live subscriptions one WebSocket may hold; more get RATE_LIMITED (the socket lives on). */
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+    /** Open WebSockets one session may hold in this process; more are refused with HTTP 429. */
+    WS_MAX_SOCKETS_PER_SESSION: z.coerce.number().int().min(1).default(10),
+    /** A socket that has not sent `connection_init` by then is closed (4408). */
+    WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
     NEXT_DIR: z.string().optional(),
     TRUST_PROXY: bool(false),
   })
@@ -55,6 +61,7 @@ export interface FrontendConfig {
   cookieSecure: boolean;
   upstreamTimeoutMs: number;
   nextDir: string | undefined;
+  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; initTimeoutMs: number };
 }
 
 const flag = (v: string | undefined, def: boolean) => (v === undefined ? def : v === 'true' || v === '1');
@@ -81,5 +88,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: flag(c.COOKIE_SECURE, !dev),
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
     nextDir: c.NEXT_DIR,
+    ws: {
+      maxSubscriptionsPerSocket: c.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSocketsPerSession: c.WS_MAX_SOCKETS_PER_SESSION,
+      initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
+    },
   };
 }

@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { newSessionId, sessionOf } from '../session.js';
+import { codedError } from './errors.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
@@ -20,14 +21,24 @@ interface Enveloped {
  * context), for browsers. Upgrades from foreign origins are refused before the handshake.
  */
 export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
+  // Frames over MAX_PAYLOAD close the socket with 1009 (Message Too Big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   const users = new WeakMap<IncomingMessage, string>();
+  /** Open sockets per session, to cap them. */
+  const socketsPerUser = new Map<string, number>();
+  const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs } = config.ws;
 
   const disposable = useServer(
     {
+      // graphql-ws closes sockets that stay silent with 4408, duplicate ids with 4409 and
+      // unknown or malformed messages with 4400: the protocol's own close codes.
+      connectionInitWaitTimeout: initTimeoutMs,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
+        if (Object.keys(ctx.subscriptions).length >= maxSubscriptionsPerSocket) {
+          return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
+        }
         const req = ctx.extra.request;
         const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
           req,
@@ -73,8 +84,22 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
       }
       // The session cookie names the user; without a valid one the socket gets a fresh,
       // empty identity (it can watch nothing it did not create).
-      users.set(req, sessionOf(req, config.sessionSecret) ?? newSessionId());
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      const user = sessionOf(req, config.sessionSecret) ?? newSessionId();
+      const open = socketsPerUser.get(user) ?? 0;
+      if (open >= maxSocketsPerSession) {
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      users.set(req, user);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        socketsPerUser.set(user, (socketsPerUser.get(user) ?? 0) + 1);
+        ws.once('close', () => {
+          const left = (socketsPerUser.get(user) ?? 1) - 1;
+          if (left > 0) socketsPerUser.set(user, left);
+          else socketsPerUser.delete(user);
+        });
+        wss.emit('connection', ws, req);
+      });
     },
     async close(): Promise<void> {
       // 1012 Service Restart: clients reconnect (to this process's successor or another one).
