@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import type { Config } from './config/config.js';
 import { bearer, credentialMatches } from './graphql/context.js';
 import { REDIS } from './redis/redis.module.js';
+import { TasksProcessor } from './tasks/tasks.processor.js';
 
 export interface Backend {
   app: INestApplicationContext;
@@ -23,7 +24,6 @@ export async function startBackend(config: Config): Promise<Backend> {
     config.role === 'worker'
       ? await NestFactory.createApplicationContext(module, { bufferLogs: false })
       : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await checkRedis(app.get<Redis>(REDIS));
 
   let url: string | undefined;
@@ -43,7 +43,13 @@ export async function startBackend(config: Config): Promise<Backend> {
   } else {
     await app.init();
   }
-  return { app, url, stop: () => app.close() };
+  const stop = async () => {
+    // Let active jobs finish while Redis is still connected; only then tear the rest down
+    // (Nest's own shutdown order among modules does not promise that).
+    if (config.role !== 'api') await app.get(TasksProcessor).worker.close();
+    await app.close();
+  };
+  return { app, url, stop };
 }
 
 /** Waits for Redis, and refuses an eviction policy that could silently drop queue keys. */

@@ -17,11 +17,41 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
     console.warn('INTERNAL_API_TOKEN is unset: generated a random one; no frontend can call this backend.');
   }
   const backend = await startBackend(config);
+  stopOnSignals(backend.stop, config.task.maxDurationMs + 5000);
   console.log(
     backend.url
       ? `longrun backend (${config.role}) listening on ${backend.url}`
       : `longrun worker consuming queue (concurrency ${config.worker.concurrency})`,
   );
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: stop taking work (workers stop fetching jobs, the HTTP
+ * server stops accepting), let active tasks finish, close sockets (clients reconnect: the
+ * close codes are retryable), then exit 0. A task that cannot finish within the bound is left
+ * to stall detection (it ends ERROR "worker lost"), and the process exits anyway.
+ */
+function stopOnSignals(stop: () => Promise<void>, boundMs: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down (at most ${Math.round(boundMs / 1000)} s)`);
+    const force = setTimeout(() => {
+      console.error('shutdown bound exceeded; exiting');
+      process.exit(1);
+    }, boundMs);
+    force.unref();
+    stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
