@@ -17,8 +17,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CancelTaskMutation, CreateTaskMutation, TasksQuery, TaskStatusSubscription } from '../frontend/src/graphql/documents.js';
-import type { TaskFieldsFragment } from '../frontend/src/graphql/generated/graphql.js';
+import { CancelTaskMutation, CreateTaskMutation, TasksQuery, TaskStatusSubscription } from '../frontend/src/graphql/documents';
+import type { TaskFieldsFragment } from '../frontend/src/graphql/generated/graphql';
 
 const BASE = (process.env.LONGRUN_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const SESSION_FILE = join(import.meta.dirname, '..', '.run', 'cli-session');
