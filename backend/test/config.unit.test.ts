@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+
+const TOKEN = 'a-long-enough-internal-token';
+
+/** Asserts that `env` is refused with a ConfigError naming `variable`. */
+function refused(env: Record<string, string>, variable: string, message?: RegExp): void {
+  assert.throws(
+    () => loadConfig(env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+      assert.match(error.message, new RegExp(`\\b${variable}\\b`), `the message should name ${variable}: ${error.message}`);
+      if (message) assert.match(error.message, message);
+      return true;
+    },
+    `${JSON.stringify(env)} should be refused`,
+  );
+}
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.env, 'development');
+    assert.equal(c.role, 'all');
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 4000);
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(c.prefix, 'longrun');
+    assert.deepEqual(c.task, { minDurationMs: 1000, maxDurationMs: 10_000, failureRate: 0.1, seed: undefined, retentionS: 86_400 });
+    assert.equal(c.worker.concurrency, 50);
+    assert.ok(c.worker.lockDurationMs >= 1000);
+    assert.ok(c.worker.stalledIntervalMs >= 1000);
+    assert.ok(c.cancelTimeoutMs > 0);
+    assert.equal(c.introspection, true, 'introspection is a development feature');
+  });
+
+  test('a missing token is generated in development, random and long', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    assert.equal(a.internalTokenGenerated, true);
+    assert.ok(a.internalToken.length >= 32);
+    assert.notEqual(a.internalToken, b.internalToken);
+    const given = loadConfig({ INTERNAL_API_TOKEN: TOKEN });
+    assert.equal(given.internalToken, TOKEN);
+    assert.equal(given.internalTokenGenerated, false);
+  });
+
+  test('reads every knob', () => {
+    const c = loadConfig({
+      NODE_ENV: 'test',
+      BACKEND_ROLE: 'worker',
+      BACKEND_PORT: '0',
+      REDIS_URL: 'redis://127.0.0.1:6390/2',
+      REDIS_PREFIX: 'lr-test_1',
+      INTERNAL_API_TOKEN: TOKEN,
+      TASK_MIN_DURATION_MS: '200',
+      TASK_MAX_DURATION_MS: '600',
+      TASK_FAILURE_RATE: '0.5',
+      TASK_RANDOM_SEED: 'abc',
+      TASK_RETENTION_S: '60',
+      WORKER_CONCURRENCY: '3',
+      WORKER_LOCK_DURATION_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      CANCEL_TIMEOUT_MS: '2000',
+    });
+    assert.equal(c.env, 'test');
+    assert.equal(c.role, 'worker');
+    assert.equal(c.port, 0, 'port 0 (any free port) is allowed');
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6390/2');
+    assert.equal(c.prefix, 'lr-test_1');
+    assert.deepEqual(c.task, { minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
+    assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    assert.equal(c.cancelTimeoutMs, 2000);
+  });
+
+  test('min = max is allowed, min > max is refused', () => {
+    assert.equal(loadConfig({ TASK_MIN_DURATION_MS: '500', TASK_MAX_DURATION_MS: '500' }).task.maxDurationMs, 500);
+    refused({ TASK_MIN_DURATION_MS: '2000', TASK_MAX_DURATION_MS: '1000' }, 'TASK_MIN_DURATION_MS');
+    // Against the defaults too (max defaults to 10000).
+    refused({ TASK_MIN_DURATION_MS: '20000' }, 'TASK_MIN_DURATION_MS');
+  });
+
+  test('loopback hosts are accepted; anything else needs the explicit opt-in', () => {
+    for (const host of ['127.0.0.1', '::1', 'localhost']) assert.equal(loadConfig({ BACKEND_HOST: host }).host, host);
+    for (const host of ['0.0.0.0', '10.0.0.5', '::', 'example.com']) refused({ BACKEND_HOST: host }, 'BACKEND_HOST', /loopback/);
+    refused({ BACKEND_HOST: '0.0.0.0', BACKEND_ALLOW_NON_LOOPBACK: 'false' }, 'BACKEND_HOST');
+    assert.equal(loadConfig({ BACKEND_HOST: '0.0.0.0', BACKEND_ALLOW_NON_LOOPBACK: 'true' }).host, '0.0.0.0');
+    assert.equal(loadConfig({ BACKEND_HOST: '0.0.0.0', BACKEND_ALLOW_NON_LOOPBACK: '1' }).host, '0.0.0.0');
+    refused({ BACKEND_HOST: '0.0.0.0', BACKEND_ALLOW_NON_LOOPBACK: 'yes' }, 'BACKEND_ALLOW_NON_LOOPBACK');
+  });
+
+  test('production requires a token and turns introspection off by default', () => {
+    refused({ NODE_ENV: 'production' }, 'INTERNAL_API_TOKEN', /production/);
+    const c = loadConfig({ NODE_ENV: 'production', INTERNAL_API_TOKEN: TOKEN });
+    assert.equal(c.internalToken, TOKEN);
+    assert.equal(c.internalTokenGenerated, false);
+    assert.equal(c.introspection, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', INTERNAL_API_TOKEN: TOKEN, GRAPHQL_INTROSPECTION: 'true' }).introspection, true);
+    assert.equal(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection, false);
+  });
+
+  test('a short token is refused', () => {
+    refused({ INTERNAL_API_TOKEN: 'short' }, 'INTERNAL_API_TOKEN');
+    refused({ INTERNAL_API_TOKEN: 'x'.repeat(15) }, 'INTERNAL_API_TOKEN');
+    assert.equal(loadConfig({ INTERNAL_API_TOKEN: 'x'.repeat(16) }).internalToken, 'x'.repeat(16));
+  });
+
+  test('bad numbers are refused', () => {
+    refused({ BACKEND_PORT: 'abc' }, 'BACKEND_PORT');
+    refused({ BACKEND_PORT: '-1' }, 'BACKEND_PORT');
+    refused({ BACKEND_PORT: '65536' }, 'BACKEND_PORT');
+    refused({ BACKEND_PORT: '80.5' }, 'BACKEND_PORT');
+    refused({ TASK_MIN_DURATION_MS: 'soon' }, 'TASK_MIN_DURATION_MS');
+    refused({ TASK_MAX_DURATION_MS: '-5' }, 'TASK_MAX_DURATION_MS');
+    refused({ TASK_FAILURE_RATE: '1.5' }, 'TASK_FAILURE_RATE');
+    refused({ TASK_FAILURE_RATE: '-0.1' }, 'TASK_FAILURE_RATE');
+    refused({ TASK_FAILURE_RATE: 'often' }, 'TASK_FAILURE_RATE');
+    refused({ TASK_RETENTION_S: '0' }, 'TASK_RETENTION_S');
+    refused({ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY');
+    refused({ WORKER_CONCURRENCY: '2.5' }, 'WORKER_CONCURRENCY');
+    refused({ WORKER_LOCK_DURATION_MS: '10' }, 'WORKER_LOCK_DURATION_MS');
+    refused({ WORKER_STALLED_INTERVAL_MS: '10' }, 'WORKER_STALLED_INTERVAL_MS');
+    refused({ CANCEL_TIMEOUT_MS: '1' }, 'CANCEL_TIMEOUT_MS');
+    // The edges of the failure rate are fine.
+    assert.equal(loadConfig({ TASK_FAILURE_RATE: '0' }).task.failureRate, 0);
+    assert.equal(loadConfig({ TASK_FAILURE_RATE: '1' }).task.failureRate, 1);
+  });
+
+  test('bad names and URLs are refused', () => {
+    refused({ BACKEND_ROLE: 'both' }, 'BACKEND_ROLE');
+    refused({ NODE_ENV: 'staging' }, 'NODE_ENV');
+    refused({ REDIS_URL: 'not a url' }, 'REDIS_URL');
+    refused({ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX');
+    refused({ REDIS_PREFIX: 'a:b' }, 'REDIS_PREFIX');
+    refused({ REDIS_PREFIX: 'x'.repeat(41) }, 'REDIS_PREFIX');
+    refused({ TASK_RANDOM_SEED: '' }, 'TASK_RANDOM_SEED');
+  });
+
+  test('every problem is listed at once', () => {
+    assert.throws(
+      () => loadConfig({ BACKEND_PORT: 'x', TASK_FAILURE_RATE: '2', WORKER_CONCURRENCY: '0' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        for (const v of ['BACKEND_PORT', 'TASK_FAILURE_RATE', 'WORKER_CONCURRENCY']) assert.match(error.message, new RegExp(v));
+        return true;
+      },
+    );
+  });
+
+  test('unknown variables are ignored (the whole process environment is passed in)', () => {
+    assert.equal(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' }).port, 4000);
+  });
+});

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { bearer, contextFor, credentialMatches, userOf } from '../src/graphql/context.js';
+import {
+  assertTaskId,
+  BadUserInputError,
+  CodedError,
+  ERROR_CODES,
+  ServiceUnavailableError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  UnauthenticatedError,
+} from '../src/tasks/tasks.errors.js';
+
+describe('coded errors', () => {
+  test('the codes are the ones the schema documents', () => {
+    assert.deepEqual([...ERROR_CODES].sort(), [
+      'BAD_USER_INPUT',
+      'INTERNAL_SERVER_ERROR',
+      'NOT_FOUND',
+      'RATE_LIMITED',
+      'SERVICE_UNAVAILABLE',
+      'TASK_NOT_CANCELLABLE',
+      'UNAUTHENTICATED',
+    ]);
+  });
+
+  test('each error carries its code', () => {
+    const cases: [CodedError, string][] = [
+      [new TaskNotFoundError(), 'NOT_FOUND'],
+      [new TaskNotCancellableError('FINISHED'), 'TASK_NOT_CANCELLABLE'],
+      [new BadUserInputError('id', 'bad'), 'BAD_USER_INPUT'],
+      [new ServiceUnavailableError(), 'SERVICE_UNAVAILABLE'],
+      [new UnauthenticatedError(), 'UNAUTHENTICATED'],
+    ];
+    for (const [error, code] of cases) {
+      assert.ok(error instanceof CodedError);
+      assert.equal(error.extensions.code, code);
+      assert.ok(error.message.length > 0);
+    }
+    assert.equal(new BadUserInputError('first', 'x').extensions.field, 'first');
+    assert.match(new TaskNotCancellableError('CANCELLED').message, /CANCELLED/);
+  });
+
+  test('NOT_FOUND is always the same, whatever the cause', () => {
+    const a = new TaskNotFoundError();
+    const b = new TaskNotFoundError();
+    assert.equal(a.message, b.message);
+    assert.deepEqual(a.extensions, b.extensions);
+  });
+});
+
+describe('assertTaskId', () => {
+  test('accepts UUIDs and normalises them to lower case', () => {
+    const id = randomUUID();
+    assert.equal(assertTaskId(id), id);
+    assert.equal(assertTaskId(id.toUpperCase()), id);
+  });
+
+  test('refuses anything else with BAD_USER_INPUT naming the field', () => {
+    const uuid = randomUUID();
+    for (const bad of ['', 'nope', '1', `${uuid}x`, ` ${uuid}`, uuid.replace(/-/g, ''), 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', 42, null, undefined, {}]) {
+      assert.throws(
+        () => assertTaskId(bad),
+        (error: unknown) => {
+          assert.ok(error instanceof BadUserInputError, String(bad));
+          assert.equal(error.extensions.code, 'BAD_USER_INPUT');
+          assert.equal(error.extensions.field, 'id');
+          return true;
+        },
+      );
+    }
+  });
+});
+
+describe('caller identity', () => {
+  test('credentialMatches compares exactly', () => {
+    const token = 'the-internal-token-123';
+    assert.equal(credentialMatches(token, token), true);
+    for (const wrong of ['', 'the-internal-token-12', 'the-internal-token-1234', 'THE-INTERNAL-TOKEN-123', undefined, null, 7, {}]) {
+      assert.equal(credentialMatches(wrong, token), false, String(wrong));
+    }
+  });
+
+  test('bearer reads only "Bearer <token>"', () => {
+    assert.equal(bearer('Bearer abc'), 'abc');
+    assert.equal(bearer('bearer abc'), undefined);
+    assert.equal(bearer('Basic abc'), undefined);
+    assert.equal(bearer(undefined), undefined);
+    assert.equal(bearer(['Bearer abc']), undefined);
+  });
+
+  test('a user id must be 8-64 characters of [A-Za-z0-9_-]', () => {
+    for (const ok of ['abcdefgh', 'A_b-1234', 'x'.repeat(64)]) assert.equal(contextFor(ok).user, ok);
+    for (const bad of ['short', 'x'.repeat(65), 'has space', 'semi;colon', 'ünïcode!', '', undefined, null, 12345678, ['abcdefgh']]) {
+      assert.equal(contextFor(bad).user, null, String(bad));
+    }
+  });
+
+  test('userOf refuses a context without a user', () => {
+    assert.equal(userOf({ user: 'abcdefgh' }), 'abcdefgh');
+    assert.throws(() => userOf({ user: null }), (e: unknown) => e instanceof UnauthenticatedError);
+  });
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { reconcileAction } from '../src/tasks/reconcile-action.js';
+import type { TaskRecord, TaskStatus } from '../src/tasks/task-state.js';
+
+const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
+const GRACE = 2000;
+
+function record(status: TaskStatus, createdAgoMs = 10_000, startedAgoMs: number | null = null): TaskRecord {
+  return {
+    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    owner: 'user_abcdefgh',
+    status,
+    progress: 0,
+    version: 1,
+    createdAt: new Date(NOW - createdAgoMs).toISOString(),
+    startedAt: startedAgoMs === null ? null : new Date(NOW - startedAgoMs).toISOString(),
+    finishedAt: null,
+    error: null,
+  };
+}
+
+test('gone or final records are forgotten, whatever the job says', () => {
+  for (const state of ['completed', 'failed', 'active', 'waiting', 'unknown']) {
+    assert.equal(reconcileAction(null, state, NOW, GRACE), 'forget');
+    for (const s of ['FINISHED', 'CANCELLED', 'ERROR'] as const) assert.equal(reconcileAction(record(s), state, NOW, GRACE), 'forget');
+  }
+});
+
+test('a live record whose job ended is brought in line with the job', () => {
+  for (const s of ['WAITING', 'IN_PROGRESS'] as const) {
+    assert.equal(reconcileAction(record(s, 10_000, 5000), 'completed', NOW, GRACE), 'finish');
+    assert.equal(reconcileAction(record(s, 10_000, 5000), 'failed', NOW, GRACE), 'fail');
+  }
+});
+
+test('a job still queued or running is left alone', () => {
+  for (const state of ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']) {
+    assert.equal(reconcileAction(record('WAITING', 10 * 60_000), state, NOW, GRACE), 'none', state);
+    assert.equal(reconcileAction(record('IN_PROGRESS', 10 * 60_000, 5 * 60_000), state, NOW, GRACE), 'none', state);
+  }
+});
+
+test('a vanished job means lost, but only after the grace period', () => {
+  assert.equal(reconcileAction(record('WAITING', GRACE - 1), 'unknown', NOW, GRACE), 'none', 'just created: its job may not be queued yet');
+  assert.equal(reconcileAction(record('WAITING', GRACE + 1), 'unknown', NOW, GRACE), 'lost');
+  // For a started task the grace runs from its start, not its creation.
+  assert.equal(reconcileAction(record('IN_PROGRESS', 60_000, GRACE - 1), 'unknown', NOW, GRACE), 'none');
+  assert.equal(reconcileAction(record('IN_PROGRESS', 60_000, GRACE + 1), 'unknown', NOW, GRACE), 'lost');
+});
