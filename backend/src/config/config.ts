@@ -94,7 +94,7 @@ export class ConfigError extends Error {}
 
 /** Parses and validates the environment; throws a `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid backend configuration:\n${problems.join('\n')}`);
@@ -134,3 +134,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Nest injection token for the parsed `Config`. */
 export const CONFIG = Symbol('CONFIG');
+
+/** An empty variable (`PORT=`) means unset, so it gets the default rather than 0. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}

@@ -67,7 +67,7 @@ export interface FrontendConfig {
 const flag = (v: string | undefined, def: boolean) => (v === undefined ? def : v === 'true' || v === '1');
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): FrontendConfig {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new Error(`Invalid frontend configuration:\n${problems.join('\n')}`);
@@ -94,4 +94,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
     },
   };
+}
+
+/** An empty variable (`PORT=`) means unset, so it gets the default rather than 0. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
