@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
 /**
  * One schema (schema/*.graphql), typed code for both tiers. Generated files are committed;
@@ -15,7 +16,12 @@ const config: CodegenConfig = {
   generates: {
     'frontend/src/graphql/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: each document carries its sha256 hash, and persisted-documents.json
+      // lists every operation the app ships (the allowlist for TRUSTED_DOCUMENTS=true).
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      // The stored documents must select __typename as Apollo Client's queries do, so a
+      // persisted document answers exactly what the cache expects.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       config: { scalars, enumsAsTypes: true, useTypeImports: true },
     },
     'backend/src/graphql/generated/schema-types.ts': {

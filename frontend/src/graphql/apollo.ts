@@ -7,6 +7,16 @@ import { setConnectionState } from './connection';
 
 export const GRAPHQL_PATH = '/api/graphql';
 
+/**
+ * Sends each operation's codegen hash (`extensions.persistedQuery.sha256Hash`), so a gateway
+ * running with TRUSTED_DOCUMENTS=true accepts it; the query text still goes along.
+ */
+const trustedDocumentLink = new ApolloLink((operation, forward) => {
+  const hash = (operation.query as { __meta__?: { hash?: string } }).__meta__?.hash;
+  if (hash) operation.extensions = { ...operation.extensions, persistedQuery: { version: 1, sha256Hash: hash } };
+  return forward(operation);
+});
+
 /** Close codes after which retrying cannot help (the server refused us for good). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
 
@@ -16,8 +26,8 @@ const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
  * It is created in the browser only (never during server rendering).
  */
 export function makeApolloClient(): ApolloClient {
-  const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin' });
-  if (typeof window === 'undefined') return new ApolloClient({ link: http, cache: new InMemoryCache() });
+  const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
+  if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: new InMemoryCache() });
 
   let everConnected = false;
   const ws = createClient({
@@ -40,6 +50,9 @@ export function makeApolloClient(): ApolloClient {
       closed: () => setConnectionState('idle'),
     },
   });
-  const link = ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), http);
+  const link = ApolloLink.from([
+    trustedDocumentLink,
+    ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), http),
+  ]);
   return new ApolloClient({ link, cache: new InMemoryCache() });
 }

@@ -36,6 +36,8 @@ const schema = z
     WS_MAX_SOCKETS_PER_SESSION: z.coerce.number().int().min(1).default(10),
     /** A socket that has not sent `connection_init` by then is closed (4408). */
     WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+    /** Accept only the operations the app ships (codegen's persisted documents). */
+    TRUSTED_DOCUMENTS: bool(false),
     NEXT_DIR: z.string().optional(),
     TRUST_PROXY: bool(false),
   })
@@ -61,6 +63,7 @@ export interface FrontendConfig {
   cookieSecure: boolean;
   upstreamTimeoutMs: number;
   nextDir: string | undefined;
+  trustedDocuments: boolean;
   ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; initTimeoutMs: number };
 }
 
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: flag(c.COOKIE_SECURE, !dev),
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
     nextDir: c.NEXT_DIR,
+    trustedDocuments: c.TRUSTED_DOCUMENTS,
     ws: {
       maxSubscriptionsPerSocket: c.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSocketsPerSession: c.WS_MAX_SOCKETS_PER_SESSION,

@@ -31,6 +31,7 @@ export function TaskBoard() {
       const task = data?.createTask;
       if (!task) return;
       cache.updateQuery({ query: TasksQuery, variables: { first: PAGE } }, (list) => ({
+        __typename: 'Query' as const,
         tasks: [task, ...(list?.tasks ?? []).filter((t) => t.id !== task.id)],
       }));
     },

@@ -46,9 +46,11 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
           params,
           user: users.get(req) ?? newSessionId(),
         });
+        const source = gateway.trusted.resolve(params);
+        if ('error' in source) return [source.error];
         let document;
         try {
-          document = parse(params.query);
+          document = parse(source.query);
         } catch (error) {
           return [error as never];
         }

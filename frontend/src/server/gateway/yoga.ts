@@ -5,6 +5,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
 import { maskError } from './errors.js';
 import { limitPlugins } from './limits.js';
+import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { loadPublicSchema } from './schema.js';
 import { createUpstream, type GatewayContext, type Upstream } from './upstream.js';
 
@@ -34,6 +35,7 @@ query Mine {
 export interface Gateway {
   yoga: YogaServerInstance<ServerContext, GatewayContext>;
   upstream: Upstream;
+  trusted: TrustedDocuments;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export interface Gateway {
  */
 export function buildGateway(config: FrontendConfig): Gateway {
   const upstream = createUpstream(config);
+  const trusted = loadTrustedDocuments(config.trustedDocuments);
   const schema = wrapSchema<GatewayContext>({ schema: loadPublicSchema(), executor: upstream.executor });
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
@@ -56,12 +59,13 @@ export function buildGateway(config: FrontendConfig): Gateway {
     batching: false,
     maskedErrors: { maskError },
     context: ({ user }) => ({ user }),
-    plugins: limitPlugins({ exploration: config.graphiql }),
+    plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql })],
     logging: config.dev ? 'info' : 'warn',
   });
   return {
     yoga,
     upstream,
+    trusted,
     stop: () => upstream.dispose(),
   };
 }
