@@ -3,7 +3,7 @@
  * HTTP and WebSocket. Route handlers cannot upgrade to WebSocket, so this custom server owns
  * the HTTP server and routes upgrades itself.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { basename, dirname } from 'node:path';
 import next from 'next';
@@ -13,6 +13,22 @@ import { createGatewayWs } from './src/server/gateway/ws.js';
 import { ensureSession } from './src/server/session.js';
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The body limit is checked before Yoga reads a byte: a POST must declare its length (every
+ * browser and GraphQL client does), and that length must be within the limit.
+ */
+function bodyRefusal(req: IncomingMessage, max: number): [number, string] | null {
+  if (req.method !== 'POST') return null;
+  const declared = req.headers['content-length'];
+  if (declared === undefined) return [411, 'Content-Length required'];
+  return Number(declared) > max ? [413, `Request body over ${max} bytes`] : null;
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -52,7 +68,7 @@ async function main(): Promise<void> {
 
   const gateway = buildGateway(config);
   const ws = createGatewayWs(gateway, config);
-  const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure };
+  const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -62,6 +78,8 @@ async function main(): Promise<void> {
     }
     const user = ensureSession(req, res, sessionOptions);
     if (path === GRAPHQL_PATH) {
+      const refusal = bodyRefusal(req, config.maxBodyBytes);
+      if (refusal) return refuse(res, ...refusal);
       void gateway.yoga.handle(req, res, { req, res, user });
       return;
     }

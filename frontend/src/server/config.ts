@@ -22,6 +22,10 @@ const schema = z
     INTERNAL_API_TOKEN: z.string().min(16).optional(),
     /** Signs the anonymous session cookie. Generated per process in development when unset. */
     SESSION_SECRET: z.string().min(32).optional(),
+    /** How long a session lives after it was issued (it slides: re-issued past half its age). */
+    SESSION_MAX_AGE_S: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+    /** Largest request body /api/graphql accepts; larger ones get 413 before any parsing. */
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     /** Extra origins allowed to open the WebSocket, comma-separated; the page's own origin always is. */
     ALLOWED_ORIGINS: z.string().default(''),
     /** GraphiQL, introspection and field suggestions; on in development unless set. */
@@ -58,6 +62,8 @@ export interface FrontendConfig {
   backendWsUrl: string;
   internalToken: string;
   sessionSecret: string;
+  sessionMaxAgeS: number;
+  maxBodyBytes: number;
   allowedOrigins: string[];
   graphiql: boolean;
   cookieSecure: boolean;
@@ -86,6 +92,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backendWsUrl: backendHttpUrl.replace(/^http/, 'ws'),
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     sessionSecret: c.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    sessionMaxAgeS: c.SESSION_MAX_AGE_S,
+    maxBodyBytes: c.MAX_BODY_BYTES,
     allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     graphiql: flag(c.GRAPHIQL, dev),
     cookieSecure: flag(c.COOKIE_SECURE, !dev),

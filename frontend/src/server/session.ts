@@ -2,36 +2,47 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * The anonymous session: a random id in a cookie signed with HMAC-SHA256. A missing, tampered
- * or invented cookie yields a brand-new session, never someone else's. The id is what the
- * gateway asserts to the backend as the user; nothing a browser sends can name a user.
+ * The anonymous session: a random id and its issue time in a cookie signed with HMAC-SHA256
+ * (`<id>.<issued, base36 seconds>.<signature>`). A missing, tampered, invented or expired cookie
+ * yields a brand-new session, never someone else's. The id is what the gateway asserts to the
+ * backend as the user; nothing a browser sends can name a user. Sessions slide: one used after
+ * half its lifetime is re-issued with the same id.
  */
 export const SESSION_COOKIE = 'longrun_session';
-const ONE_YEAR_S = 365 * 24 * 3600;
 
 export interface SessionOptions {
   secret: string;
   secure: boolean;
+  /** Lifetime in seconds since issue. */
+  maxAgeS: number;
 }
 
-function sign(id: string, secret: string): string {
-  return createHmac('sha256', secret).update(id).digest('base64url');
+function sign(payload: string, secret: string): string {
+  return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-export function encodeSession(id: string, secret: string): string {
-  return `${id}.${sign(id, secret)}`;
+export function encodeSession(id: string, secret: string, issuedAtS = Math.floor(Date.now() / 1000)): string {
+  const payload = `${id}.${issuedAtS.toString(36)}`;
+  return `${payload}.${sign(payload, secret)}`;
 }
 
-/** The session id in a signed cookie value, or null when it does not verify. */
-export function verifySession(value: string | undefined, secret: string): string | null {
-  if (!value) return null;
-  const dot = value.indexOf('.');
-  if (dot <= 0) return null;
-  const id = value.slice(0, dot);
-  if (!/^[A-Za-z0-9_-]{32}$/.test(id)) return null;
-  const given = Buffer.from(value.slice(dot + 1));
-  const expected = Buffer.from(sign(id, secret));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+export interface VerifiedSession {
+  id: string;
+  issuedAtS: number;
+}
+
+/** The session in a signed cookie value, or null when it does not verify or has expired. */
+export function verifySession(value: string | undefined, secret: string, maxAgeS: number): VerifiedSession | null {
+  const parts = value?.split('.');
+  if (!parts || parts.length !== 3) return null;
+  const [id, issued, signature] = parts;
+  if (!/^[A-Za-z0-9_-]{32}$/.test(id) || !/^[0-9a-z]{1,10}$/.test(issued)) return null;
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(sign(`${id}.${issued}`, secret));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const issuedAtS = parseInt(issued, 36);
+  const age = Date.now() / 1000 - issuedAtS;
+  return age >= -60 && age <= maxAgeS ? { id, issuedAtS } : null;
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -43,8 +54,8 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function sessionOf(req: IncomingMessage, secret: string): string | null {
-  return verifySession(readCookie(req.headers.cookie, SESSION_COOKIE), secret);
+export function sessionOf(req: IncomingMessage, opts: Pick<SessionOptions, 'secret' | 'maxAgeS'>): string | null {
+  return verifySession(readCookie(req.headers.cookie, SESSION_COOKIE), opts.secret, opts.maxAgeS)?.id ?? null;
 }
 
 export function newSessionId(): string {
@@ -57,11 +68,11 @@ export function newSessionId(): string {
  * gateway, the page) sees the same session on this very request.
  */
 export function ensureSession(req: IncomingMessage, res: ServerResponse, opts: SessionOptions): string {
-  const existing = sessionOf(req, opts.secret);
-  if (existing) return existing;
-  const id = newSessionId();
+  const existing = verifySession(readCookie(req.headers.cookie, SESSION_COOKIE), opts.secret, opts.maxAgeS);
+  if (existing && Date.now() / 1000 - existing.issuedAtS < opts.maxAgeS / 2) return existing.id;
+  const id = existing?.id ?? newSessionId();
   const value = encodeSession(id, opts.secret);
-  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${ONE_YEAR_S}`, ...(opts.secure ? ['Secure'] : [])];
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${opts.maxAgeS}`, ...(opts.secure ? ['Secure'] : [])];
   res.appendHeader('Set-Cookie', `${SESSION_COOKIE}=${value}; ${attributes.join('; ')}`);
   const others = (req.headers.cookie ?? '')
     .split(';')

@@ -86,7 +86,7 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
       }
       // The session cookie names the user; without a valid one the socket gets a fresh,
       // empty identity (it can watch nothing it did not create).
-      const user = sessionOf(req, config.sessionSecret) ?? newSessionId();
+      const user = sessionOf(req, { secret: config.sessionSecret, maxAgeS: config.sessionMaxAgeS }) ?? newSessionId();
       const open = socketsPerUser.get(user) ?? 0;
       if (open >= maxSocketsPerSession) {
         socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
