@@ -134,7 +134,12 @@ describe('loadConfig', () => {
     refused({ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX');
     refused({ REDIS_PREFIX: 'a:b' }, 'REDIS_PREFIX');
     refused({ REDIS_PREFIX: 'x'.repeat(41) }, 'REDIS_PREFIX');
-    refused({ TASK_RANDOM_SEED: '' }, 'TASK_RANDOM_SEED');
+  });
+
+  test('an empty variable means unset: it gets the default', () => {
+    assert.equal(loadConfig({ TASK_RANDOM_SEED: '' }).task.seed, undefined);
+    assert.equal(loadConfig({ BACKEND_PORT: '' }).port, 4000);
+    assert.equal(loadConfig({ INTERNAL_API_TOKEN: '' }).internalTokenGenerated, true);
   });
 
   test('every problem is listed at once', () => {
