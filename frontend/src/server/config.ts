@@ -11,7 +11,7 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
-const schema = z
+export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
@@ -43,7 +43,6 @@ const schema = z
     /** Accept only the operations the app ships (codegen's persisted documents). */
     TRUSTED_DOCUMENTS: bool(false),
     NEXT_DIR: z.string().optional(),
-    TRUST_PROXY: bool(false),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.INTERNAL_API_TOKEN !== undefined, {
     message: 'INTERNAL_API_TOKEN is required in production',
@@ -76,7 +75,7 @@ export interface FrontendConfig {
 const flag = (v: string | undefined, def: boolean) => (v === undefined ? def : v === 'true' || v === '1');
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): FrontendConfig {
-  const parsed = schema.safeParse(withoutEmpty(env));
+  const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new Error(`Invalid frontend configuration:\n${problems.join('\n')}`);
