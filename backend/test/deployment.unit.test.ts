@@ -57,7 +57,7 @@ describe('.env.example', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(`${REPO_ROOT}/docker-compose.yml`, 'utf8'), { merge: true }) as {
-    services: Record<string, { environment?: Record<string, string>; command?: string[]; build?: { dockerfile: string }; ports?: string[] }>;
+    services: Record<string, { environment?: Record<string, string>; command?: string[]; build?: { context: string; target: string }; ports?: string[] }>;
   };
 
   test('runs Redis (AOF, noeviction), the backend API, a scalable worker and the frontend', () => {
@@ -72,13 +72,14 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.backend.ports, undefined, 'the backend is never published to the host');
   });
 
-  test('sets only variables the tiers read, and the Dockerfiles exist', () => {
+  test('sets only variables the tiers read, and builds stages the Dockerfile has', () => {
+    const stages = [...readFileSync(`${REPO_ROOT}/Dockerfile`, 'utf8').matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
     for (const [name, service] of Object.entries(compose.services)) {
       if (name === 'redis') continue;
       const vars = Object.keys(service.environment ?? {});
       const tier = name === 'frontend' ? frontendVars : backendVars;
       assert.deepEqual(vars.filter((v) => !tier.has(v)), [], `${name} sets unknown variables`);
-      if (service.build) readFileSync(`${REPO_ROOT}/${service.build.dockerfile}`, 'utf8');
+      if (service.build) assert.ok(stages.includes(service.build.target), `${name} builds stage ${service.build.target}`);
     }
   });
 

@@ -1,0 +1,49 @@
+# longrun's images, one file, one shared dependency stage. Build context: the repository root.
+#   docker build --target backend  -t longrun-backend  .   # API (main.js) and workers (worker.js)
+#   docker build --target frontend -t longrun-frontend .   # the page + GraphQL gateway
+# docker-compose.yml builds both.
+
+# ── every dependency, for building ───────────────────────────────────────────────────────
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+COPY backend/package.json backend/
+COPY frontend/package.json frontend/
+RUN npm ci --no-audit --no-fund
+COPY schema schema
+
+FROM deps AS backend-build
+COPY backend backend
+RUN npm run build -w backend
+
+FROM deps AS frontend-build
+COPY frontend frontend
+RUN npm run build -w frontend
+
+# ── runtime: production dependencies of one workspace only ───────────────────────────────
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+COPY backend/package.json backend/
+COPY frontend/package.json frontend/
+COPY schema schema
+
+FROM runtime AS backend
+RUN npm ci --omit=dev --no-audit --no-fund --workspace=@longrun/backend && npm cache clean --force
+COPY --from=backend-build /app/backend/dist backend/dist
+USER node
+EXPOSE 4000
+CMD ["node", "backend/dist/main.js"]
+
+FROM runtime AS frontend
+RUN npm ci --omit=dev --no-audit --no-fund --workspace=@longrun/frontend && npm cache clean --force
+COPY --from=frontend-build /app/frontend/next.config.ts frontend/
+COPY --from=frontend-build /app/frontend/.next frontend/.next
+COPY --from=frontend-build /app/frontend/dist frontend/dist
+# Trusted documents (TRUSTED_DOCUMENTS=true) are read from here at run time.
+COPY --from=frontend-build /app/frontend/src/graphql/generated frontend/src/graphql/generated
+USER node
+EXPOSE 3000
+CMD ["node", "frontend/dist/server.js"]
