@@ -87,6 +87,7 @@ describe('operation limits', () => {
       const browser = await new Browser(stack).init();
       const before = await taskRecordCount(stack);
       const http = await browser.post(query);
+      assert.ok(http.status < 500, `gateway HTTP ${http.status}`);
       assert.equal(http.body?.data ?? null, null, http.text);
       assertRefused(http.body?.errors, message, 'gateway HTTP');
       const ws = browser.ws();
@@ -97,6 +98,7 @@ describe('operation limits', () => {
       assert.ok(ws.closes.every((c) => c.code === 1000), `only the lazy client's own close: ${JSON.stringify(ws.closes)}`);
       await ws.dispose();
       const direct = await gqlHttpResponse(stack.backend.url, query, undefined, backendHeaders(stack.backend.token, 'limits_user_1'));
+      assert.ok(direct.status < 500, `backend HTTP ${direct.status}: ${direct.text}`);
       assert.equal(direct.body?.data ?? null, null, direct.text);
       assertRefused(direct.body?.errors, message, 'backend HTTP');
       assert.equal(await taskRecordCount(stack), before, 'no task record was written');
