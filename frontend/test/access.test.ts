@@ -22,6 +22,7 @@ import {
   taskRecordCount,
   UUID_V4,
   webSocketWith,
+  type PostOptions,
   type Stack,
   type Task,
 } from './support.js';
@@ -61,7 +62,7 @@ function assertNotFound(res: Awaited<ReturnType<Browser['post']>>, what: string)
 describe('nothing a browser sends names a user', () => {
   test('x-longrun-user header, extensions.user and extra variables on HTTP', async () => {
     const b = await new Browser(stack).init();
-    const spoofs = [
+    const spoofs: PostOptions[] = [
       { headers: { 'x-longrun-user': aId } },
       { extensions: { user: aId } },
       { headers: { 'x-longrun-user': aId, authorization: 'Bearer whatever-token-value' }, extensions: { user: aId } },

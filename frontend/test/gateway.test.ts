@@ -42,6 +42,20 @@ describe('schema', () => {
   });
 });
 
+describe('exploration (GRAPHIQL=true)', () => {
+  test('GraphiQL is served, self-hosted, and validation errors suggest fields', async () => {
+    const page = await fetch(stack.gql, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(15_000) });
+    const html = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(html, /graphiql/i);
+    assert.doesNotMatch(html, /<script[^>]+src="https?:\/\//i, 'no script from a CDN');
+    const typo = await new Browser(stack).post('query Typo { taks(first: 1) { id } }');
+    assert.equal(firstError(typo.body).code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(typo.text, /did you mean/i);
+  });
+});
+
 describe('pass-through', () => {
   test('queries and mutations over HTTP reach the backend and come back', async () => {
     const browser = await new Browser(stack).init();
