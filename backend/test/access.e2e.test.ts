@@ -89,6 +89,24 @@ describe('sockets', () => {
   });
 });
 
+describe('bodies', () => {
+  test('malformed or oversized JSON: 4xx with a coded GraphQL error, nothing run', async () => {
+    const cases: Array<[string, number]> = [['{', 400], ['{"query": "query { tasks { id } }"', 400], ['nope', 400], [JSON.stringify({ query: `query { tasks { id } } # ${'x'.repeat(70 * 1024)}` }), 413]];
+    for (const [body, status] of cases) {
+      const res = await fetch(backend.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...backendHeaders(backend.token, 'bodies_user_1') },
+        body,
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      assert.equal(res.status, status, `${body.slice(0, 40)}: ${text}`);
+      assert.equal(JSON.parse(text).errors?.[0]?.extensions?.code, 'BAD_REQUEST', text);
+      assert.doesNotMatch(text, /\n\s+at |node_modules/, 'no stack trace');
+    }
+  });
+});
+
 describe('introspection outside production', () => {
   test('is on (NODE_ENV=test), for the trusted caller only', async () => {
     const query = 'query I { __schema { queryType { name } } }';
