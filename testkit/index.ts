@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './processes.js';
 export * from './redis.js';
 export * from './wait.js';
+export * from './proxy.js';

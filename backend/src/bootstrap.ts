@@ -31,6 +31,14 @@ export async function startBackend(config: Config): Promise<Backend> {
     const http = app as NestExpressApplication;
     http.disable('x-powered-by');
     http.useBodyParser('json', { limit: '64kb' });
+    // A body the parser refuses (malformed JSON, over the limit) gets a coded GraphQL error, not
+    // Nest's generic error shape.
+    http.use('/graphql', (error: { status?: unknown }, _req: Request, res: Response, next: NextFunction) => {
+      const status = error?.status;
+      if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+      const message = status === 413 ? 'Request body too large' : 'Malformed request body';
+      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    });
     // The internal credential is checked before GraphQL sees the request.
     http.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
       if (credentialMatches(bearer(req.headers.authorization), config.internalToken)) return next();

@@ -21,6 +21,8 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
+  // Several operations and no (or an unknown) operationName: a malformed request, not a fault.
+  if (code === 'OPERATION_RESOLUTION_FAILURE') return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
   // A graphql-js error with no underlying cause is a validation or coercion error.
   if (error instanceof GraphQLError && !error.originalError) {
     return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };

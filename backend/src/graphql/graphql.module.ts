@@ -31,6 +31,8 @@ function wsOptions(config: Config): ServerOptions {
   };
 }
 
+const MAX_TOKENS = 1000;
+
 /**
  * Operation limits on the backend's HTTP leg (defence in depth: the gateway enforces the same
  * kind of limits on both transports before anything reaches us).
@@ -39,7 +41,10 @@ const armor = (config: Config) =>
   new ApolloArmor({
     maxAliases: { n: 5 },
     maxDepth: { n: 6 },
-    maxTokens: { n: 1000 },
+    // Not armor's token limit: its Apollo plugin re-parses in parsingDidStart, and anything it
+    // throws there (every syntax error) becomes HTTP 500. graphql's own parser counts tokens
+    // (parseOptions below), so a long or malformed document is a 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 10 },
     costLimit: { maxCost: 2000 },
     blockFieldSuggestion: { enabled: !config.introspection },
@@ -51,6 +56,7 @@ function apolloOptions(config: Config): ApolloDriverConfig {
     // graphql-armor is typed against the CJS build of @apollo/server; the plugins are the same.
     plugins: plugins as never[],
     validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
     driver: ApolloDriver,
     typePaths: [resolve(SCHEMA_DIR, '*.graphql')],

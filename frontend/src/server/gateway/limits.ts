@@ -1,7 +1,6 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isGraphQLError } from './errors.js';
 
@@ -44,6 +43,19 @@ function useErrorCodes(): AnyPlugin {
   };
 }
 
+/**
+ * Refuses introspection in every validation. Yoga's useDisableIntrospection marks requests in
+ * onRequestParse, which only the HTTP leg goes through, so the WebSocket leg answered
+ * introspection in production.
+ */
+function useNoIntrospection(): AnyPlugin {
+  return {
+    onValidate: ({ addValidationRule }) => {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
 export interface LimitOptions {
   /** Development features (introspection, field suggestions) stay on. */
   exploration: boolean;
@@ -59,7 +71,7 @@ export function limitPlugins({ exploration }: LimitOptions): AnyPlugin[] {
     // "Simple" cross-site requests (form posts, text/plain, multipart, plain GETs) are refused:
     // a request must be JSON (which browsers preflight) or carry this header.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-    ...(exploration ? [] : [useDisableIntrospection()]),
+    ...(exploration ? [] : [useNoIntrospection()]),
     useErrorCodes(),
   ];
 }

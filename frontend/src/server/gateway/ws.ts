@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ExecutionArgs } from 'graphql';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { newSessionId, sessionOf } from '../session.js';
-import { codedError } from './errors.js';
+import { codedError, maskError } from './errors.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
@@ -36,34 +37,18 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
-        if (Object.keys(ctx.subscriptions).length >= maxSubscriptionsPerSocket) {
+        // graphql-ws registers an operation's id before calling this hook, so the count
+        // includes the one asking: only more than the cap is one too many.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
           return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
         }
-        const req = ctx.extra.request;
-        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
-          req,
-          socket: ctx.extra.socket,
-          params,
-          user: users.get(req) ?? newSessionId(),
-        });
-        const source = gateway.trusted.resolve(params);
-        if ('error' in source) return [source.error];
-        let document;
+        // Anything thrown here (GraphQL Armor's limits throw from validate) would make graphql-ws
+        // close the whole socket with 4500: answer this operation with a coded error instead.
         try {
-          document = parse(source.query);
+          return await prepare(ctx.extra.request, ctx.extra.socket, params);
         } catch (error) {
-          return [error as never];
+          return [maskError(error, '', config.dev) as GraphQLError];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
       },
     },
     wss,
@@ -76,6 +61,28 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
     const host = req.headers.host;
     const own = host ? [`http://${host}`, `https://${host}`] : [];
     return own.includes(origin) || config.allowedOrigins.includes(origin);
+  }
+
+  async function prepare(req: IncomingMessage, socket: unknown, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({
+      req,
+      socket,
+      params,
+      user: users.get(req) ?? newSessionId(),
+    });
+    const source = gateway.trusted.resolve(params);
+    if ('error' in source) return [source.error];
+    const document = parse(source.query);
+    const errors = validate(schema, document);
+    if (errors.length > 0) return errors;
+    return {
+      schema,
+      operationName: params.operationName,
+      document,
+      variableValues: params.variables,
+      contextValue: await contextFactory(),
+      rootValue: { execute, subscribe },
+    };
   }
 
   return {

@@ -1,0 +1,167 @@
+/**
+ * The gateway end to end: the built frontend (production mode) in front of the built backend,
+ * with a counting TCP proxy between them. Same schema, operations passing through on both
+ * transports, the session applied, Origin checks, and one shared upstream socket.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
+import { collect, disposeAllClients, killAllChildren, REPO_ROOT, settle, waitUntil, watch, type Watch } from '../../testkit/index.js';
+import { Browser, CANCEL, firstError, sessionSetCookie, startStack, STATUS, TASK, UUID_V4, upgradeStatus, type Stack, type Task } from './support.js';
+
+const ALLOWED = 'https://app.example';
+let stack: Stack;
+
+before(async () => {
+  stack = await startStack({
+    // Long enough that nine subscriptions are live at once in the sharing test.
+    backendEnv: { TASK_MIN_DURATION_MS: '4000', TASK_MAX_DURATION_MS: '6000' },
+    frontendEnv: { GRAPHIQL: 'true', ALLOWED_ORIGINS: ALLOWED },
+  });
+});
+
+after(async () => {
+  await disposeAllClients();
+  await stack?.stop();
+  await killAllChildren();
+});
+
+type StatusData = { taskStatus: Task };
+
+describe('schema', () => {
+  test('the gateway serves exactly schema/schema.graphql', async () => {
+    const browser = new Browser(stack);
+    const query = getIntrospectionQuery({ descriptions: true, schemaDescription: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
+    const res = await browser.post<IntrospectionQuery>(query);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body?.errors, undefined, res.text);
+    const served = printSchema(lexicographicSortSchema(buildClientSchema(res.body!.data!)));
+    const source = printSchema(lexicographicSortSchema(buildSchema(readFileSync(`${REPO_ROOT}/schema/schema.graphql`, 'utf8'))));
+    assert.equal(served, source);
+  });
+});
+
+describe('exploration (GRAPHIQL=true)', () => {
+  test('GraphiQL is served, self-hosted, and validation errors suggest fields', async () => {
+    const page = await fetch(stack.gql, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(15_000) });
+    const html = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(html, /graphiql/i);
+    assert.doesNotMatch(html, /<script[^>]+src="https?:\/\//i, 'no script from a CDN');
+    const typo = await new Browser(stack).post('query Typo { taks(first: 1) { id } }');
+    assert.equal(firstError(typo.body).code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(typo.text, /did you mean/i);
+  });
+});
+
+describe('pass-through', () => {
+  test('queries and mutations over HTTP reach the backend and come back', async () => {
+    const browser = await new Browser(stack).init();
+    const created = await browser.create();
+    assert.match(created.id, UUID_V4);
+    assert.equal(created.status, 'WAITING');
+    assert.equal(created.version, 1);
+    const read = await browser.ok<Task>(TASK, 'task', { id: created.id });
+    assert.equal(read.id, created.id);
+    const list = await browser.list();
+    assert.deepEqual(list.map((t) => t.id), [created.id]);
+    const cancelled = await browser.ok<Task>(CANCEL, 'cancelTask', { id: created.id });
+    assert.equal(cancelled.status, 'CANCELLED');
+    const again = await browser.post(CANCEL, { id: created.id });
+    assert.equal(firstError(again.body).code, 'TASK_NOT_CANCELLABLE', 'backend errors pass through with their code');
+  });
+
+  test('a subscription over the WebSocket follows a task to its final state', async () => {
+    const browser = await new Browser(stack).init();
+    const task = await browser.create();
+    const client = browser.ws();
+    const result = await collect<StatusData>(client, STATUS, { id: task.id }, undefined, 30_000);
+    assert.equal(result.error, undefined, JSON.stringify(result.error));
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.completed, true);
+    const statuses = result.data.map((d) => d.taskStatus.status);
+    assert.equal(statuses.at(-1), 'FINISHED', statuses.join(' '));
+    assert.ok(statuses.includes('IN_PROGRESS'), statuses.join(' '));
+    const versions = result.data.map((d) => d.taskStatus.version);
+    for (let i = 1; i < versions.length; i++) assert.equal(versions[i], versions[i - 1] + 1, `versions ${versions.join(',')}`);
+    await client.dispose();
+  });
+});
+
+describe('session', () => {
+  test('a cookie-less request gets an HttpOnly, SameSite=Lax session cookie (not Secure when COOKIE_SECURE=false)', async () => {
+    const browser = new Browser(stack);
+    const res = await browser.post('query Hello { __typename }');
+    const cookie = sessionSetCookie(res.headers);
+    assert.ok(cookie, `no session cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
+    const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    assert.ok(attributes.includes('httponly'), cookie);
+    assert.ok(attributes.includes('samesite=lax'), cookie);
+    assert.ok(attributes.includes('path=/'), cookie);
+    assert.ok(!attributes.includes('secure'), cookie);
+    assert.match(cookie, /^longrun_session=[A-Za-z0-9_-]{32}\.[0-9a-z]+\.[A-Za-z0-9_-]+;/);
+    const second = await browser.post('query Hello { __typename }');
+    assert.equal(sessionSetCookie(second.headers), undefined, 'a valid fresh session is not re-issued');
+  });
+
+  test("tasks made with cookie A are NOT_FOUND with cookie B, on HTTP and WS, and absent from B's list", async () => {
+    const a = await new Browser(stack).init();
+    const b = await new Browser(stack).init();
+    assert.notEqual(a.cookie, b.cookie);
+    const task = await a.create();
+    for (const doc of [TASK, CANCEL]) {
+      const res = await b.post(doc, { id: task.id });
+      assert.equal(firstError(res.body).code, 'NOT_FOUND', res.text);
+      assert.equal(res.body?.data?.task ?? null, null);
+    }
+    assert.deepEqual(await b.list(), []);
+    const wsB = b.ws();
+    const foreign = await collect<StatusData>(wsB, STATUS, { id: task.id }, undefined, 15_000);
+    assert.deepEqual(foreign.data, [], 'no event of A reaches B');
+    assert.equal(foreign.errors[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(foreign));
+    assert.deepEqual((await a.list()).map((t) => t.id), [task.id], 'A still sees its own task');
+    const wsA = a.ws();
+    const own = watch<StatusData>(wsA, STATUS, { id: task.id });
+    await own.waitFor(() => true, 15_000);
+    own.unsubscribe();
+    await Promise.all([wsA.dispose(), wsB.dispose()]);
+  });
+});
+
+describe('origin', () => {
+  test('a foreign Origin gets HTTP 403 on upgrade; the own origin, ALLOWED_ORIGINS and non-browser clients get through', async () => {
+    for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example', `${stack.origin}.evil.example`]) {
+      assert.equal(await upgradeStatus(stack.ws, { origin }), 403, origin);
+    }
+    assert.equal(await upgradeStatus(stack.ws, { origin: stack.origin }), 101);
+    assert.equal(await upgradeStatus(stack.ws, { origin: ALLOWED }), 101);
+    assert.equal(await upgradeStatus(stack.ws, {}), 101, 'no Origin: not a browser');
+  });
+});
+
+describe('shared upstream', () => {
+  test('3 browsers × 3 subscriptions share ONE upstream WebSocket to the backend', async () => {
+    const browsers = await Promise.all([0, 1, 2].map(() => new Browser(stack).init()));
+    const tasks = await Promise.all(browsers.map(async (b) => [await b.create(), await b.create(), await b.create()]));
+    const upgradesBefore = stack.proxy.upgrades();
+    const clients = browsers.map((b) => b.ws());
+    const watches: Watch<StatusData>[] = [];
+    browsers.forEach((_, i) => {
+      for (const task of tasks[i]) watches.push(watch<StatusData>(clients[i], STATUS, { id: task.id }));
+    });
+    // Every subscription has its snapshot, none has ended: all nine are live upstream.
+    await Promise.all(watches.map((w) => w.waitFor(() => true, 20_000)));
+    const ended = await Promise.race([Promise.any(watches.map((w) => w.done)).then(() => true), Promise.resolve(false)]);
+    assert.equal(ended, false, 'all nine subscriptions are live (tasks outlast the set-up)');
+    assert.equal(stack.proxy.openUpgrades(), 1, 'exactly one upstream WebSocket is open');
+    assert.ok(stack.proxy.upgrades() - upgradesBefore <= 1, `upgrades during the test: ${stack.proxy.upgrades() - upgradesBefore}`);
+    const results = await Promise.all(watches.map((w) => settle(w, 30_000)));
+    for (const r of results) assert.equal(r.data.at(-1)?.taskStatus.status, 'FINISHED', JSON.stringify(r.errors));
+    assert.ok(stack.proxy.upgrades() - upgradesBefore <= 1, 'still one upstream socket at the end');
+    await Promise.all(clients.map((c) => c.dispose()));
+    // The lazy upstream socket closes once no subscription is left.
+    await waitUntil(() => stack.proxy.openUpgrades() === 0, { timeoutMs: 15_000, what: 'the idle upstream socket closes' });
+  });
+});
