@@ -4,4 +4,6 @@ export * from './graphql.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis.js';
+export * from './redis-cluster.js';
 export * from './wait.js';
+export * from './session.js';

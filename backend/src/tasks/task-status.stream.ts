@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { isTerminal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
@@ -119,8 +119,8 @@ export class TaskStatusStreams implements OnModuleDestroy {
     this.subscriber.on('ready', this.onReconnect);
   }
 
-  private get subscriber(): Redis {
-    return this.pubsub.getSubscriber() as unknown as Redis;
+  private get subscriber(): RedisClient {
+    return this.pubsub.getSubscriber() as RedisClient;
   }
 
   get liveCount(): number {
