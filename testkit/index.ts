@@ -5,5 +5,6 @@ export * from './ports.js';
 export * from './processes.js';
 export * from './redis.js';
 export * from './redis-cluster.js';
+export * from './redis-sentinel.js';
 export * from './wait.js';
 export * from './session.js';

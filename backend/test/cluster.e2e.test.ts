@@ -150,4 +150,10 @@ describe('on a 3-master Redis Cluster', { concurrency: false }, () => {
     // Leave nothing running behind.
     await Promise.all(made.map((t) => user.cancel(t.id).catch(() => undefined)));
   });
+
+  test('SIGTERM: both processes close their cluster connections and exit 0', async () => {
+    const [apiExit, workerExit] = await Promise.all([api.stop({ timeoutMs: 20_000 }), worker.stop({ timeoutMs: 20_000 })]);
+    assert.deepEqual(apiExit, { code: 0, signal: null, forced: false }, api.logs.tail(20));
+    assert.deepEqual(workerExit, { code: 0, signal: null, forced: false }, worker.logs.tail(20));
+  });
 });
