@@ -65,6 +65,15 @@ describe('through Redis Sentinel', { concurrency: false }, () => {
 
     const promoted = await setup.failover();
     assert.equal(promoted, setup.servers[1].port);
+    // The backend reconnects on the Sentinel's announcement. (Writes that reach the old master
+    // before that are lost when it resyncs as a replica: Sentinel's replication is asynchronous.)
+    await waitUntil(
+      async () => {
+        const clients = String(await redisCall(promoted, 'CLIENT', 'LIST'));
+        return clients.includes('name=longrun:cmd') && clients.includes('name=longrun:sub');
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the backend to reconnect to the new master' },
+    );
     // Requests during the switch may get SERVICE_UNAVAILABLE (fail fast); it must end soon.
     const after = await waitUntil(
       async () => {

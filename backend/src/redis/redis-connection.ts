@@ -36,6 +36,11 @@ function serverOptions(config: Config, extra: RedisOptions): RedisOptions {
           // The Sentinels are asked with the same credentials as the master.
           sentinelUsername: topology.username,
           sentinelPassword: topology.password,
+          // Reconnect to the new master as soon as a Sentinel announces a failover, rather
+          // than when the old one happens to drop us...
+          failoverDetector: true,
+          // ...and if a write still reaches the demoted one, reconnect and resend it there.
+          reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
         }
       : { ...topology.nodes[0] };
   return { ...nodeOptions(topology), ...where, db: topology.db, retryStrategy, ...extra };
