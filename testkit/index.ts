@@ -4,5 +4,8 @@ export * from './graphql.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis.js';
+export * from './redis-cluster.js';
+export * from './redis-sentinel.js';
 export * from './wait.js';
 export * from './proxy.js';
+export * from './session.js';

@@ -2,7 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type Config } from './config/config.js';
 import { ApiGraphQLModule } from './graphql/graphql.module.js';
-import { bullConnection, REDIS_KEYS, RedisModule } from './redis/redis.module.js';
+import { bullConnection } from './redis/redis-connection.js';
+import { REDIS_KEYS, RedisModule } from './redis/redis.module.js';
 import type { RedisKeys } from './redis/redis-keys.js';
 import { TasksModule } from './tasks/tasks.module.js';
 

@@ -3,10 +3,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import type { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
 import type { Config } from './config/config.js';
 import { bearer, credentialMatches } from './graphql/context.js';
+import { masters, type RedisClient } from './redis/redis-connection.js';
 import { REDIS } from './redis/redis.module.js';
 import { TasksProcessor } from './tasks/tasks.processor.js';
 
@@ -24,7 +24,7 @@ export async function startBackend(config: Config): Promise<Backend> {
     config.role === 'worker'
       ? await NestFactory.createApplicationContext(module, { bufferLogs: false })
       : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true });
-  await checkRedis(app.get<Redis>(REDIS));
+  await checkRedis(app.get<RedisClient>(REDIS));
 
   let url: string | undefined;
   if (config.role !== 'worker') {
@@ -60,8 +60,11 @@ export async function startBackend(config: Config): Promise<Backend> {
   return { app, url, stop };
 }
 
-/** Waits for Redis, and refuses an eviction policy that could silently drop queue keys. */
-async function checkRedis(redis: Redis): Promise<void> {
+/**
+ * Waits for Redis (a cluster: until its slots are known), and refuses an eviction policy that
+ * could silently drop queue keys, on every master of a cluster.
+ */
+async function checkRedis(redis: RedisClient): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -72,8 +75,12 @@ async function checkRedis(redis: Redis): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  const policy = (await redis.config('GET', 'maxmemory-policy').catch(() => null)) as string[] | null;
-  if (policy && policy[1] && policy[1] !== 'noeviction') {
-    throw new Error(`Redis maxmemory-policy is "${policy[1]}"; longrun needs "noeviction" so queue and task keys are never evicted`);
+  for (const server of masters(redis)) {
+    const policy = (await server.config('GET', 'maxmemory-policy').catch(() => null)) as string[] | null;
+    if (policy && policy[1] && policy[1] !== 'noeviction') {
+      const { host, port, sentinels, name } = server.options;
+      const where = sentinels ? `master "${name}"` : `${host}:${port}`;
+      throw new Error(`Redis ${where} maxmemory-policy is "${policy[1]}"; longrun needs "noeviction" so queue and task keys are never evicted`);
+    }
   }
 }

@@ -22,6 +22,7 @@ import {
   type Watch,
   type WsClient,
 } from '../../testkit/index.js';
+import { redisKeys } from '../src/redis/redis-keys.js';
 import { Api, assertCleanStream, CANCEL, events, newUser, STATUS, type Task } from './helpers.js';
 
 const TASK_MS = 3000;
@@ -158,7 +159,7 @@ describe('cancel', { concurrency: false }, () => {
     const exit = await within(backend.exited, TASK_MS + 8000, 'exit after SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null });
     assert.ok(Date.now() - began >= 500, 'it waited for the task');
-    const stored = await redisHash(redis.port, `${backend.prefix}:task:${task.id}`);
+    const stored = await redisHash(redis.port, redisKeys(backend.prefix).task(task.id));
     assert.equal(stored.status, 'FINISHED', 'the active task was not cut off');
     assert.equal(stored.progress, '100');
   });

@@ -153,6 +153,67 @@ describe('loadConfig', () => {
     );
   });
 
+  test('Redis topology: single by default, a cluster from a seed list, Sentinel by name', () => {
+    assert.deepEqual(loadConfig({}).redis, {
+      mode: 'single',
+      nodes: [{ host: '127.0.0.1', port: 6379 }],
+      sentinelName: undefined,
+      username: undefined,
+      password: undefined,
+      db: undefined,
+      tls: false,
+    });
+    const single = loadConfig({ REDIS_URL: 'rediss://app:s%40cret@redis.internal:6380/3' }).redis;
+    assert.deepEqual(single, {
+      mode: 'single',
+      nodes: [{ host: 'redis.internal', port: 6380 }],
+      sentinelName: undefined,
+      username: 'app',
+      password: 's@cret',
+      db: 3,
+      tls: true,
+    });
+    const cluster = loadConfig({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://:pw@10.0.0.1:7000, 10.0.0.2:7001,redis://10.0.0.3' }).redis;
+    assert.equal(cluster.mode, 'cluster');
+    assert.deepEqual(cluster.nodes, [
+      { host: '10.0.0.1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '10.0.0.3', port: 6379 },
+    ]);
+    assert.equal(cluster.password, 'pw', 'credentials come from the first seed');
+    assert.equal(cluster.db, undefined);
+    const sentinel = loadConfig({
+      REDIS_MODE: 'sentinel',
+      REDIS_URL: 'redis://:pw@ignored/1',
+      REDIS_SENTINELS: 's1:26379,s2:26380',
+      REDIS_SENTINEL_NAME: 'longrun-master',
+    }).redis;
+    assert.deepEqual(sentinel, {
+      mode: 'sentinel',
+      nodes: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      sentinelName: 'longrun-master',
+      username: undefined,
+      password: 'pw',
+      db: 1,
+      tls: false,
+    });
+    assert.equal(loadConfig({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 's1:26379' }).redis.sentinelName, 'mymaster');
+  });
+
+  test('bad Redis topologies are refused', () => {
+    refused({ REDIS_MODE: 'sharded' }, 'REDIS_MODE');
+    refused({ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL', /redis:\/\//);
+    refused({ REDIS_URL: 'redis://a:1,redis://b:2' }, 'REDIS_URL', /REDIS_MODE=cluster/);
+    refused({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:1/2,redis://b:2' }, 'REDIS_URL', /database 0/);
+    refused({ REDIS_MODE: 'cluster', REDIS_URL: ' , ' }, 'REDIS_URL', /empty/);
+    refused({ REDIS_URL: 'redis://a:1/x' }, 'REDIS_URL', /not a number/);
+    refused({ REDIS_MODE: 'sentinel' }, 'REDIS_SENTINELS', /required/);
+    refused({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'http://s1:1' }, 'REDIS_SENTINELS');
+  });
+
   test('unknown variables are ignored (the whole process environment is passed in)', () => {
     assert.equal(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' }).port, 4000);
   });

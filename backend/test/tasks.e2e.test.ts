@@ -22,6 +22,7 @@ import {
   type RedisServer,
   type WsClient,
 } from '../../testkit/index.js';
+import { redisKeys } from '../src/redis/redis-keys.js';
 import { Api, assertCleanStream, CANCEL, CREATE, errorShape, events, msBetween, newUser, STATUS, TASK, TASKS, type Task } from './helpers.js';
 
 const RETENTION_S = 300;
@@ -98,7 +99,7 @@ describe('lifecycle', () => {
     const task = await api.create();
     const last = assertCleanStream(await subscribe(api.user, task.id), task.id);
     assert.equal(last.status, 'FINISHED');
-    const key = `${backend.prefix}:task:${task.id}`;
+    const key = redisKeys(backend.prefix).task(task.id);
     const ttl = (await redisCall(redis.port, 'TTL', key)) as number;
     assert.ok(ttl > RETENTION_S - 30 && ttl <= RETENTION_S, `TTL ${ttl} s, retention ${RETENTION_S} s`);
     // The stored hash is what the API served.

@@ -30,6 +30,7 @@ import {
   type Stack,
   type Task,
 } from './support.js';
+import { redisKeys } from '../../backend/src/redis/redis-keys.js';
 
 let stack: Stack;
 /** A second frontend on the same backend, with TRUSTED_DOCUMENTS=true. */
@@ -60,7 +61,7 @@ describe('unexpected errors', () => {
     const browser = await new Browser(stack).init();
     const task = await browser.create();
     // A record the code does not expect (progress is not a number): a genuine unexpected failure.
-    await redisCall(stack.redis.port, 'HSET', `${stack.backend.prefix}:task:${task.id}`, 'progress', 'not-a-number');
+    await redisCall(stack.redis.port, 'HSET', redisKeys(stack.backend.prefix).task(task.id), 'progress', 'not-a-number');
     const res = await browser.post(TASK, { id: task.id });
     assertNoInternals(res.text);
     const error = firstError(res.body);

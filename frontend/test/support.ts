@@ -24,6 +24,7 @@ import {
   type TcpProxy,
   type WsClient,
 } from '../../testkit/index.js';
+import { redisKeys } from '../../backend/src/redis/redis-keys.js';
 
 export const TASK_FIELDS = 'id status progress version createdAt startedAt finishedAt error';
 export const CREATE = `mutation Create { createTask { ${TASK_FIELDS} } }`;
@@ -370,6 +371,6 @@ export function assertNoInternals(text: string, what = 'answer'): void {
 
 /** How many task records the backend holds in Redis (under the stack's prefix). */
 export async function taskRecordCount(stack: Pick<Stack, 'redis' | 'backend'>): Promise<number> {
-  const keys = (await redisCall(stack.redis.port, 'KEYS', `${stack.backend.prefix}:task:*`)) as string[];
+  const keys = (await redisCall(stack.redis.port, 'KEYS', redisKeys(stack.backend.prefix).task('*'))) as string[];
   return keys.length;
 }

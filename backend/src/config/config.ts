@@ -23,7 +23,14 @@ export const configSchema = z
     /** The backend must never face browsers; binding elsewhere needs this explicit opt-in. */
     BACKEND_ALLOW_NON_LOOPBACK: bool(false),
     BACKEND_PORT: int(4000).pipe(z.number().max(65535)),
-    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** `single`: one Redis; `cluster`: a Redis Cluster (REDIS_URL lists seed nodes); `sentinel`: a master found through Sentinel. */
+    REDIS_MODE: z.enum(['single', 'cluster', 'sentinel']).default('single'),
+    /** single: one redis:// URL. cluster: comma-separated seed node URLs. sentinel: only its credentials, db and scheme are used. */
+    REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+    /** sentinel: comma-separated `host:port` of the Sentinels. */
+    REDIS_SENTINELS: z.string().optional(),
+    /** sentinel: the monitored master's name. */
+    REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
     /** Namespace for every key, channel and queue, so several deployments (or tests) share a Redis. */
     REDIS_PREFIX: z
       .string()
@@ -49,6 +56,11 @@ export const configSchema = z
     CANCEL_TIMEOUT_MS: int(5000, 100),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   })
+  .superRefine((c, ctx) => {
+    for (const problem of redisProblems(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS)) {
+      ctx.addIssue({ code: 'custom', message: problem.message, path: [problem.variable] });
+    }
+  })
   .refine((c) => c.TASK_MIN_DURATION_MS <= c.TASK_MAX_DURATION_MS, {
     message: 'TASK_MIN_DURATION_MS must not exceed TASK_MAX_DURATION_MS',
     path: ['TASK_MIN_DURATION_MS'],
@@ -67,7 +79,9 @@ export interface Config {
   role: 'api' | 'worker' | 'all';
   host: string;
   port: number;
+  /** REDIS_URL as given (for cluster mode, the comma-separated seed list). */
   redisUrl: string;
+  redis: RedisTopology;
   prefix: string;
   internalToken: string;
   /** True when the token was generated here: only useful when nothing else must call us. */
@@ -90,6 +104,24 @@ export interface Config {
   createLimit: { points: number; windowS: number };
 }
 
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** How to reach Redis: one server, a cluster (seed nodes), or a master through Sentinel. */
+export interface RedisTopology {
+  mode: 'single' | 'cluster' | 'sentinel';
+  /** single: the server; cluster: the seed nodes; sentinel: the Sentinels. */
+  nodes: RedisAddress[];
+  /** sentinel: the master's name. */
+  sentinelName: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  db: number | undefined;
+  tls: boolean;
+}
+
 export class ConfigError extends Error {}
 
 /** Parses and validates the environment; throws a `ConfigError` listing every problem. */
@@ -110,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.BACKEND_HOST,
     port: c.BACKEND_PORT,
     redisUrl: c.REDIS_URL,
+    redis: redisTopology(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS, c.REDIS_SENTINEL_NAME),
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,
@@ -138,4 +171,67 @@ export const CONFIG = Symbol('CONFIG');
 /** An empty variable (`PORT=`) means unset, so it gets the default rather than 0. */
 function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+const REDIS_SCHEMES = new Set(['redis:', 'rediss:']);
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `redis://host:port` or a bare `host:port` (cluster seeds are often written that way). */
+function parseRedisUrl(entry: string): URL | undefined {
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `redis://${entry}`);
+    return REDIS_SCHEMES.has(url.protocol) && url.hostname ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAddress(entry: string): RedisAddress | undefined {
+  const url = parseRedisUrl(entry);
+  return url ? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) } : undefined;
+}
+
+function redisProblems(mode: RedisTopology['mode'], redisUrl: string, sentinels: string | undefined): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  const entries = splitList(redisUrl);
+  if (entries.length === 0) problems.push({ variable: 'REDIS_URL', message: 'must not be empty' });
+  for (const entry of entries) {
+    if (!parseRedisUrl(entry)) problems.push({ variable: 'REDIS_URL', message: `"${entry}" is not a redis:// or rediss:// URL` });
+  }
+  if (mode !== 'cluster' && entries.length > 1) {
+    problems.push({ variable: 'REDIS_URL', message: 'lists several servers: set REDIS_MODE=cluster for a Redis Cluster' });
+  }
+  const db = entries.length > 0 ? parseRedisUrl(entries[0])?.pathname.slice(1) : '';
+  if (db && !/^\d+$/.test(db)) problems.push({ variable: 'REDIS_URL', message: `database "${db}" is not a number` });
+  else if (mode === 'cluster' && db && Number(db) !== 0) problems.push({ variable: 'REDIS_URL', message: 'a Redis Cluster has only database 0' });
+  if (mode === 'sentinel') {
+    const list = splitList(sentinels);
+    if (list.length === 0) problems.push({ variable: 'REDIS_SENTINELS', message: 'is required when REDIS_MODE=sentinel (host:port,...)' });
+    for (const entry of list) {
+      if (!parseAddress(entry)) problems.push({ variable: 'REDIS_SENTINELS', message: `"${entry}" is not host:port` });
+    }
+  }
+  return problems;
+}
+
+/** Builds the topology from already validated settings; credentials come from the first URL. */
+function redisTopology(mode: RedisTopology['mode'], redisUrl: string, sentinels: string | undefined, sentinelName: string): RedisTopology {
+  const urls = splitList(redisUrl).map((entry) => parseRedisUrl(entry)!);
+  const first = urls[0];
+  const db = first.pathname.length > 1 ? Number(first.pathname.slice(1)) : undefined;
+  return {
+    mode,
+    nodes: mode === 'sentinel' ? splitList(sentinels).map((e) => parseAddress(e)!) : urls.map((u) => parseAddress(u.href)!),
+    sentinelName: mode === 'sentinel' ? sentinelName : undefined,
+    username: first.username ? decodeURIComponent(first.username) : undefined,
+    password: first.password ? decodeURIComponent(first.password) : undefined,
+    db: mode === 'cluster' ? undefined : db,
+    tls: first.protocol === 'rediss:',
+  };
 }

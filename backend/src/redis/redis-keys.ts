@@ -12,18 +12,31 @@ export interface RedisKeys {
   taskChannel(id: string): string;
   /** Pub/sub channel on which API processes ask every worker to abort a running task. */
   cancelChannel: string;
+  /** Prefix of the per-user `createTask` rate limiter's keys (rate-limiter-flexible adds the user). */
+  createLimitPrefix: string;
   /** BullMQ's key prefix (hash-tagged so a queue's keys share one Redis Cluster slot). */
   bullPrefix: string;
 }
 
+/**
+ * Every key carries the hash tag `{prefix}`, so on a Redis Cluster they all live in one slot:
+ * the status CAS script writes a task and the live index together, creation writes the task,
+ * its owner's index and the live index in one MULTI, and a listing reads many tasks in one
+ * pipeline; a cluster refuses each of these across slots (CROSSSLOT). BullMQ needs the same
+ * for its queue's keys. So a cluster gives this deployment failover, not sharding: one slot,
+ * one master at a time, holds all of longrun's data. Channels are not keys (PUBLISH reaches
+ * every node), so they carry no tag.
+ */
 export function redisKeys(prefix: string): RedisKeys {
+  const tag = `{${prefix}}`;
   return {
-    task: (id) => `${prefix}:task:${id}`,
-    ownerTasks: (owner) => `${prefix}:owner:${owner}:tasks`,
-    liveTasks: `${prefix}:tasks:live`,
-    reconcilerLock: `${prefix}:reconciler:lock`,
+    task: (id) => `${tag}:task:${id}`,
+    ownerTasks: (owner) => `${tag}:owner:${owner}:tasks`,
+    liveTasks: `${tag}:tasks:live`,
+    reconcilerLock: `${tag}:reconciler:lock`,
     taskChannel: (id) => `${prefix}:task-status:${id}`,
     cancelChannel: `${prefix}:cancel`,
-    bullPrefix: `{${prefix}}:bull`,
+    createLimitPrefix: `${tag}:ratelimit:create`,
+    bullPrefix: `${tag}:bull`,
   };
 }

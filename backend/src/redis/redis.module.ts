@@ -1,45 +1,19 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { ConnectionOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 import { CONFIG, type Config } from '../config/config.js';
+import { closeBullClients, createRedisClient, type RedisClient } from './redis-connection.js';
 import { redisKeys } from './redis-keys.js';
 
 export const REDIS = Symbol('REDIS');
 export const PUBSUB = Symbol('PUBSUB');
 export const REDIS_KEYS = Symbol('REDIS_KEYS');
 
-/** Reconnect forever, backing off to at most 2 s between tries. */
-const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000);
-
-function fromUrl(redisUrl: string) {
-  const url = new URL(redisUrl);
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || 6379),
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined,
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-  };
-}
-
-/** ioredis options for our own clients. */
-export function redisOptions(config: Config, extra: RedisOptions = {}): RedisOptions {
-  return { ...fromUrl(config.redisUrl), retryStrategy, ...extra };
-}
-
-/** The same connection, as BullMQ's type wants it; BullMQ's blocking clients need no retry cap. */
-export function bullConnection(config: Config, connectionName: string): ConnectionOptions {
-  return { ...fromUrl(config.redisUrl), retryStrategy, maxRetriesPerRequest: null, connectionName };
-}
-
 /**
  * The command client fails fast while Redis is unreachable (no offline queue, one try per
  * command), so a request during an outage gets SERVICE_UNAVAILABLE at once instead of hanging.
  */
-function commandClient(config: Config): Redis {
-  return new Redis(redisOptions(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' }));
+function commandClient(config: Config): RedisClient {
+  return createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' });
 }
 
 @Global()
@@ -52,8 +26,9 @@ function commandClient(config: Config): Redis {
       inject: [CONFIG],
       useFactory: (config: Config) =>
         new RedisPubSub({
-          publisher: new Redis(redisOptions(config, { connectionName: 'longrun:pub' })),
-          subscriber: new Redis(redisOptions(config, { connectionName: 'longrun:sub' })),
+          // Cluster clients work too: PUBLISH on any node reaches subscribers on every node.
+          publisher: createRedisClient(config, { connectionName: 'longrun:pub' }),
+          subscriber: createRedisClient(config, { connectionName: 'longrun:sub' }),
         }),
     },
   ],
@@ -61,12 +36,14 @@ function commandClient(config: Config): Redis {
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.pubsub.close();
     this.redis.disconnect();
+    // Runs after every module's own shutdown (the queue's and worker's included).
+    await closeBullClients();
   }
 }

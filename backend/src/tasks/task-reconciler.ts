@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
@@ -28,7 +28,7 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly store: TaskStore,
     @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<RunTaskJob>,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
   ) {}

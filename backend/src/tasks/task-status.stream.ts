@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { isTerminal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
@@ -104,12 +105,25 @@ class TaskStatusIterator implements AsyncIterableIterator<PublicTask> {
   }
 }
 
+/** When to re-read live tasks after a cluster node was lost (see `onNodeLost`). */
+const NODE_LOST_RESYNC_MS = [1000, 5000];
+
 @Injectable()
 export class TaskStatusStreams implements OnModuleDestroy {
   private readonly logger = new Logger(TaskStatusStreams.name);
   /** Live iterators, per task id, with the pub/sub subscription that feeds them. */
   private readonly live = new Map<string, { subId: Promise<number>; iterators: Set<TaskStatusIterator> }>();
   private readonly onReconnect = () => void this.resyncAll();
+  /**
+   * A cluster client stays 'ready' when a node goes away, and if that node carried its
+   * subscriptions, ioredis quietly resubscribes on another one: what was published in between
+   * is lost. The lost node is the only sign, so re-read every live task once the
+   * resubscription has had time to land, and again later in case the first read met the
+   * failover still in progress.
+   */
+  private readonly onNodeLost = () => {
+    for (const ms of NODE_LOST_RESYNC_MS) setTimeout(this.onReconnect, ms).unref();
+  };
 
   constructor(
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
@@ -117,10 +131,11 @@ export class TaskStatusStreams implements OnModuleDestroy {
     private readonly store: TaskStore,
   ) {
     this.subscriber.on('ready', this.onReconnect);
+    if (this.subscriber instanceof Cluster) this.subscriber.on('-node', this.onNodeLost);
   }
 
-  private get subscriber(): Redis {
-    return this.pubsub.getSubscriber() as unknown as Redis;
+  private get subscriber(): RedisClient {
+    return this.pubsub.getSubscriber() as RedisClient;
   }
 
   get liveCount(): number {
@@ -194,6 +209,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.subscriber.off('ready', this.onReconnect);
+    this.subscriber.off('-node', this.onNodeLost);
     for (const entry of [...this.live.values()]) for (const it of [...entry.iterators]) void it.return();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
@@ -57,7 +57,7 @@ export type TransitionResult =
   | { applied: true; task: TaskRecord }
   | { applied: false; task: TaskRecord | null };
 
-type CasRedis = Redis & {
+type CasRedis = RedisClient & {
   taskCas(key: string, liveKey: string, from: string, to: string, fields: string, channel: string, ttl: number, id: string): Promise<[number, string | null]>;
 };
 
@@ -76,7 +76,7 @@ export class TaskStore {
   private readonly redis: CasRedis;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
   ) {

@@ -1,6 +1,7 @@
 import { BullModule, Processor } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { Config } from '../config/config.js';
+import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskReconciler } from './task-reconciler.js';
 import { TaskStatusStreams } from './task-status.stream.js';
@@ -40,6 +41,8 @@ function workerProcessor(config: Config): Provider {
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.stalledIntervalMs,
     maxStalledCount: 0,
+    // Recorded on each job it takes (`processedBy`): which process ran a task.
+    name: PROCESS_NAME,
   })
   class ConfiguredTasksProcessor extends TasksProcessor {}
   return { provide: TasksProcessor, useClass: ConfiguredTasksProcessor };

@@ -5,7 +5,8 @@ import { QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
-import { bullConnection, PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
+import { bullConnection, PROCESS_NAME } from '../redis/redis-connection.js';
+import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { planTask } from './task-plan.js';
 import { TaskStore } from './task-store.js';
 import type { RunTaskJob } from './tasks.service.js';
@@ -38,7 +39,9 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
   onModuleInit(): void {
     // Cancel requests are broadcast; only the worker holding the job has something to abort.
     this.cancelSubscription = this.pubsub.subscribe(this.keys.cancelChannel, (message: { taskId?: unknown }) => {
-      if (typeof message?.taskId === 'string') this.worker.cancelJob(message.taskId, 'cancelled');
+      if (typeof message?.taskId === 'string' && this.worker.cancelJob(message.taskId, 'cancelled')) {
+        this.logger.log(`task ${message.taskId}: cancel requested, aborting it in worker ${PROCESS_NAME}`);
+      }
     });
   }
 

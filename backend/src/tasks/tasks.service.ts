@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
@@ -49,11 +49,12 @@ export class TasksService {
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
   ) {
+    // Each user's counter is one key, so a cluster client serves it like any other.
     this.createLimiter = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${config.prefix}:ratelimit:create`,
+      keyPrefix: keys.createLimitPrefix,
       points: config.createLimit.points,
       duration: config.createLimit.windowS,
     });
