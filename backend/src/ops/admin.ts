@@ -1,21 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { secretMatches } from './http.js';
 
 export const ADMIN_PATH = '/admin/queues';
 export const ADMIN_USER = 'admin';
-
-/** Compares secrets in constant time (hashes first, so lengths do not leak either). */
-export function secretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 /** The password of an `Authorization: Basic` header for user `admin`, if that is what it holds. */
 function basicPassword(header: string | undefined): string | undefined {

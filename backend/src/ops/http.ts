@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { secretMatches } from './admin.js';
 import { readiness, type HealthTargets } from './health.js';
 import { userTag } from './logger.js';
 import { routeLabel, type BackendMetrics } from './metrics.js';
@@ -15,6 +14,14 @@ export interface OpsRoutes {
   health: HealthTargets;
   /** When set, /metrics wants it as a Bearer token. */
   metricsToken: string | undefined;
+}
+
+/** Compares secrets in constant time (hashes first, so lengths do not leak either). */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { Config } from '../config/config.js';
 
 /**
@@ -23,9 +24,14 @@ export function rootLogger(config: Pick<Config, 'env' | 'role' | 'ops'>): Logger
   };
   root =
     format === 'pretty'
-      ? pino(options, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'service,role,pid' }))
+      ? pino(options, loadPretty()({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'service,role,pid' }))
       : pino(options, pino.destination({ fd: 1, sync: true }));
   return root;
+}
+
+/** pino-pretty is for people at a terminal: loaded only when asked for. */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }
 
 /**

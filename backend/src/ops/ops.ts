@@ -12,7 +12,6 @@ import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskReconciler } from '../tasks/task-reconciler.js';
 import { TaskStatusStreams } from '../tasks/task-status.stream.js';
 import { TasksProcessor } from '../tasks/tasks.processor.js';
-import { ADMIN_PATH, bullBoardRouter } from './admin.js';
 import { opsHandler, requestLogger, startOpsServer, type OpsRoutes } from './http.js';
 import { BackendMetrics } from './metrics.js';
 import { OPS_LOGGER } from './task-events.js';
@@ -80,6 +79,8 @@ export async function attachOps(app: INestApplicationContext, config: Config): P
     http.use((req: Request, res: Response, next: NextFunction) => {
       if (!handle(req, res)) next();
     });
+    // Loaded only where it is served: Bull Board and its Express UI add to every start-up.
+    const { ADMIN_PATH, bullBoardRouter } = await import('./admin.js');
     http.use(ADMIN_PATH, ...bullBoardRouter(queue, config.ops.adminPassword));
   } else if (config.ops.workerHealthPort !== undefined) {
     server = await startOpsServer(routes, config.host, config.ops.workerHealthPort);
