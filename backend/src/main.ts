@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { startBackend } from './bootstrap.js';
-import { rootLogger } from './ops/logger.js';
+import { captureConsole, rootLogger } from './ops/logger.js';
 import type { Logger } from 'pino';
 
 /** Entry point: API, worker or both, as BACKEND_ROLE says (default both). */
@@ -16,6 +16,7 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
     throw error;
   }
   const log = rootLogger(config);
+  captureConsole(log);
   if (config.internalTokenGenerated && config.role !== 'worker') {
     log.warn('INTERNAL_API_TOKEN is unset: generated a random one; no frontend can call this backend.');
   }

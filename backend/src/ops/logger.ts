@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { format } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
@@ -27,6 +28,20 @@ export function rootLogger(config: Pick<Config, 'env' | 'role' | 'ops'>): Logger
       ? pino(options, loadPretty()({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'service,role,pid' }))
       : pino(options, pino.destination({ fd: 1, sync: true }));
   return root;
+}
+
+/**
+ * Libraries that print with console.* (Next's start-up notes, a dependency's warning) go
+ * through the logger too, so stdout stays one JSON object per line.
+ */
+export function captureConsole(logger: Logger): void {
+  const child = logger.child({ context: 'console' });
+  const text = (args: unknown[]) => format(...args).replace(/\u001b\[[0-9;]*m/g, '');
+  console.log = (...args: unknown[]) => child.info(text(args));
+  console.info = (...args: unknown[]) => child.info(text(args));
+  console.warn = (...args: unknown[]) => child.warn(text(args));
+  console.error = (...args: unknown[]) => child.error(text(args));
+  console.debug = (...args: unknown[]) => child.debug(text(args));
 }
 
 /** pino-pretty is for people at a terminal: loaded only when asked for. */
