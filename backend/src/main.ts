@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { startBackend } from './bootstrap.js';
 import { captureConsole, rootLogger } from './ops/logger.js';
 import type { Logger } from 'pino';
 
@@ -20,6 +19,9 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
   if (config.internalTokenGenerated && config.role !== 'worker') {
     log.warn('INTERNAL_API_TOKEN is unset: generated a random one; no frontend can call this backend.');
   }
+  // Loaded only once the configuration is valid: Nest, BullMQ and the rest take seconds to
+  // load on a busy machine, and a refused configuration should be reported at once.
+  const { startBackend } = await import('./bootstrap.js');
   const backend = await startBackend(config);
   stopOnSignals(backend.stop, config.task.maxDurationMs + 5000, log);
   // Tests and `npm start` wait for these words; the URL is followed by a space so a pattern
