@@ -10,6 +10,7 @@ import next from 'next';
 import { loadConfig } from './src/server/config.js';
 import { buildGateway, GRAPHQL_PATH } from './src/server/gateway/yoga.js';
 import { createGatewayWs } from './src/server/gateway/ws.js';
+import { announce } from './src/server/ops/logger.js';
 import { createFrontendOps } from './src/server/ops/ops.js';
 import { ensureSession } from './src/server/session.js';
 
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  ops.log.info(`longrun frontend ready on http://${shownHost}:${port} (${config.dev ? 'development' : 'production'})`);
+  announce(ops.log, `longrun frontend ready on http://${shownHost}:${port} (${config.dev ? 'development' : 'production'})`);
 
   let stopping = false;
   const stop = async (signal: string) => {

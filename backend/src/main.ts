@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { captureConsole, rootLogger } from './ops/logger.js';
+import { announce, captureConsole, rootLogger } from './ops/logger.js';
 import type { Logger } from 'pino';
 
 /** Entry point: API, worker or both, as BACKEND_ROLE says (default both). */
@@ -26,7 +26,8 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
   stopOnSignals(backend.stop, config.task.maxDurationMs + 5000, log);
   // Tests and `npm start` wait for these words; the URL is followed by a space so a pattern
   // like `listening on (\S+)` stops at it even inside a JSON line.
-  log.info(
+  announce(
+    log,
     backend.url
       ? `longrun backend (${config.role}) listening on ${backend.url} (pid ${process.pid})`
       : `longrun worker consuming queue (concurrency ${config.worker.concurrency})`,

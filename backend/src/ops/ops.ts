@@ -12,6 +12,7 @@ import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskReconciler } from '../tasks/task-reconciler.js';
 import { TaskStatusStreams } from '../tasks/task-status.stream.js';
 import { TasksProcessor } from '../tasks/tasks.processor.js';
+import { announce } from './logger.js';
 import { opsHandler, requestLogger, startOpsServer, type OpsRoutes } from './http.js';
 import { BackendMetrics } from './metrics.js';
 import { OPS_LOGGER } from './task-events.js';
@@ -84,7 +85,7 @@ export async function attachOps(app: INestApplicationContext, config: Config): P
     http.use(ADMIN_PATH, ...bullBoardRouter(queue, config.ops.adminPassword));
   } else if (config.ops.workerHealthPort !== undefined) {
     server = await startOpsServer(routes, config.host, config.ops.workerHealthPort);
-    log.info({ context: 'Ops', url: server.url }, `worker health and metrics on ${server.url} (/healthz /readyz /metrics)`);
+    announce(log, `worker health and metrics on ${server.url} (/healthz /readyz /metrics)`);
   }
 
   return {

@@ -42,6 +42,14 @@ export function captureConsole(logger: Logger): void {
   console.debug = (...args: unknown[]) => child.debug(text(args));
 }
 
+/**
+ * The start-up line ("listening on", "worker consuming", "ready on") is what supervisors,
+ * `npm start` and the tests wait for: it is written at info even when LOG_LEVEL is higher.
+ */
+export function announce(logger: Logger, message: string): void {
+  (logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' })).info(message);
+}
+
 /** pino-pretty is for people at a terminal: loaded only when asked for. */
 function loadPretty(): typeof PinoPretty {
   return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
