@@ -265,3 +265,44 @@ describe('shutdown', () => {
     await assert.rejects(fetch(`${workerHealth}/healthz`, { signal: AbortSignal.timeout(3000) }), 'the listener is closed');
   });
 });
+
+describe('failures', () => {
+  test('a failed task counts as an ERROR outcome where it ran, and is logged at warn with its reason', async () => {
+    // The first worker is gone (previous test); this one fails every task.
+    const failing = await startBackend({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: api.prefix,
+      INTERNAL_API_TOKEN: api.token,
+      BACKEND_ROLE: 'worker',
+      WORKER_HEALTH_PORT: '0',
+      TASK_MIN_DURATION_MS: '200',
+      TASK_MAX_DURATION_MS: '400',
+      TASK_FAILURE_RATE: '1',
+    });
+    const health = (await failing.logs.waitFor(/health and metrics on (http:\/\/[^\s"]+)/, 10_000))[1];
+    const caller = new Api(api, newUser('fail'));
+    const task = await caller.create();
+    const ended = await waitUntil(async () => {
+      const t = await caller.get(task.id);
+      return t.status === 'ERROR' ? t : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200, what: 'the task failed' });
+    assert.match(ended.error ?? '', /simulated failure/);
+
+    const text = (await get(`${health}/metrics`)).text;
+    assert.equal(sample(text, 'longrun_task_outcomes_total', { status: 'ERROR' }), 1);
+    assert.equal(sample(text, 'longrun_task_transitions_total', { transition: 'fail', status: 'ERROR' }), 1);
+    assert.equal(sample(text, 'longrun_task_run_seconds_count', { status: 'ERROR' }), 1);
+    assert.equal(sample(text, 'longrun_tasks_stalled_total'), 0, 'a simulated failure is not a lost worker');
+
+    const line = failing.logs
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.taskId === task.id && e.status === 'ERROR');
+    assert.ok(line, 'the failure was logged');
+    assert.equal(line.level, 40, 'at warn');
+    assert.match(String(line.reason), /simulated failure/);
+    await failing.stop();
+  });
+});
