@@ -215,3 +215,23 @@ describe('backend down', () => {
     assert.equal((await get('/healthz')).status, 200);
   });
 });
+
+describe('without METRICS_TOKEN', () => {
+  test('the public port has no /metrics at all (the 404 page), while the probes still answer', async () => {
+    const plain = await startFrontend({
+      NODE_ENV: 'production',
+      BACKEND_URL: backend.url,
+      INTERNAL_API_TOKEN: TOKEN,
+      SESSION_SECRET,
+      COOKIE_SECURE: 'false',
+    });
+    try {
+      const res = await fetch(`${plain.url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+      assert.equal(res.status, 404);
+      assert.doesNotMatch(await res.text(), /longrun_|process_cpu/);
+      assert.equal((await fetch(`${plain.url}/healthz`)).status, 200);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
