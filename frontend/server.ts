@@ -10,6 +10,8 @@ import next from 'next';
 import { loadConfig } from './src/server/config.js';
 import { buildGateway, GRAPHQL_PATH } from './src/server/gateway/yoga.js';
 import { createGatewayWs } from './src/server/gateway/ws.js';
+import { announce } from './src/server/ops/logger.js';
+import { createFrontendOps } from './src/server/ops/ops.js';
 import { ensureSession } from './src/server/session.js';
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -32,6 +34,8 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Logs, metrics and probes (src/server/ops): first, so everything after logs through it.
+  const ops = createFrontendOps(config);
   const here = import.meta.dirname;
   const dir = config.nextDir ?? (basename(here) === 'dist' ? dirname(here) : here);
 
@@ -65,18 +69,23 @@ async function main(): Promise<void> {
   });
   const handle = app.getRequestHandler();
   await app.prepare();
+  ops.nextPrepared();
 
   const gateway = buildGateway(config);
   const ws = createGatewayWs(gateway, config);
+  ops.watchGateway(gateway.upstream.wsClient, { sockets: () => ws.stats().sockets, subscriptions: () => ws.stats().subscriptions });
   const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const track = ops.track(req, res);
+    if (ops.handle(req, res, path)) return;
     if (path.startsWith('/_next/') || path === '/favicon.ico') {
       void handle(req, res);
       return;
     }
     const user = ensureSession(req, res, sessionOptions);
+    track.user = user;
     if (path === GRAPHQL_PATH) {
       const refusal = bodyRefusal(req, config.maxBodyBytes);
       if (refusal) return refuse(res, ...refusal);
@@ -96,13 +105,14 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  console.log(`longrun frontend ready on http://${shownHost}:${port} (${config.dev ? 'development' : 'production'})`);
+  announce(ops.log, `longrun frontend ready on http://${shownHost}:${port} (${config.dev ? 'development' : 'production'})`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`frontend: ${signal}, shutting down`);
+    ops.beginShutdown();
+    ops.log.info(`frontend: ${signal}, shutting down`);
     const force = setTimeout(() => process.exit(0), 10_000);
     force.unref();
     server.close();

@@ -74,6 +74,8 @@ try {
     PORT: String(port),
     // Local runs are plain HTTP on localhost: a Secure cookie would never be sent back.
     COOKIE_SECURE: process.env.COOKIE_SECURE ?? 'false',
+    // The services log JSON (their stdout is our pipe); at a terminal, show readable lines.
+    LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     ...localSecrets(),
   };
   if (dev) launch('tsc', 'npx', ['tsc', '-p', 'backend/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);

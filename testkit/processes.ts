@@ -153,7 +153,7 @@ export async function startBackend(env: Record<string, string | undefined>, opts
     NODE_ENV: 'test',
   };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v;
-  const ready = role === 'worker' ? /worker consuming/ : /listening on (https?:\/\/\S+)/;
+  const ready = role === 'worker' ? /worker consuming/ : /listening on (https?:\/\/[^\s"]+)/;
   const service = await spawnService(process.execPath, [entry], full, ready, {
     ...opts,
     name: opts.name ?? `backend(${role})`,
@@ -182,7 +182,7 @@ export interface Frontend extends Service {
 export async function startFrontend(env: Record<string, string | undefined>, opts: BackendOptions = {}): Promise<Frontend> {
   const entry = opts.entry ?? FRONTEND_SERVER;
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: build the frontend first`);
-  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...env }, /ready on (https?:\/\/\S+)/, {
+  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...env }, /ready on (https?:\/\/[^\s"]+)/, {
     ...opts,
     name: opts.name ?? 'frontend',
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type Config } from './config/config.js';
 import { ApiGraphQLModule } from './graphql/graphql.module.js';
+import { OpsModule } from './ops/ops.module.js';
 import { bullConnection } from './redis/redis-connection.js';
 import { REDIS_KEYS, RedisModule } from './redis/redis.module.js';
 import type { RedisKeys } from './redis/redis-keys.js';
@@ -23,6 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        OpsModule.forRoot(config),
         RedisModule,
         BullModule.forRootAsync({
           inject: [CONFIG, REDIS_KEYS],

@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
+import { attachOps } from './ops/ops.js';
+import { PinoNestLogger, rootLogger } from './ops/logger.js';
 import type { Config } from './config/config.js';
 import { bearer, credentialMatches } from './graphql/context.js';
 import { masters, type RedisClient } from './redis/redis-connection.js';
@@ -20,11 +22,14 @@ export interface Backend {
 /** Builds and starts the backend for `config.role`; resolves once it serves (or consumes). */
 export async function startBackend(config: Config): Promise<Backend> {
   const module = AppModule.forRoot(config);
+  const logger = new PinoNestLogger(rootLogger(config));
   const app =
     config.role === 'worker'
-      ? await NestFactory.createApplicationContext(module, { bufferLogs: false })
-      : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true });
+      ? await NestFactory.createApplicationContext(module, { bufferLogs: false, logger })
+      : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true, logger });
   await checkRedis(app.get<RedisClient>(REDIS));
+  // Health, metrics, request logs and the dashboard (before listen: routes come first).
+  const ops = await attachOps(app, config);
 
   let url: string | undefined;
   if (config.role !== 'worker') {
@@ -52,9 +57,11 @@ export async function startBackend(config: Config): Promise<Backend> {
     await app.init();
   }
   const stop = async () => {
+    ops.beginShutdown();
     // Let active jobs finish while Redis is still connected; only then tear the rest down
     // (Nest's own shutdown order among modules does not promise that).
     if (config.role !== 'api') await app.get(TasksProcessor).worker.close();
+    await ops.close();
     await app.close();
   };
   return { app, url, stop };

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { startBackend } from './bootstrap.js';
+import { announce, captureConsole, rootLogger } from './ops/logger.js';
+import type { Logger } from 'pino';
 
 /** Entry point: API, worker or both, as BACKEND_ROLE says (default both). */
 export async function main(overrides: Record<string, string> = {}): Promise<void> {
@@ -13,14 +14,22 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
     }
     throw error;
   }
+  const log = rootLogger(config);
+  captureConsole(log);
   if (config.internalTokenGenerated && config.role !== 'worker') {
-    console.warn('INTERNAL_API_TOKEN is unset: generated a random one; no frontend can call this backend.');
+    log.warn('INTERNAL_API_TOKEN is unset: generated a random one; no frontend can call this backend.');
   }
+  // Loaded only once the configuration is valid: Nest, BullMQ and the rest take seconds to
+  // load on a busy machine, and a refused configuration should be reported at once.
+  const { startBackend } = await import('./bootstrap.js');
   const backend = await startBackend(config);
-  stopOnSignals(backend.stop, config.task.maxDurationMs + 5000);
-  console.log(
+  stopOnSignals(backend.stop, config.task.maxDurationMs + 5000, log);
+  // Tests and `npm start` wait for these words; the URL is followed by a space so a pattern
+  // like `listening on (\S+)` stops at it even inside a JSON line.
+  announce(
+    log,
     backend.url
-      ? `longrun backend (${config.role}) listening on ${backend.url}`
+      ? `longrun backend (${config.role}) listening on ${backend.url} (pid ${process.pid})`
       : `longrun worker consuming queue (concurrency ${config.worker.concurrency})`,
   );
 }
@@ -31,21 +40,21 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
  * close codes are retryable), then exit 0. A task that cannot finish within the bound is left
  * to stall detection (it ends ERROR "worker lost"), and the process exits anyway.
  */
-function stopOnSignals(stop: () => Promise<void>, boundMs: number): void {
+function stopOnSignals(stop: () => Promise<void>, boundMs: number, log: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down (at most ${Math.round(boundMs / 1000)} s)`);
+    log.info(`${signal}: shutting down (at most ${Math.round(boundMs / 1000)} s)`);
     const force = setTimeout(() => {
-      console.error('shutdown bound exceeded; exiting');
+      log.error('shutdown bound exceeded; exiting');
       process.exit(1);
     }, boundMs);
     force.unref();
     stop().then(
       () => process.exit(0),
       (error: Error) => {
-        console.error(`shutdown failed: ${error.message}`);
+        log.error({ err: error }, `shutdown failed: ${error.message}`);
         process.exit(1);
       },
     );

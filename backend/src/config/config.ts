@@ -55,6 +55,18 @@ export const configSchema = z
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
     CANCEL_TIMEOUT_MS: int(5000, 100),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `pretty` (human, for a terminal) or `json` (one object per line); default: pretty only in development on a TTY. */
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+    /**
+     * A worker-only process has no HTTP server; with this set it serves /healthz, /readyz and
+     * /metrics on BACKEND_HOST at this port (0: a free port, printed at start). Unset: none.
+     */
+    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** When set, /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (the port is private). */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** Basic-auth password (user `admin`) of the queue dashboard at /admin/queues; unset, the dashboard refuses everyone. */
+    ADMIN_PASSWORD: z.string().min(12).optional(),
   })
   .superRefine((c, ctx) => {
     for (const problem of redisProblems(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS)) {
@@ -102,6 +114,14 @@ export interface Config {
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
   createLimit: { points: number; windowS: number };
+  ops: {
+    logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
+    logFormat: 'pretty' | 'json' | undefined;
+    workerHealthPort: number | undefined;
+    metricsToken: string | undefined;
+    adminPassword: string | undefined;
+  };
 }
 
 export interface RedisAddress {
@@ -162,6 +182,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
     createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S },
+    ops: {
+      logLevel: c.LOG_LEVEL,
+      logFormat: c.LOG_FORMAT,
+      workerHealthPort: c.WORKER_HEALTH_PORT,
+      metricsToken: c.METRICS_TOKEN,
+      adminPassword: c.ADMIN_PASSWORD,
+    },
   };
 }
 

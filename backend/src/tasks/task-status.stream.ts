@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { isTerminal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
+import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { TaskStore } from './task-store.js';
 import { TaskNotFoundError } from './tasks.errors.js';
 
@@ -129,6 +130,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     private readonly store: TaskStore,
+    @Optional() @Inject(TASK_OBSERVER) private readonly observer?: TaskObserver,
   ) {
     this.subscriber.on('ready', this.onReconnect);
     if (this.subscriber instanceof Cluster) this.subscriber.on('-node', this.onNodeLost);
@@ -172,8 +174,10 @@ export class TaskStatusStreams implements OnModuleDestroy {
   private dispatch(taskId: string, message: unknown): void {
     const entry = this.live.get(taskId);
     if (!entry) return;
-    const record = recordFromHash(message as Record<string, string>);
+    const hash = message as Record<string, string>;
+    const record = recordFromHash(hash);
     if (!record) return;
+    this.observer?.delivered(record, hash.updatedAt ? Number(hash.updatedAt) : undefined);
     for (const it of entry.iterators) it.offer(record);
   }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
+import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { isTerminal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionName } from './task-state.js';
 
 /**
@@ -13,6 +14,8 @@ import { isTerminal, recordFromHash, TRANSITIONS, type TaskRecord, type Transiti
  * Otherwise change nothing and return the current record.
  * Because check, write and publish are one script, cancel racing completion has exactly one
  * winner, a final status never changes, and subscribers see every version in order.
+ * `updatedAt` (ARGV[7], the writer's clock, epoch ms) is stored and published with the change
+ * so receivers can measure publish-to-deliver latency; it is not part of the public Task.
  */
 const CAS_SCRIPT = `
 local cur = redis.call('HGET', KEYS[1], 'status')
@@ -29,7 +32,7 @@ local function snapshot()
 end
 if not allowed then return {0, snapshot()} end
 local fields = cjson.decode(ARGV[3])
-local args = {'status', ARGV[2]}
+local args = {'status', ARGV[2], 'updatedAt', ARGV[7]}
 for k, v in pairs(fields) do
   args[#args + 1] = k
   args[#args + 1] = tostring(v)
@@ -58,7 +61,7 @@ export type TransitionResult =
   | { applied: false; task: TaskRecord | null };
 
 type CasRedis = RedisClient & {
-  taskCas(key: string, liveKey: string, from: string, to: string, fields: string, channel: string, ttl: number, id: string): Promise<[number, string | null]>;
+  taskCas(key: string, liveKey: string, from: string, to: string, fields: string, channel: string, ttl: number, id: string, updatedAt: number): Promise<[number, string | null]>;
 };
 
 /** Parses a snapshot published by the CAS script (a JSON object of the record's hash). */
@@ -79,6 +82,7 @@ export class TaskStore {
     @Inject(REDIS) redis: RedisClient,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
+    @Optional() @Inject(TASK_OBSERVER) private readonly observer?: TaskObserver,
   ) {
     redis.defineCommand('taskCas', { numberOfKeys: 2, lua: CAS_SCRIPT });
     this.redis = redis as CasRedis;
@@ -98,7 +102,7 @@ export class TaskStore {
       .expire(ownerKey, this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600)
       .exec()
       .then(throwOnMultiError);
-    return {
+    const task: TaskRecord = {
       id,
       owner,
       status: 'WAITING',
@@ -109,6 +113,8 @@ export class TaskStore {
       finishedAt: null,
       error: null,
     };
+    this.observer?.created(task);
+    return task;
   }
 
   async get(id: string): Promise<TaskRecord | null> {
@@ -158,9 +164,13 @@ export class TaskStore {
       this.keys.taskChannel(id),
       ttl,
       id,
+      Date.now(),
     );
     const task = json === null ? null : recordFromSnapshot(json);
-    if (applied === 1 && task) return { applied: true, task };
+    if (applied === 1 && task) {
+      this.observer?.applied(name, task);
+      return { applied: true, task };
+    }
     return { applied: false, task };
   }
 }

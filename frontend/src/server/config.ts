@@ -43,6 +43,11 @@ export const configSchema = z
     /** Accept only the operations the app ships (codegen's persisted documents). */
     TRUSTED_DOCUMENTS: bool(false),
     NEXT_DIR: z.string().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `pretty` (human, for a terminal) or `json` (one object per line); default: pretty only in development on a TTY. */
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+    /** When set, /metrics is served and wants `Authorization: Bearer <METRICS_TOKEN>`; unset, this public port has no /metrics. */
+    METRICS_TOKEN: z.string().min(16).optional(),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.INTERNAL_API_TOKEN !== undefined, {
     message: 'INTERNAL_API_TOKEN is required in production',
@@ -59,6 +64,8 @@ export interface FrontendConfig {
   port: number;
   backendHttpUrl: string;
   backendWsUrl: string;
+  /** The backend's readiness probe (same host as its GraphQL endpoint), checked by our /readyz. */
+  backendReadyUrl: string;
   internalToken: string;
   sessionSecret: string;
   sessionMaxAgeS: number;
@@ -70,6 +77,12 @@ export interface FrontendConfig {
   nextDir: string | undefined;
   trustedDocuments: boolean;
   ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; initTimeoutMs: number };
+  ops: {
+    logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
+    logFormat: 'pretty' | 'json' | undefined;
+    metricsToken: string | undefined;
+  };
 }
 
 const flag = (v: string | undefined, def: boolean) => (v === undefined ? def : v === 'true' || v === '1');
@@ -89,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     backendHttpUrl,
     backendWsUrl: backendHttpUrl.replace(/^http/, 'ws'),
+    backendReadyUrl: new URL('/readyz', backendHttpUrl).toString(),
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     sessionSecret: c.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     sessionMaxAgeS: c.SESSION_MAX_AGE_S,
@@ -104,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSocketsPerSession: c.WS_MAX_SOCKETS_PER_SESSION,
       initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
     },
+    ops: { logLevel: c.LOG_LEVEL, logFormat: c.LOG_FORMAT, metricsToken: c.METRICS_TOKEN },
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { log } from '../ops/logger.js';
 
 /** The documented error codes (see schema/schema.graphql) that may reach a client as they are. */
 export const PUBLIC_CODES = new Set([
@@ -57,7 +58,7 @@ export function fromUpstream(error: { message?: string; extensions?: Record<stri
  * checks, a malformed body): its message is safe and it gets a code (BAD_REQUEST when it
  * carries an HTTP status). Everything else is masked and logged with a correlation id.
  */
-export function maskError(error: unknown, _message: string, isDev?: boolean): Error {
+export function maskError(error: unknown, _message: string, _isDev?: boolean): Error {
   const graphQLError = isGraphQLError(error) ? error : null;
   const original = graphQLError?.originalError ?? error;
   if (isGraphQLError(original) && PUBLIC_CODES.has(codeOf(original) ?? '')) return original;
@@ -73,6 +74,6 @@ export function maskError(error: unknown, _message: string, isDev?: boolean): Er
     });
   }
   const correlationId = randomUUID();
-  console.error(`[gateway] [${correlationId}]`, isDev ? original : ((original as Error)?.stack ?? original));
+  log().error({ context: 'gateway', correlationId, err: original instanceof Error ? original : String(original) }, `masked error ${correlationId}`);
   return codedError('INTERNAL_SERVER_ERROR', 'Internal server error', { correlationId });
 }

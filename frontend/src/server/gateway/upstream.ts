@@ -11,6 +11,8 @@ import { backendUnavailable, fromUpstream } from './errors.js';
 export interface GatewayContext {
   /** The session id: the only identity the gateway ever asserts to the backend. */
   user: string;
+  /** The HTTP request's id, passed on so one request can be followed across both tiers' logs. */
+  requestId?: string;
 }
 
 export interface Upstream {
@@ -38,6 +40,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
     headers: (request?: ExecutionRequest) => ({
       authorization: `Bearer ${config.internalToken}`,
       'x-longrun-user': (request?.context as GatewayContext | undefined)?.user ?? '',
+      ...((request?.context as GatewayContext | undefined)?.requestId ? { 'x-request-id': (request?.context as GatewayContext).requestId! } : {}),
     }),
     timeout: config.upstreamTimeoutMs,
   });

@@ -28,12 +28,20 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
   /** Open sockets per session, to cap them. */
   const socketsPerUser = new Map<string, number>();
   const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs } = config.ws;
+  /** Connected sockets' contexts, for the subscription gauge (read at scrape time). */
+  const live = new Set<{ subscriptions: Record<string, unknown> }>();
 
   const disposable = useServer(
     {
       // graphql-ws closes sockets that stay silent with 4408, duplicate ids with 4409 and
       // unknown or malformed messages with 4400: the protocol's own close codes.
       connectionInitWaitTimeout: initTimeoutMs,
+      onConnect: (ctx) => {
+        live.add(ctx);
+      },
+      onClose: (ctx) => {
+        live.delete(ctx);
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
@@ -109,6 +117,12 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
         });
         wss.emit('connection', ws, req);
       });
+    },
+    /** Open browser sockets and their live subscriptions, for metrics. */
+    stats(): { sockets: number; subscriptions: number } {
+      let subscriptions = 0;
+      for (const ctx of live) subscriptions += Object.keys(ctx.subscriptions).length;
+      return { sockets: wss.clients.size, subscriptions };
     },
     async close(): Promise<void> {
       // 1012 Service Restart: clients reconnect (to this process's successor or another one).

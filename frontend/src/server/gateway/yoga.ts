@@ -3,6 +3,7 @@ import { wrapSchema } from '@graphql-tools/wrap';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
+import { log } from '../ops/logger.js';
 import { maskError } from './errors.js';
 import { limitPlugins } from './limits.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
@@ -43,6 +44,20 @@ export interface Gateway {
  * The Yoga endpoint that re-exposes the public schema and forwards every operation to the
  * backend. It resolves nothing itself: the wrapped schema delegates each root field upstream.
  */
+/** Yoga's own messages, through the process's pino logger (so every line is JSON). */
+function yogaLogger(level: 'info' | 'warn') {
+  const child = () => log().child({ context: 'Yoga' });
+  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: () => undefined,
+    info: (...args: unknown[]) => {
+      if (level === 'info') child().info(text(args));
+    },
+    warn: (...args: unknown[]) => child().warn(text(args)),
+    error: (...args: unknown[]) => child().error(text(args)),
+  };
+}
+
 export function buildGateway(config: FrontendConfig): Gateway {
   const upstream = createUpstream(config);
   const trusted = loadTrustedDocuments(config.trustedDocuments);
@@ -58,9 +73,14 @@ export function buildGateway(config: FrontendConfig): Gateway {
     cors: false,
     batching: false,
     maskedErrors: { maskError },
-    context: ({ user }) => ({ user }),
+    context: ({ user, req }) => {
+      // server.ts set a well-formed id on HTTP requests; anything else (a WebSocket upgrade's
+      // header, say) is not passed on.
+      const requestId = req?.headers['x-request-id'];
+      return { user, requestId: typeof requestId === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(requestId) ? requestId : undefined };
+    },
     plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql })],
-    logging: config.dev ? 'info' : 'warn',
+    logging: yogaLogger(config.dev ? 'info' : 'warn'),
   });
   return {
     yoga,

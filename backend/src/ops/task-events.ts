@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { TaskObserver } from '../tasks/task-observer.js';
+import { isTerminal, type TaskRecord, type TransitionName } from '../tasks/task-state.js';
+import { WORKER_LOST } from '../tasks/tasks.processor.js';
+import { BackendMetrics } from './metrics.js';
+import { userTag } from './logger.js';
+
+export const OPS_LOGGER = Symbol('OPS_LOGGER');
+
+const ms = (iso: string | null) => (iso ? Date.parse(iso) : undefined);
+
+/**
+ * Metrics and task log lines, fed by the TaskStore (every change it applies, in the process
+ * that applied it) and the status streams (every snapshot they receive). Never throws: an
+ * observer must not be able to break a status change.
+ */
+@Injectable()
+export class TaskEvents implements TaskObserver {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly metrics: BackendMetrics,
+    @Inject(OPS_LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ context: 'Task' });
+  }
+
+  created(task: TaskRecord): void {
+    this.metrics.created.inc();
+    this.log.info({ taskId: task.id, user: userTag(task.owner) }, 'task created');
+  }
+
+  applied(transition: TransitionName, task: TaskRecord): void {
+    try {
+      this.metrics.transitions.inc({ transition, status: task.status });
+      const fields: Record<string, unknown> = { taskId: task.id, user: userTag(task.owner), transition, status: task.status, version: task.version };
+      const created = ms(task.createdAt);
+      const started = ms(task.startedAt);
+      const finished = ms(task.finishedAt);
+      if (transition === 'start' && created !== undefined && started !== undefined) {
+        fields.waitMs = started - created;
+        this.metrics.waitSeconds.observe(Math.max(0, started - created) / 1000);
+      }
+      if (isTerminal(task.status)) {
+        this.metrics.outcomes.inc({ status: task.status });
+        if (task.status === 'ERROR' && task.error === WORKER_LOST) this.metrics.stalled.inc();
+        if (started !== undefined && finished !== undefined) {
+          fields.runMs = finished - started;
+          this.metrics.runSeconds.observe({ status: task.status }, Math.max(0, finished - started) / 1000);
+        }
+        if (task.error) fields.reason = task.error;
+      }
+      // Progress is twenty lines a task: only at debug.
+      if (transition === 'progress') this.log.debug(fields, `task ${task.status}`);
+      else if (task.status === 'ERROR') this.log.warn(fields, `task ${task.status}`);
+      else this.log.info(fields, `task ${task.status}`);
+    } catch (error) {
+      this.log.error({ err: error, taskId: task.id }, 'task observer failed');
+    }
+  }
+
+  delivered(_task: TaskRecord, writtenAt: number | undefined): void {
+    if (writtenAt === undefined || !Number.isFinite(writtenAt)) return;
+    // Clocks of different hosts may disagree slightly; never record a negative latency.
+    this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - writtenAt) / 1000);
+  }
+}

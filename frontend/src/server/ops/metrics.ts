@@ -1,0 +1,73 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the scrape-time gauges read. */
+export interface GatewaySources {
+  /** Browser WebSockets open on this process. */
+  sockets(): number;
+  /** Live subscriptions over them. */
+  subscriptions(): number;
+}
+
+/**
+ * Every Prometheus metric of one frontend process, in its own registry. Names are listed in
+ * the README ("Running in production").
+ */
+export class FrontendMetrics {
+  readonly registry = new Registry();
+  private sources: GatewaySources | undefined;
+
+  readonly requestSeconds = new Histogram({
+    name: 'longrun_gateway_http_request_duration_seconds',
+    help: 'HTTP requests served by this frontend, by route (/api/graphql, page, _next, probes), method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamConnected = new Gauge({
+    name: 'longrun_gateway_upstream_ws_connected',
+    help: 'Whether the shared WebSocket to the backend is connected (1) or not (0); it is lazy, so 0 while no subscription is live',
+    registers: [this.registry],
+  });
+  readonly upstreamEvents = new Counter({
+    name: 'longrun_gateway_upstream_ws_events_total',
+    help: 'State changes of the shared WebSocket to the backend (connecting, connected, closed)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const sources = () => this.sources;
+    new Gauge({
+      name: 'longrun_gateway_ws_sockets',
+      help: 'Browser WebSockets open on this frontend process',
+      registers: [this.registry],
+      collect() {
+        const s = sources();
+        if (s) this.set(s.sockets());
+      },
+    });
+    new Gauge({
+      name: 'longrun_gateway_subscriptions',
+      help: 'Live GraphQL subscriptions from browsers on this frontend process',
+      registers: [this.registry],
+      collect() {
+        const s = sources();
+        if (s) this.set(s.subscriptions());
+      },
+    });
+  }
+
+  attach(sources: GatewaySources): void {
+    this.sources = sources;
+  }
+}
+
+/** Bounded route label, so arbitrary URLs cannot explode the series count. */
+export function routeLabel(path: string): string {
+  if (path === '/api/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path.startsWith('/_next/')) return '/_next';
+  return 'page';
+}
