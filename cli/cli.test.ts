@@ -9,6 +9,8 @@ import { randomToken, REPO_ROOT, startBackend, startFrontend, startRedis, type B
 /**
  * The terminal client against a real stack (private redis-server, built backend and frontend):
  * it starts a task, follows it over the WebSocket to its end, lists and cancels, as one user.
+ * Tasks run 10–12 s: each CLI run takes seconds to start here, and a task must still be
+ * running when the separate `cancel` run reaches it.
  */
 let redis: RedisServer;
 let backend: Backend;
@@ -21,8 +23,8 @@ before(async () => {
   backend = await startBackend({
     REDIS_URL: redis.url,
     INTERNAL_API_TOKEN: token,
-    TASK_MIN_DURATION_MS: '1500',
-    TASK_MAX_DURATION_MS: '3000',
+    TASK_MIN_DURATION_MS: '10000',
+    TASK_MAX_DURATION_MS: '12000',
     TASK_FAILURE_RATE: '0',
   });
   frontend = await startFrontend({
