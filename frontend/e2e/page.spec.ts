@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /**
@@ -14,6 +15,14 @@ async function startTask(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Start a task' }).click();
   await expect(page.getByTestId('task')).toHaveCount(before + 1);
   return page.getByTestId('task').first();
+}
+
+/** axe-core's WCAG 2.x A/AA rules (contrast, names, roles, landmarks...) on the page as it is now. */
+async function expectNoAxeViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+  expect(found, 'axe-core violations').toEqual([]);
+  expect(result.passes.length, 'axe-core ran its rules').toBeGreaterThan(10);
 }
 
 /** The focused element's outline, as the user sees it. */
@@ -100,6 +109,7 @@ test.describe('on a phone-sized screen (375×667)', () => {
     expect(box.width).toBeGreaterThan(300);
     expect(box.height).toBeGreaterThanOrEqual(44);
     await page.screenshot({ path: test.info().outputPath('phone.png'), fullPage: true });
+    await expectNoAxeViolations(page);
     await expect(first.getByTestId('task-status')).toHaveText(FINAL);
   });
 });
@@ -108,7 +118,7 @@ test.describe('on a phone-sized screen (375×667)', () => {
  * The README's screenshot: a few tasks in different states. Always saved under test-results;
  * copied to docs/page.png when LONGRUN_UPDATE_DOCS_SCREENSHOT=1.
  */
-test('a picture of the page for the README', async ({ page }) => {
+test('a picture of the page for the README, with no axe-core violations in any task state', async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 640 });
   await page.goto('/');
   for (let i = 0; i < 3; i++) await startTask(page);
@@ -123,6 +133,8 @@ test('a picture of the page for the README', async ({ page }) => {
   await expect.poll(async () => Number(await running.getByRole('progressbar').getAttribute('value')), { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
   const path = test.info().outputPath('page.png');
   await page.screenshot({ path });
+  // Every state's colours, the progress bar, the buttons: checked by axe-core as shown.
+  await expectNoAxeViolations(page);
   if (process.env.LONGRUN_UPDATE_DOCS_SCREENSHOT === '1') {
     const docs = resolve(import.meta.dirname, '../../docs');
     mkdirSync(docs, { recursive: true });
