@@ -30,7 +30,7 @@ async function run(page: Page, query: string) {
 /** The result pane's text (a JSON document). */
 const resultText = (page: Page) => page.locator('.graphiql-response').innerText();
 
-test('createTask, then the taskStatus subscription to a final status, from GraphiQL', async ({ page }) => {
+test('createTask, then the taskStatus subscription to a final status, then the tasks query, from GraphiQL', async ({ page }) => {
   test.setTimeout(120_000);
   await run(page, 'mutation Start {\n  createTask { id status version }\n}');
   await expect.poll(() => resultText(page), { timeout: 30_000 }).toMatch(/"status":\s*"WAITING"/);
@@ -40,6 +40,10 @@ test('createTask, then the taskStatus subscription to a final status, from Graph
   await expect.poll(() => resultText(page), { timeout: 60_000 }).toMatch(/"status":\s*"(FINISHED|ERROR)"/);
   expect(await resultText(page)).toContain(id);
   await page.screenshot({ path: test.info().outputPath('graphiql-subscription.png') });
+
+  // GraphiQL uses the browser's session: the task is in this user's list.
+  await run(page, 'query Mine {\n  tasks(first: 5) { id status }\n}');
+  await expect.poll(() => resultText(page), { timeout: 30_000 }).toContain(id);
 });
 
 test('the schema’s documentation is visible in GraphiQL', async ({ page }) => {

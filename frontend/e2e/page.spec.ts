@@ -37,6 +37,17 @@ test('the first view is server-rendered with the session’s tasks (even without
   await page.goto('/');
   const task = await startTask(page);
   const id = (await task.getAttribute('data-task-id'))!;
+  await expect(task.getByTestId('task-status')).toHaveText(FINAL);
+
+  // Hydrating the server's list (times, statuses, durations) gives the same markup: React
+  // reports any mismatch as a console error or a page error.
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.reload();
+  await expect(page.locator(`[data-task-id="${id}"]`).getByTestId('task-status')).toHaveText(FINAL);
+  await expect(page.locator(`[data-task-id="${id}"] time`).first()).not.toContainText('UTC'); // local time once hydrated
+  expect(problems).toEqual([]);
 
   // The HTML the server sends for this session already holds the task.
   const html = await (await page.request.get('/')).text();
