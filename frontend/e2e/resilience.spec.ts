@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { redisKeys } from '../../backend/src/redis/redis-keys';
+import { backendHeaders, gqlHttp, redisCall, waitUntil } from '../../testkit/index.js';
 import { startStack, type Stack } from './own-stack';
 
 /**
@@ -25,26 +27,41 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-test('a frontend restart under the open page shows Reconnecting…, then the page catches up', async ({ page }) => {
+test('a frontend restart under the open page shows Reconnecting…, then the page catches up on what it missed', async ({ page, context }) => {
   test.setTimeout(180_000);
   await page.goto(stack.url);
   const connection = page.getByTestId('connection');
   await expect(connection).toHaveText('Connected');
   await page.getByRole('button', { name: 'Start a task' }).click();
   const task = page.getByTestId('task').first();
+  const id = (await task.getAttribute('data-task-id'))!;
   await expect(task.getByTestId('task-status')).toHaveText('IN PROGRESS');
   await expect(connection).toHaveText('Connected · live');
 
   await stack.stopFrontend();
   await expect(connection).toHaveText('Reconnecting…');
   await expect(page.getByTestId('announcer')).toHaveText('Connection lost: Reconnecting…');
+  await expect(task.getByTestId('task-status')).toHaveText('IN PROGRESS');
   await page.screenshot({ path: test.info().outputPath('reconnecting.png') });
 
+  // The task ends while the page is cut off (asked of the backend directly, as this session's
+  // user: the cookie's first part is the session id), so that update can only come from the
+  // snapshot the resubscription starts with.
+  const user = (await context.cookies()).find((c) => c.name === 'longrun_session')!.value.split('.')[0];
+  await waitUntil(
+    async () => {
+      const result = await gqlHttp(stack.backend.url, 'query($id: ID!) { task(id: $id) { status } }', { id }, backendHeaders(stack.backend.token, user));
+      return result.data?.task?.status === 'FINISHED';
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'the task FINISHED in the backend' },
+  );
+  await expect(task.getByTestId('task-status')).toHaveText('IN PROGRESS');
+
   await stack.startFrontend();
-  // Back on the same port: the socket reopens (backoff ≤ 10 s), the subscription starts again
-  // from the task's snapshot, and the final state arrives even if it was reached meanwhile.
+  // Back on the same port: the socket reopens (backoff ≤ 10 s) and the page catches up.
   await expect(task.getByTestId('task-status')).toHaveText('FINISHED', { timeout: 60_000 });
   await expect(task.getByRole('progressbar')).toHaveCount(0);
+  await expect(task).toContainText('Ran ');
   await expect(connection).toHaveText(/^Connected/);
   await page.screenshot({ path: test.info().outputPath('caught-up.png') });
 });
@@ -101,4 +118,16 @@ test('rate limited: the page says when to try again, counts down, and keeps the 
   await start.click({ force: true });
   await expect(page.getByTestId('task')).toHaveCount(3);
   await expect.poll(async () => Number(/in (\d+) s/.exec((await notice.textContent()) ?? '')?.[1] ?? 0), { timeout: 10_000 }).toBeLessThan(first);
+});
+
+test('a task that no longer exists (its record expired) says so when acted on', async ({ page }) => {
+  await page.goto(stack.url);
+  await page.getByRole('button', { name: 'Start a task' }).click();
+  const task = page.getByTestId('task').first();
+  const id = (await task.getAttribute('data-task-id'))!;
+  // What retention does to an old record, done now: the page still shows the task.
+  expect(await redisCall(stack.redis.port, 'DEL', redisKeys(stack.backend.prefix).task(id))).toBe(1);
+  await task.getByRole('button', { name: /^Cancel task/ }).click();
+  await expect(task.getByRole('alert')).toHaveText('This task no longer exists.');
+  await page.screenshot({ path: test.info().outputPath('not-found.png') });
 });
