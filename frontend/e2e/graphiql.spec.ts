@@ -4,7 +4,8 @@ import { startStack, type Stack } from './own-stack';
 /**
  * GraphiQL at /api/graphql on a production build started with GRAPHIQL=true: a mutation over
  * HTTP and a subscription over the WebSocket, both run from GraphiQL itself, and the schema's
- * documentation in its explorer.
+ * documentation in its explorer. The stack also allows one live subscription per socket (GraphiQL
+ * runs one at a time), which the last test uses to refuse the page's second one.
  */
 let stack: Stack;
 
@@ -12,7 +13,7 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   stack = await startStack({
     backend: { TASK_MIN_DURATION_MS: '2000', TASK_MAX_DURATION_MS: '4000' },
-    frontend: { GRAPHIQL: 'true' },
+    frontend: { GRAPHIQL: 'true', WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '1' },
   });
 });
 
@@ -54,4 +55,21 @@ test('the schema’s documentation is visible in GraphiQL', async ({ page }) => 
   await docs.getByRole('link', { name: 'Subscription' }).or(docs.getByText('Subscription', { exact: true })).first().click();
   await expect(docs).toContainText("The task's current state at once, then every change; completes after a final state.");
   await page.screenshot({ path: test.info().outputPath('graphiql-docs.png') });
+});
+
+test('a task the page may not follow yet (subscription limit) says why, and can be followed again', async ({ page }) => {
+  await page.goto(stack.url);
+  const start = page.getByRole('button', { name: 'Start a task' });
+  await start.click();
+  await expect(page.getByTestId('task')).toHaveCount(1);
+  await start.click();
+  await expect(page.getByTestId('task')).toHaveCount(2);
+  const [second, first] = [page.getByTestId('task').nth(0), page.getByTestId('task').nth(1)];
+  // The page's socket already carries the first task's subscription: the second is refused.
+  await expect(second.getByRole('alert')).toContainText('Too many requests');
+  await page.screenshot({ path: test.info().outputPath('subscription-refused.png') });
+  await expect(first.getByTestId('task-status')).toHaveText(/^(FINISHED|ERROR)$/);
+  await second.getByRole('button', { name: 'Follow it again' }).click();
+  await expect(second.getByTestId('task-status')).toHaveText(/^(FINISHED|ERROR)$/);
+  await expect(second.getByRole('alert')).toHaveCount(0);
 });

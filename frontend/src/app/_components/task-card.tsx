@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import { CancelTaskMutation, TaskStatusSubscription } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { formatDuration, useIsBrowser, useNow } from './clock';
-import { describeError, isFinal, STATUS_LABEL } from './task-status';
+import { describeError, errorCode, isFinal, STATUS_LABEL } from './task-status';
 
 /**
  * A time of day: the browser's local time once hydrated; UTC in the server's markup, so the
@@ -95,7 +95,12 @@ export function TaskCard({ task }: { task: TaskFieldsFragment }) {
       )}
       {live.error && !final && (
         <p className="task-error" role="alert">
-          {describeError(live.error)}
+          {describeError(live.error)}{' '}
+          {errorCode(live.error) !== 'NOT_FOUND' && (
+            <button type="button" className="link" onClick={() => live.restart()}>
+              Follow it again
+            </button>
+          )}
         </p>
       )}
       {cancelState.error && (

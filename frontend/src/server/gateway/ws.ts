@@ -36,7 +36,9 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
-        if (Object.keys(ctx.subscriptions).length >= maxSubscriptionsPerSocket) {
+        // graphql-ws has already reserved this operation's id in ctx.subscriptions, so the
+        // count includes it: more than the cap means the cap is already reached without it.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
           return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
         }
         const req = ctx.extra.request;
