@@ -35,6 +35,8 @@ export function TaskCard({ task }: { task: TaskFieldsFragment }) {
   const final = isFinal(task.status);
   const live = useSubscription(TaskStatusSubscription, { variables: { id: task.id }, skip: final });
   const [cancel, cancelState] = useMutation(CancelTaskMutation, { variables: { id: task.id } });
+  // The record is gone (expired, or never this user's): nothing more can happen to it here.
+  const gone = errorCode(live.error) === 'NOT_FOUND' || errorCode(cancelState.error) === 'NOT_FOUND';
   const shortId = task.id.slice(0, 8);
   const statusId = `task-${task.id}-status`;
 
@@ -93,22 +95,28 @@ export function TaskCard({ task }: { task: TaskFieldsFragment }) {
           {task.error}
         </p>
       )}
-      {live.error && !final && (
+      {gone ? (
         <p className="task-error" role="alert">
-          {describeError(live.error)}{' '}
-          {errorCode(live.error) !== 'NOT_FOUND' && (
-            <button type="button" className="link" onClick={() => live.restart()}>
-              Follow it again
-            </button>
+          {describeError(errorCode(live.error) === 'NOT_FOUND' ? live.error : cancelState.error)}
+        </p>
+      ) : (
+        <>
+          {live.error && !final && (
+            <p className="task-error" role="alert">
+              {describeError(live.error)}{' '}
+              <button type="button" className="link" onClick={() => live.restart()}>
+                Follow it again
+              </button>
+            </p>
           )}
-        </p>
+          {cancelState.error && (
+            <p className="task-error" role="alert">
+              {describeError(cancelState.error)}
+            </p>
+          )}
+        </>
       )}
-      {cancelState.error && (
-        <p className="task-error" role="alert">
-          {describeError(cancelState.error)}
-        </p>
-      )}
-      {!final && (
+      {!final && !gone && (
         <button
           type="button"
           className="cancel"
