@@ -85,6 +85,7 @@ test('with the backend down the page says so and recovers by itself when it is b
     await page.goto(stack.url);
     // The server could not render the list, and the client's own attempt is refused too.
     await expect(page.getByTestId('list-error')).toContainText('unavailable right now; reconnecting…');
+    await expect(page.getByTestId('connection')).toHaveText('Reconnecting…');
     await page.getByRole('button', { name: 'Start a task' }).click();
     await expect(page.getByTestId('start-error')).toContainText('unavailable right now; reconnecting…');
     await page.screenshot({ path: test.info().outputPath('backend-down.png') });
@@ -94,6 +95,7 @@ test('with the backend down the page says so and recovers by itself when it is b
   // The list is retried every few seconds: it appears without a reload.
   await expect(page.getByText('No tasks yet.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('list-error')).toHaveCount(0);
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
   await page.getByRole('button', { name: 'Start a task' }).click();
   await expect(page.getByTestId('task')).toHaveCount(1);
   await expect(page.getByTestId('start-error')).toHaveCount(0);

@@ -4,7 +4,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { isSubscriptionOperation } from '@apollo/client/utilities';
 import { createClient } from 'graphql-ws';
 import { Observable } from 'rxjs';
-import { setConnectionState } from './connection';
+import { setConnectionState, setServerReachable } from './connection';
 
 export const GRAPHQL_PATH = '/api/graphql';
 
@@ -17,6 +17,30 @@ const trustedDocumentLink = new ApolloLink((operation, forward) => {
   if (hash) operation.extensions = { ...operation.extensions, persistedQuery: { version: 1, sha256Hash: hash } };
   return forward(operation);
 });
+
+/**
+ * Tells the connection indicator whether queries and mutations reach the server: a transport
+ * failure or SERVICE_UNAVAILABLE (the backend behind the gateway is down) means not.
+ */
+const reachabilityLink = new ApolloLink(
+  (operation, forward) =>
+    new Observable((observer) => {
+      const subscription = forward(operation).subscribe({
+        next(result) {
+          setServerReachable(result.errors?.[0]?.extensions?.code !== 'SERVICE_UNAVAILABLE');
+          observer.next(result);
+        },
+        error(error: unknown) {
+          // No HTTP answer at all (fetch failed), or a proxy's "bad gateway / unavailable".
+          const status = (error as { statusCode?: unknown }).statusCode;
+          setServerReachable(typeof status === 'number' && status < 502);
+          observer.error(error);
+        },
+        complete: () => observer.complete(),
+      });
+      return () => subscription.unsubscribe();
+    }),
+);
 
 /** Close codes after which retrying cannot help (the server refused us for good). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
@@ -65,7 +89,7 @@ export function makeApolloClient(): ApolloClient {
   });
   const link = ApolloLink.from([
     trustedDocumentLink,
-    ApolloLink.split(({ query }) => isSubscriptionOperation(query), ApolloLink.from([countLive, new GraphQLWsLink(ws)]), http),
+    ApolloLink.split(({ query }) => isSubscriptionOperation(query), ApolloLink.from([countLive, new GraphQLWsLink(ws)]), ApolloLink.from([reachabilityLink, http])),
   ]);
   return new ApolloClient({ link, cache: new InMemoryCache() });
 }

@@ -8,11 +8,14 @@ import { useSyncExternalStore } from 'react';
  * - `reconnecting`: the socket dropped while something was live; the client retries with backoff
  *   and resubscribes (each resubscription starts from the task's current snapshot);
  * - `offline`: the browser says it has no network (it keeps retrying once it is back).
+ * A query or mutation that cannot reach the server (or gets SERVICE_UNAVAILABLE) also shows
+ * `reconnecting`, until the next request gets through or the socket connects.
  */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 let socketState: Exclude<ConnectionState, 'offline'> = 'idle';
 let online = true;
+let serverReachable = true;
 const listeners = new Set<() => void>();
 
 function notify(): void {
@@ -20,13 +23,23 @@ function notify(): void {
 }
 
 export function setConnectionState(next: Exclude<ConnectionState, 'offline'>): void {
+  if (next === 'connected') serverReachable = true;
   if (next === socketState) return;
   socketState = next;
   notify();
 }
 
+/** What the last query or mutation learned about the server. */
+export function setServerReachable(reachable: boolean): void {
+  if (reachable === serverReachable) return;
+  serverReachable = reachable;
+  notify();
+}
+
 function current(): ConnectionState {
-  return online ? socketState : 'offline';
+  if (!online) return 'offline';
+  if (!serverReachable && socketState !== 'connected') return 'reconnecting';
+  return socketState;
 }
 
 if (typeof window !== 'undefined') {
