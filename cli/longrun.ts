@@ -8,7 +8,8 @@
  *   npm run cli -- list                your tasks, newest first
  *
  * LONGRUN_URL (default http://localhost:3000) says where the frontend is. The session cookie
- * is kept in .run/cli-session, so the CLI is one user across runs, like one browser.
+ * is kept in .run/cli-session (or LONGRUN_CLI_SESSION), so the CLI is one user across runs,
+ * like one browser.
  * Operations and their types come from the frontend's codegen documents: no hand-written types.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { CancelTaskMutation, CreateTaskMutation, TasksQuery, TaskStatusSubscript
 import type { TaskFieldsFragment } from '../frontend/src/graphql/generated/graphql';
 
 const BASE = (process.env.LONGRUN_URL ?? 'http://localhost:3000').replace(/\/$/, '');
-const SESSION_FILE = join(import.meta.dirname, '..', '.run', 'cli-session');
+const SESSION_FILE = process.env.LONGRUN_CLI_SESSION || join(import.meta.dirname, '..', '.run', 'cli-session');
 const FINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 
 class ApiError extends Error {

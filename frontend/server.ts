@@ -8,11 +8,12 @@ import type { Duplex } from 'node:stream';
 import { basename, dirname } from 'node:path';
 import next from 'next';
 import { loadConfig } from './src/server/config.js';
-import { buildGateway, GRAPHQL_PATH } from './src/server/gateway/yoga.js';
+import { buildGateway, GRAPHQL_PATH, type ServerContext } from './src/server/gateway/yoga.js';
 import { createGatewayWs } from './src/server/gateway/ws.js';
 import { announce } from './src/server/ops/logger.js';
 import { createFrontendOps } from './src/server/ops/ops.js';
-import { ensureSession } from './src/server/session.js';
+import { providePageData, type PageGraphQLResult } from './src/server/page-data.js';
+import { ensureSession, readCookie, SESSION_COOKIE, verifySession } from './src/server/session.js';
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -75,6 +76,18 @@ async function main(): Promise<void> {
   const ws = createGatewayWs(gateway, config);
   ops.watchGateway(gateway.upstream.wsClient, { sockets: () => ws.stats().sockets, subscriptions: () => ws.stats().subscriptions });
   const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
+  // The page's server-rendered task list: the same gateway, in-process, as the cookie's session.
+  providePageData(async (cookieHeader, request) => {
+    const user = verifySession(readCookie(cookieHeader, SESSION_COOKIE), config.sessionSecret, config.sessionMaxAgeS)?.id;
+    if (!user) return null;
+    const response = await gateway.yoga.fetch(
+      `http://localhost${GRAPHQL_PATH}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request) },
+      // Only `user` is read from the server context (see yoga.ts); there is no socket here.
+      { user } as ServerContext,
+    );
+    return (await response.json()) as PageGraphQLResult;
+  });
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

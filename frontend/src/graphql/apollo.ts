@@ -3,7 +3,8 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/clien
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { isSubscriptionOperation } from '@apollo/client/utilities';
 import { createClient } from 'graphql-ws';
-import { setConnectionState } from './connection';
+import { Observable } from 'rxjs';
+import { setConnectionState, setServerReachable } from './connection';
 
 export const GRAPHQL_PATH = '/api/graphql';
 
@@ -17,6 +18,30 @@ const trustedDocumentLink = new ApolloLink((operation, forward) => {
   return forward(operation);
 });
 
+/**
+ * Tells the connection indicator whether queries and mutations reach the server: a transport
+ * failure or SERVICE_UNAVAILABLE (the backend behind the gateway is down) means not.
+ */
+const reachabilityLink = new ApolloLink(
+  (operation, forward) =>
+    new Observable((observer) => {
+      const subscription = forward(operation).subscribe({
+        next(result) {
+          setServerReachable(result.errors?.[0]?.extensions?.code !== 'SERVICE_UNAVAILABLE');
+          observer.next(result);
+        },
+        error(error: unknown) {
+          // No HTTP answer at all (fetch failed), or a proxy's "bad gateway / unavailable".
+          const status = (error as { statusCode?: unknown }).statusCode;
+          setServerReachable(typeof status === 'number' && status < 502);
+          observer.error(error);
+        },
+        complete: () => observer.complete(),
+      });
+      return () => subscription.unsubscribe();
+    }),
+);
+
 /** Close codes after which retrying cannot help (the server refused us for good). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
 
@@ -29,12 +54,27 @@ export function makeApolloClient(): ApolloClient {
   const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
   if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: new InMemoryCache() });
 
-  let everConnected = false;
+  // Live subscriptions right now: a socket that closes while some are left is reconnecting,
+  // not idle (graphql-ws waits out its backoff before it says "connecting" again).
+  let live = 0;
+  const countLive = new ApolloLink(
+    (operation, forward) =>
+      new Observable((observer) => {
+        live += 1;
+        const subscription = forward(operation).subscribe(observer);
+        return () => {
+          live -= 1;
+          subscription.unsubscribe();
+        };
+      }),
+  );
   const ws = createClient({
     url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${GRAPHQL_PATH}`,
     lazy: true,
     lazyCloseTimeout: 0,
-    retryAttempts: 30,
+    // Never give up while something is live: the backoff below keeps a long outage cheap, and
+    // the indicator says "Reconnecting…" (or "Offline") meanwhile.
+    retryAttempts: Infinity,
     shouldRetry: (event) => !(event instanceof CloseEvent && FATAL_CLOSE_CODES.has(event.code)),
     // Jittered exponential backoff, capped at 10 s, so a restarted server is not stampeded.
     retryWait: async (retries) => {
@@ -42,17 +82,14 @@ export function makeApolloClient(): ApolloClient {
       await new Promise((r) => setTimeout(r, cap / 2 + Math.random() * (cap / 2)));
     },
     on: {
-      connecting: () => setConnectionState(everConnected ? 'reconnecting' : 'connecting'),
-      connected: () => {
-        everConnected = true;
-        setConnectionState('connected');
-      },
-      closed: () => setConnectionState('idle'),
+      connecting: (isRetry) => setConnectionState(isRetry ? 'reconnecting' : 'connecting'),
+      connected: () => setConnectionState('connected'),
+      closed: () => setConnectionState(live > 0 ? 'reconnecting' : 'idle'),
     },
   });
   const link = ApolloLink.from([
     trustedDocumentLink,
-    ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), http),
+    ApolloLink.split(({ query }) => isSubscriptionOperation(query), ApolloLink.from([countLive, new GraphQLWsLink(ws)]), ApolloLink.from([reachabilityLink, http])),
   ]);
   return new ApolloClient({ link, cache: new InMemoryCache() });
 }

@@ -2,19 +2,54 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * The page's WebSocket state, for the connection indicator. `idle`: no live subscription, so no
- * socket (it closes by itself once nothing is live); `reconnecting`: the socket dropped and the
- * client is retrying with backoff.
+ * The page's live-connection state, for the indicator.
+ * - `idle`: nothing is live, so there is no socket (it closes by itself once nothing is live);
+ * - `connecting` / `connected`: the socket is opening / open;
+ * - `reconnecting`: the socket dropped while something was live; the client retries with backoff
+ *   and resubscribes (each resubscription starts from the task's current snapshot);
+ * - `offline`: the browser says it has no network (it keeps retrying once it is back).
+ * A query or mutation that cannot reach the server (or gets SERVICE_UNAVAILABLE) also shows
+ * `reconnecting`, until the next request gets through or the socket connects.
  */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-let state: ConnectionState = 'idle';
+let socketState: Exclude<ConnectionState, 'offline'> = 'idle';
+let online = true;
+let serverReachable = true;
 const listeners = new Set<() => void>();
 
-export function setConnectionState(next: ConnectionState): void {
-  if (next === state) return;
-  state = next;
+function notify(): void {
   for (const l of listeners) l();
+}
+
+export function setConnectionState(next: Exclude<ConnectionState, 'offline'>): void {
+  if (next === 'connected') serverReachable = true;
+  if (next === socketState) return;
+  socketState = next;
+  notify();
+}
+
+/** What the last query or mutation learned about the server. */
+export function setServerReachable(reachable: boolean): void {
+  if (reachable === serverReachable) return;
+  serverReachable = reachable;
+  notify();
+}
+
+function current(): ConnectionState {
+  if (!online) return 'offline';
+  if (!serverReachable && socketState !== 'connected') return 'reconnecting';
+  return socketState;
+}
+
+if (typeof window !== 'undefined') {
+  online = navigator.onLine;
+  const update = () => {
+    online = navigator.onLine;
+    notify();
+  };
+  window.addEventListener('online', update);
+  window.addEventListener('offline', update);
 }
 
 export function useConnectionState(): ConnectionState {
@@ -23,7 +58,7 @@ export function useConnectionState(): ConnectionState {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    () => state,
+    current,
     () => 'idle',
   );
 }

@@ -1,5 +1,8 @@
 import type { TaskStatus } from '../../graphql/generated/graphql';
 
+/** How many tasks the list shows (and the server renders). */
+export const TASK_PAGE_SIZE = 20;
+
 /** The words the page shows for each status. */
 export const STATUS_LABEL: Record<TaskStatus, string> = {
   WAITING: 'WAITING',
@@ -22,20 +25,29 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** `extensions.retryAfterSeconds` of a RATE_LIMITED error, if any. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const errors = (error as { errors?: { extensions?: { code?: unknown; retryAfterSeconds?: unknown } }[] } | undefined)?.errors;
+  const first = errors?.[0]?.extensions;
+  return first?.code === 'RATE_LIMITED' && typeof first.retryAfterSeconds === 'number' ? first.retryAfterSeconds : undefined;
+}
+
 /** A sentence a user can act on, for an error from the API. */
 export function describeError(error: unknown): string {
   const errors = (error as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors;
   const first = errors?.[0];
-  switch (first?.extensions?.code) {
+  // No GraphQL answer at all: the request never reached the server, or it did not answer.
+  if (!first) return 'The server cannot be reached right now; reconnecting…';
+  switch (first.extensions?.code) {
     case 'RATE_LIMITED':
       return `Too many requests: try again in ${first.extensions.retryAfterSeconds ?? 'a few'} s.`;
     case 'SERVICE_UNAVAILABLE':
-      return 'The service is unavailable right now; try again in a moment.';
+      return 'The service is unavailable right now; reconnecting…';
     case 'NOT_FOUND':
       return 'This task no longer exists.';
     case 'TASK_NOT_CANCELLABLE':
       return 'This task has already ended.';
     default:
-      return first?.message ?? 'Something went wrong; try again.';
+      return first.message || 'Something went wrong; try again.';
   }
 }
