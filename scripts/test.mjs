@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need (npm dependencies; redis-server and chromium through
 // apt-get when running as root), builds what is stale, then runs every suite: generated-code
-// check, typecheck, backend unit + e2e, gateway, and browser tests. Exits non-zero if any fails.
+// check, typecheck, backend unit + e2e, gateway, fault suite and browser tests. Exits non-zero if any fails.
 import { spawnSync } from 'node:child_process';
 import { ensureBuilt, ensureDependencies, hasCommand, log, ROOT, run } from './lib.mjs';
 
@@ -29,6 +29,7 @@ const SUITES = [
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['backend', 'node', ['scripts/run-node-tests.mjs', 'backend/test']],
   ['gateway', 'node', ['scripts/run-node-tests.mjs', 'frontend/test']],
+  ['faults', 'node', ['scripts/run-node-tests.mjs', 'faults']],
   ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
 ];
 
