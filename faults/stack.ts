@@ -19,7 +19,7 @@ import {
   type GqlHttpResponse,
   type WsClient,
 } from '../testkit/index.js';
-import type { History, SeenTask, SubscriptionRecord } from './history.js';
+import { assertNoViolations, check, readStored, settle, type History, type SeenTask, type Stored, type SubscriptionRecord } from './history.js';
 
 export const TASK_FIELDS = 'id status progress version createdAt startedAt finishedAt error';
 export const CREATE = `mutation Create { createTask { ${TASK_FIELDS} } }`;
@@ -127,11 +127,14 @@ export interface Caller {
 
 export class BackendCaller implements Caller {
   readonly extensions: Record<string, unknown>;
+  /** The asserted user id (8–64 of [A-Za-z0-9_-]): the label made unique. */
+  readonly label: string;
   constructor(
     private readonly target: () => { url: string; wsUrl: string; token: string },
-    readonly label: string,
+    label: string,
   ) {
-    this.extensions = { user: label };
+    this.label = `${label}_${randomBytes(4).toString('hex')}`;
+    this.extensions = { user: this.label };
   }
   http(query: string, variables?: Record<string, unknown>, timeoutMs = 15_000) {
     const t = this.target();
@@ -279,3 +282,35 @@ export const pageLikeRetry: Partial<ClientOptions> = {
     await new Promise((r) => setTimeout(r, base / 2 + Math.random() * (base / 2)));
   },
 };
+
+/** Close codes graphql-ws clients treat as retryable (not fatal): the server going away or restarting. */
+export const RETRYABLE_CLOSE = new Set([1000, 1001, 1005, 1006, 1012, 1013, 1014]);
+
+export interface VerifyOptions {
+  /** How long after the last fault healed every task must be terminal. */
+  boundMs: number;
+  plan?: ReturnType<typeof planOf>;
+  failureRate?: number;
+}
+
+/**
+ * Ends a scenario: waits (bounded) for every acknowledged task to be terminal, reads the records
+ * twice (sticky terminal), checks the whole history and prints one line of what was checked.
+ * Returns the stored records for scenario-specific assertions.
+ */
+export async function verify(what: string, history: History, redisPort: number, prefix: string, opts: VerifyOptions): Promise<Stored> {
+  const { stored, tookMs } = await settle(history, redisPort, prefix, opts.boundMs);
+  await new Promise((r) => setTimeout(r, 300));
+  const later = await readStored(redisPort, prefix, history.taskIds);
+  const violations = check(history, stored, { plan: opts.plan, failureRate: opts.failureRate, later });
+  const by: Record<string, number> = {};
+  for (const r of stored.values()) by[r?.status ?? 'MISSING'] = (by[r?.status ?? 'MISSING'] ?? 0) + 1;
+  const events = history.subscriptions.reduce((n, s) => n + s.events.length, 0);
+  console.log(
+    `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+      `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels; ` +
+      `all terminal ${tookMs} ms after the faults healed (bound ${opts.boundMs} ms); ${violations.length} violations`,
+  );
+  assertNoViolations(violations, what);
+  return stored;
+}
