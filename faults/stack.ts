@@ -161,11 +161,12 @@ export class WebCaller implements Caller {
     return res;
   }
   ws(options: Partial<ClientOptions> = {}) {
-    const cookie = this.cookie;
-    // The ws library takes headers as a third constructor argument; graphql-ws passes two.
+    const self = this;
+    // The ws library takes headers as a third constructor argument; graphql-ws passes two. The
+    // cookie is read at each (re)connect, so a socket made before the first request still counts.
     class CookieSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { headers: cookie ? { cookie } : {} });
+        super(url, protocols, { headers: self.cookie ? { cookie: self.cookie } : {} });
       }
     }
     return wsClient(`${this.base().replace(/^http/, 'ws')}/api/graphql`, { webSocketImpl: CookieSocket, ...options });

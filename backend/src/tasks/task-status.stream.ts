@@ -208,8 +208,12 @@ export class TaskStatusStreams implements OnModuleDestroy {
     this.logger.error(`resync of ${taskId}: gave up after ${RESYNC_ATTEMPTS} attempts`);
   }
 
+  /**
+   * Live streams are NOT completed here: a completed subscription tells the client the task's
+   * story is over, so it would never resubscribe. They end when the GraphQL server closes their
+   * sockets (with a retryable code) during the same shutdown, and clients resubscribe elsewhere.
+   */
   onModuleDestroy(): void {
     this.subscriber.off('ready', this.onReconnect);
-    for (const entry of [...this.live.values()]) for (const it of [...entry.iterators]) void it.return();
   }
 }

@@ -82,8 +82,17 @@ async function* subscribe(client: Client, request: ExecutionRequest<Record<strin
     operationName: request.operationName,
     extensions: { user },
   });
+  // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
+  // from the current snapshot, which may repeat the last version this browser already has:
+  // versions must only rise on a subscription, so a repeat (or anything older) is dropped.
+  let lastVersion = -Infinity;
   try {
     for await (const result of upstream) {
+      const version = versionOf(result.data);
+      if (version !== undefined) {
+        if (version <= lastVersion) continue;
+        lastVersion = version;
+      }
       yield result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : (result as ExecutionResult);
     }
   } catch (error) {
@@ -93,4 +102,13 @@ async function* subscribe(client: Client, request: ExecutionRequest<Record<strin
   } finally {
     await upstream.return?.();
   }
+}
+
+/** The `version` of a subscription payload's single root field (e.g. taskStatus), if it has one. */
+function versionOf(data: Record<string, unknown> | null | undefined): number | undefined {
+  if (!data) return undefined;
+  const roots = Object.values(data);
+  if (roots.length !== 1) return undefined;
+  const version = (roots[0] as { version?: unknown } | null)?.version;
+  return typeof version === 'number' ? version : undefined;
 }
