@@ -239,8 +239,8 @@ export function follow(history: History, caller: Caller, client: WsClient, taskI
     record,
     done,
     cut: () => {
-      if (record.ended) return;
       record.cut = true;
+      if (record.ended) return;
       unsubscribe();
       end();
     },
