@@ -70,9 +70,12 @@ export interface CancelRecord {
 export interface CheckOptions {
   /** Seeded outcomes: planned failures must be exactly the simulated ERRORs. */
   plan?: PlanSettings;
-  /** Unseeded: check the ERROR share against this rate (needs enough tasks to mean anything). */
+  /**
+   * Unseeded: check the ERROR share against this rate (needs enough tasks to mean anything).
+   * Either way only tasks that ran to their planned end count: a task cancelled or ended by a
+   * fault ("Worker lost") is outside the plan.
+   */
   failureRate?: number;
-  /** Tasks whose outcome is not the plan's (cancelled, lost to a fault): left out of the ratio. */
 }
 
 export interface Violation {
@@ -158,8 +161,7 @@ const sameEvent = (a: SeenTask, b: SeenTask): boolean => JSON.stringify(a) === J
 
 /**
  * Every violation of the invariants in `history` against the stored records. `later` is a
- * second read of the same records some time after `stored` (sticky terminal); `live` names
- * tasks allowed to be non-terminal (none by default).
+ * second read of the same records some time after `stored` (sticky terminal).
  */
 export function check(history: History, stored: Stored, opts: CheckOptions & { later?: Stored } = {}): Violation[] {
   const out: Violation[] = [];
@@ -256,8 +258,6 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
       const fails = planTask(r.id, opts.plan).fails;
       if (fails !== (r.status === 'ERROR')) out.push({ kind: 'ratio', taskId: r.id, detail: `planned ${fails ? 'to fail' : 'to finish'}, stored ${r.status}` });
     }
-    // A planned failure must never end FINISHED, nor a planned success ERROR by simulation;
-    // tasks ended by faults (worker lost, cancelled) are outside the plan.
   } else if (opts.failureRate !== undefined && planned.length > 0) {
     const n = planned.length;
     const k = planned.filter((r) => r.status === 'ERROR').length;
