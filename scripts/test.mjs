@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need (npm dependencies; redis-server and chromium through
 // apt-get when running as root), builds what is stale, then runs every suite: generated-code
-// check, typecheck, backend unit + e2e, gateway, scale-out, the terminal client, and browser tests. Exits non-zero if any fails.
+// check, typecheck, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite
+// and browser tests. Exits non-zero if any fails.
 import { spawnSync } from 'node:child_process';
 import { ensureBuilt, ensureDependencies, hasCommand, log, ROOT, run } from './lib.mjs';
 
@@ -31,6 +32,7 @@ const SUITES = [
   ['gateway', 'node', ['scripts/run-node-tests.mjs', 'frontend/test']],
   ['scale', 'node', ['scripts/run-node-tests.mjs', 'scale']],
   ['cli', 'node', ['scripts/run-node-tests.mjs', 'cli']],
+  ['faults', 'node', ['scripts/run-node-tests.mjs', 'faults']],
   ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
 ];
 

@@ -72,7 +72,18 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       }
       await this.store.forgetLive(forget);
     } while (cursor !== '0');
+    await this.dropExpiredJobs();
     return changed;
+  }
+
+  /**
+   * A final record expires after TASK_RETENTION_S; its job must go with it. BullMQ's
+   * removeOnComplete/removeOnFail ages are enforced only when another job ends in the same set
+   * (a failed job waits for the next failure), so each round also cleans both sets by age.
+   */
+  private async dropExpiredJobs(): Promise<void> {
+    const graceMs = this.config.task.retentionS * 1000;
+    for (const set of ['completed', 'failed'] as const) await this.queue.clean(graceMs, 1000, set);
   }
 
   private async apply(id: string, action: 'finish' | 'fail' | 'lost', failedReason?: string): Promise<boolean> {

@@ -108,6 +108,8 @@ class TaskStatusIterator implements AsyncIterableIterator<PublicTask> {
 
 /** When to re-read live tasks after a cluster node was lost (see `onNodeLost`). */
 const NODE_LOST_RESYNC_MS = [1000, 5000];
+/** About two minutes of retries (backoff capped at 2 s) before a resync gives up. */
+const RESYNC_ATTEMPTS = 64;
 
 @Injectable()
 export class TaskStatusStreams implements OnModuleDestroy {
@@ -193,27 +195,44 @@ export class TaskStatusStreams implements OnModuleDestroy {
 
   /** After the subscriber reconnects: re-read every live task, since Redis dropped what we missed. */
   private async resyncAll(): Promise<void> {
-    const tasks = [...this.live.entries()];
+    const tasks = [...this.live.keys()];
     if (tasks.length === 0) return;
     this.logger.log(`Redis subscriber ready: re-reading ${tasks.length} live task(s)`);
-    await Promise.all(
-      tasks.map(async ([taskId, entry]) => {
-        try {
-          const record = await this.store.get(taskId);
-          for (const it of entry.iterators) {
-            if (record) it.offer(record);
-            else it.fail(new TaskNotFoundError());
-          }
-        } catch (error) {
-          this.logger.warn(`resync of ${taskId} failed: ${(error as Error).message}`);
-        }
-      }),
-    );
+    await Promise.all(tasks.map((taskId) => this.resync(taskId)));
   }
 
+  /**
+   * Re-reads one task for its live streams. The command connection may come back after the
+   * subscriber (it fails fast while down), so a failed read is retried with backoff for as long
+   * as someone still watches the task: giving up would leave its streams waiting for a final
+   * event that was published while we were away.
+   */
+  private async resync(taskId: string): Promise<void> {
+    for (let attempt = 0; attempt < RESYNC_ATTEMPTS; attempt++) {
+      const entry = this.live.get(taskId);
+      if (!entry) return;
+      try {
+        const record = await this.store.get(taskId);
+        for (const it of entry.iterators) {
+          if (record) it.offer(record);
+          else it.fail(new TaskNotFoundError());
+        }
+        return;
+      } catch (error) {
+        if (attempt === 0) this.logger.warn(`resync of ${taskId} failed, retrying: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
+    this.logger.error(`resync of ${taskId}: gave up after ${RESYNC_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Live streams are NOT completed here: a completed subscription tells the client the task's
+   * story is over, so it would never resubscribe. They end when the GraphQL server closes their
+   * sockets (with a retryable code) during the same shutdown, and clients resubscribe elsewhere.
+   */
   onModuleDestroy(): void {
     this.subscriber.off('ready', this.onReconnect);
     this.subscriber.off('-node', this.onNodeLost);
-    for (const entry of [...this.live.values()]) for (const it of [...entry.iterators]) void it.return();
   }
 }

@@ -17,6 +17,7 @@ const PROGRESS_STEP = 5;
 const MIN_PROGRESS_INTERVAL_MS = 100;
 
 export const WORKER_LOST = 'Worker lost: the task stopped reporting and was abandoned';
+export const SIMULATED_FAILURE = 'The task failed (a simulated failure, as configured by TASK_FAILURE_RATE)';
 
 /**
  * The BullMQ processor: runs the simulated work and reports every change through the TaskStore.
@@ -53,8 +54,9 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
   /** All three parameters are declared: BullMQ passes the AbortSignal only then. */
   async process(job: Job<RunTaskJob>, _token?: string, signal?: AbortSignal): Promise<void> {
     const { taskId } = job.data;
-    const started = await this.store.apply(taskId, 'start', { startedAt: Date.now(), progress: 0 });
+    const started = await this.persist(taskId, () => this.store.apply(taskId, 'start', { startedAt: Date.now(), progress: 0 }));
     // Cancelled (or failed) before we got here: nothing to run.
+    if (started === null) throw new UnrecoverableError('Could not start: the task store was unreachable');
     if (!started.applied) return;
 
     const plan = planTask(taskId, this.config.task);
@@ -66,24 +68,49 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
         await sleep(Math.max(0, due - Date.now()), undefined, { signal });
         if (step === steps) break;
         const progress = Math.floor((100 * step) / steps);
-        const reported = await this.store.apply(taskId, 'progress', { progress });
+        // Progress is best-effort: a report lost to a Redis blip is superseded by the next one.
+        const reported = await this.store.apply(taskId, 'progress', { progress }).catch((e: Error) => {
+          this.logger.warn(`task ${taskId}: progress not recorded (${e.message})`);
+          return null;
+        });
         // Someone else ended it (a forced cancel, or stall detection): stop working.
-        if (!reported.applied) return;
+        if (reported && !reported.applied) return;
       }
     } catch (error) {
       if (signal?.aborted) {
-        await this.store.apply(taskId, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled by the user' });
+        await this.persist(taskId, () => this.store.apply(taskId, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled by the user' }));
         throw new UnrecoverableError('cancelled');
       }
       throw error;
     }
 
     if (plan.fails) {
-      const reason = 'The task failed (a simulated failure, as configured by TASK_FAILURE_RATE)';
-      await this.store.apply(taskId, 'fail', { finishedAt: Date.now(), error: reason });
-      throw new UnrecoverableError(reason);
+      await this.persist(taskId, () => this.store.apply(taskId, 'fail', { finishedAt: Date.now(), error: SIMULATED_FAILURE }));
+      throw new UnrecoverableError(SIMULATED_FAILURE);
     }
-    await this.store.apply(taskId, 'finish', { progress: 100, finishedAt: Date.now() });
+    await this.persist(taskId, () => this.store.apply(taskId, 'finish', { progress: 100, finishedAt: Date.now() }));
+  }
+
+  /**
+   * A status write that must not be lost to a short Redis outage (the command connection fails
+   * fast, by design, for API requests): retried with backoff for up to one lock duration, the
+   * longest a job survives without Redis anyway. If it still fails, the job ends as the work
+   * did (completed, or failed with its reason) once BullMQ reaches Redis again, and the
+   * reconciler brings the record in line with it.
+   */
+  private async persist<T>(taskId: string, write: () => Promise<T>): Promise<T | null> {
+    const deadline = Date.now() + this.config.worker.lockDurationMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (Date.now() >= deadline) {
+          this.logger.error(`task ${taskId}: status write failed, left to the reconciler (${(error as Error).message})`);
+          return null;
+        }
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
+      }
+    }
   }
 }
 

@@ -77,23 +77,78 @@ export function createUpstream(config: FrontendConfig): Upstream {
   };
 }
 
-/** One upstream subscription, its errors re-coded; returning it unsubscribes upstream. */
-async function* subscribe(client: Client, request: ExecutionRequest<Record<string, unknown>, GatewayContext>, user: string): AsyncGenerator<ExecutionResult> {
+/**
+ * One upstream subscription, its errors re-coded; returning it unsubscribes upstream AT ONCE.
+ * (Not an async generator: a generator's return() waits until its pending `await` settles, i.e.
+ * the task's next event, which for a quiet task may be minutes away, so every subscription a
+ * browser cut would hold its upstream subscription and the backend's Redis channel till then.)
+ */
+function subscribe(client: Client, request: ExecutionRequest<Record<string, unknown>, GatewayContext>, user: string): AsyncIterableIterator<ExecutionResult> {
   const upstream = client.iterate<Record<string, unknown>>({
     query: print(request.document),
     variables: request.variables,
     operationName: request.operationName,
     extensions: { user },
   });
-  try {
-    for await (const result of upstream) {
-      yield result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : (result as ExecutionResult);
-    }
-  } catch (error) {
-    // graphql-ws throws the operation's errors as an array, or a CloseEvent / Error for the socket.
-    const errors = Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()];
-    yield { errors };
-  } finally {
+  const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+  let ended = false;
+  let stop!: (r: IteratorResult<ExecutionResult>) => void;
+  const stopped = new Promise<IteratorResult<ExecutionResult>>((resolve) => (stop = resolve));
+  const end = async () => {
+    if (ended) return;
+    ended = true;
+    stop(DONE); // settles a pending next(), which graphql-ws's iterator would leave pending forever
     await upstream.return?.();
-  }
+  };
+  // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
+  // from the current snapshot, which may repeat the last version this browser already has:
+  // versions must only rise on a subscription, so a repeat (or anything older) is dropped.
+  let lastVersion = -Infinity;
+  const pull = async (): Promise<IteratorResult<ExecutionResult>> => {
+    for (;;) {
+      let step: IteratorResult<{ data?: Record<string, unknown> | null; errors?: readonly unknown[] }>;
+      try {
+        step = await upstream.next();
+      } catch (error) {
+        // graphql-ws throws the operation's errors as an array, or a CloseEvent / Error for the socket.
+        const errors = Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()];
+        await end();
+        return { value: { errors }, done: false };
+      }
+      if (step.done) {
+        await end();
+        return DONE;
+      }
+      const result = step.value as ExecutionResult;
+      const version = versionOf(result.data as Record<string, unknown> | null | undefined);
+      if (version !== undefined) {
+        if (version <= lastVersion) continue;
+        lastVersion = version;
+      }
+      return { value: result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result, done: false };
+    }
+  };
+  return {
+    next: () => (ended ? Promise.resolve(DONE) : Promise.race([pull(), stopped])),
+    return: async () => {
+      await end();
+      return DONE;
+    },
+    throw: async (error?: unknown) => {
+      await end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** The `version` of a subscription payload's single root field (e.g. taskStatus), if it has one. */
+function versionOf(data: Record<string, unknown> | null | undefined): number | undefined {
+  if (!data) return undefined;
+  const roots = Object.values(data);
+  if (roots.length !== 1) return undefined;
+  const version = (roots[0] as { version?: unknown } | null)?.version;
+  return typeof version === 'number' ? version : undefined;
 }

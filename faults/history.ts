@@ -1,0 +1,276 @@
+/**
+ * The fault suite's history checker. Scenarios record what every client saw (acknowledged
+ * creates, every event of every subscription and how it ended, every cancel answer); after the
+ * scenario the stored records are read from Redis and `check` lists every violation of the
+ * invariants in docs/reliability.md:
+ *   loss        an acknowledged task has no terminal stored record
+ *   stuck       ...still WAITING / IN_PROGRESS after the bound (the caller's settle step)
+ *   delivery    a subscription did not end with exactly one terminal event equal to the
+ *               stored record, then complete (or it ended with an unexpected error)
+ *   monotonic   versions went back (or repeated with different content) within a subscription,
+ *               or rose by a repeat inside one connection
+ *   after-terminal  an event followed a terminal one
+ *   sticky      a stored terminal status changed between reads, or differs from a terminal
+ *               event a client saw
+ *   foreign     a subscription (socket) carried another task's or another user's event
+ *   cancel      a cancel's answer disagrees with the stored record
+ *   ratio       seeded: the tasks that ERROR by simulated failure are exactly the planned ones;
+ *               unseeded: the ERROR share lies in the binomial band for the configured rate
+ * `check` is pure (unit-tested on hand-made histories); `readStored` and `settle` do the I/O.
+ */
+import { redisHash } from '../testkit/index.js';
+import { planTask, type PlanSettings } from '../backend/src/tasks/task-plan.js';
+import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state.js';
+
+export type Status = 'WAITING' | 'IN_PROGRESS' | 'FINISHED' | 'CANCELLED' | 'ERROR';
+export const TERMINAL: ReadonlySet<string> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+/** The reason the processor writes for a planned (simulated) failure. */
+export const SIMULATED_FAILURE = /simulated failure/;
+
+/** One event as a client saw it (whatever subset of fields the subscription selected). */
+export interface SeenTask {
+  id: string;
+  status: Status;
+  version: number;
+  progress?: number;
+  error?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface SeenEvent {
+  task: SeenTask;
+  /** Which connection of the client carried it (graphql-ws's connect count), for resubscriptions. */
+  connection: number;
+}
+
+export interface SubscriptionRecord {
+  taskId: string;
+  /** The user the subscribing socket acts for. */
+  owner: string;
+  events: SeenEvent[];
+  /** GraphQL error codes it received (in `next` payloads or as its `error`). */
+  errorCodes: string[];
+  /** Ended with `complete`. */
+  completed: boolean;
+  /** Ended with a socket-level error (a CloseEvent or Error), described. */
+  transportError?: string;
+  /** Deliberately cut by the test before its end: only order and ownership are checked. */
+  cut: boolean;
+  /** Error codes this subscription may legitimately end with (e.g. NOT_FOUND after expiry). */
+  expectCodes?: string[];
+  ended: boolean;
+}
+
+export interface CancelRecord {
+  taskId: string;
+  /** The mutation's answer: the task it returned, or the error code. */
+  answer: { ok: SeenTask } | { code: string };
+}
+
+export interface CheckOptions {
+  /** Seeded outcomes: planned failures must be exactly the simulated ERRORs. */
+  plan?: PlanSettings;
+  /**
+   * Unseeded: check the ERROR share against this rate (needs enough tasks to mean anything).
+   * Either way only tasks that ran to their planned end count: a task cancelled or ended by a
+   * fault ("Worker lost") is outside the plan.
+   */
+  failureRate?: number;
+}
+
+export interface Violation {
+  kind: 'loss' | 'stuck' | 'delivery' | 'monotonic' | 'after-terminal' | 'sticky' | 'foreign' | 'cancel' | 'ratio';
+  taskId?: string;
+  detail: string;
+}
+
+/** Stored records by task id: null when the record is gone. */
+export type Stored = Map<string, TaskRecord | null>;
+
+export class History {
+  /** Acknowledged creates: task id → owner. */
+  readonly created = new Map<string, string>();
+  readonly subscriptions: SubscriptionRecord[] = [];
+  readonly cancels: CancelRecord[] = [];
+
+  acknowledge(taskId: string, owner: string): void {
+    this.created.set(taskId, owner);
+  }
+
+  /** Starts recording one subscription; feed it events and its end. */
+  subscription(taskId: string, owner: string, opts: { expectCodes?: string[] } = {}): SubscriptionRecord {
+    const record: SubscriptionRecord = { taskId, owner, events: [], errorCodes: [], completed: false, cut: false, ended: false, ...opts };
+    this.subscriptions.push(record);
+    return record;
+  }
+
+  cancelled(taskId: string, answer: CancelRecord['answer']): void {
+    this.cancels.push({ taskId, answer });
+  }
+
+  get taskIds(): string[] {
+    return [...this.created.keys()];
+  }
+}
+
+/** Reads every acknowledged task's record from Redis. */
+export async function readStored(redisPort: number, prefix: string, ids: Iterable<string>): Promise<Stored> {
+  const stored: Stored = new Map();
+  const list = [...ids];
+  // A few at a time: redisCall opens a connection per command.
+  for (let i = 0; i < list.length; i += 50) {
+    const chunk = list.slice(i, i + 50);
+    const hashes = await Promise.all(chunk.map((id) => redisHash(redisPort, `${prefix}:task:${id}`)));
+    chunk.forEach((id, j) => stored.set(id, recordFromHash(hashes[j])));
+  }
+  return stored;
+}
+
+/**
+ * Polls Redis until every acknowledged task is terminal or `boundMs` passes. Returns the stored
+ * records and how long it took; tasks still live at the bound become `stuck` violations in check.
+ */
+export async function settle(
+  history: History,
+  redisPort: number,
+  prefix: string,
+  boundMs: number,
+): Promise<{ stored: Stored; tookMs: number }> {
+  const started = Date.now();
+  let pending = history.taskIds;
+  const stored: Stored = new Map();
+  for (;;) {
+    const now = await readStored(redisPort, prefix, pending);
+    for (const [id, r] of now) stored.set(id, r);
+    pending = pending.filter((id) => !TERMINAL.has(stored.get(id)?.status ?? ''));
+    if (pending.length === 0 || Date.now() - started > boundMs) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { stored, tookMs: Date.now() - started };
+}
+
+const sameTerminal = (seen: SeenTask, stored: TaskRecord): boolean =>
+  seen.id === stored.id &&
+  seen.status === stored.status &&
+  seen.version === stored.version &&
+  (seen.progress === undefined || seen.progress === stored.progress) &&
+  (seen.error === undefined || seen.error === stored.error) &&
+  (seen.finishedAt === undefined || seen.finishedAt === stored.finishedAt);
+
+const sameEvent = (a: SeenTask, b: SeenTask): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Every violation of the invariants in `history` against the stored records. `later` is a
+ * second read of the same records some time after `stored` (sticky terminal).
+ */
+export function check(history: History, stored: Stored, opts: CheckOptions & { later?: Stored } = {}): Violation[] {
+  const out: Violation[] = [];
+
+  // 1–2. No loss, none stuck.
+  for (const id of history.created.keys()) {
+    const r = stored.get(id);
+    if (r === undefined || r === null) out.push({ kind: 'loss', taskId: id, detail: 'acknowledged, but no stored record' });
+    else if (!TERMINAL.has(r.status)) out.push({ kind: 'stuck', taskId: id, detail: `still ${r.status} (version ${r.version})` });
+  }
+
+  // 5. Sticky terminal across reads.
+  if (opts.later) {
+    for (const [id, r] of stored) {
+      if (!r || !TERMINAL.has(r.status)) continue;
+      const l = opts.later.get(id);
+      if (l && (l.status !== r.status || l.version !== r.version)) {
+        out.push({ kind: 'sticky', taskId: id, detail: `stored ${r.status} v${r.version}, later ${l.status} v${l.version}` });
+      }
+    }
+  }
+
+  for (const [n, sub] of history.subscriptions.entries()) {
+    const where = `subscription #${n} (${sub.taskId})`;
+    // 6. No foreign events.
+    for (const e of sub.events) {
+      if (e.task.id !== sub.taskId) out.push({ kind: 'foreign', taskId: sub.taskId, detail: `${where} carried task ${e.task.id}` });
+      const owner = history.created.get(e.task.id);
+      if (owner !== undefined && owner !== sub.owner) {
+        out.push({ kind: 'foreign', taskId: e.task.id, detail: `${where} for user ${sub.owner} carried a task of ${owner}` });
+      }
+    }
+    // 4. Monotonic; nothing after terminal.
+    const own = sub.events.filter((e) => e.task.id === sub.taskId);
+    for (let i = 1; i < own.length; i++) {
+      const prev = own[i - 1];
+      const cur = own[i];
+      if (TERMINAL.has(prev.task.status)) {
+        out.push({ kind: 'after-terminal', taskId: sub.taskId, detail: `${where}: v${cur.task.version} ${cur.task.status} after terminal ${prev.task.status}` });
+        break;
+      }
+      const sameConnection = cur.connection === prev.connection;
+      const back = cur.task.version < prev.task.version;
+      // A resubscription on a new connection starts from the current snapshot, which may repeat
+      // the last version seen (identically); within one connection versions strictly rise.
+      const repeat = cur.task.version === prev.task.version && (sameConnection || !sameEvent(cur.task, prev.task));
+      if (back || repeat) {
+        out.push({ kind: 'monotonic', taskId: sub.taskId, detail: `${where}: v${prev.task.version} then v${cur.task.version}${sameConnection ? '' : ' (after a reconnect)'}` });
+      }
+    }
+    // 3. Terminal delivery.
+    if (sub.cut) continue;
+    const unexpected = sub.errorCodes.filter((c) => !(sub.expectCodes ?? []).includes(c));
+    if (unexpected.length > 0) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: errors ${unexpected.join(', ')}` });
+    if (sub.transportError) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ended by ${sub.transportError}` });
+    if (!sub.ended) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: never ended` });
+    else if (!sub.completed && !sub.transportError) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ended without complete` });
+    if (sub.errorCodes.length > 0 && unexpected.length === 0) continue; // an expected coded end (NOT_FOUND...)
+    const terminals = own.filter((e) => TERMINAL.has(e.task.status));
+    const last = own[own.length - 1];
+    if (terminals.length !== 1 || !last || !TERMINAL.has(last.task.status)) {
+      out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ${terminals.length} terminal events, last ${last ? `${last.task.status} v${last.task.version}` : 'none'}` });
+      continue;
+    }
+    const r = stored.get(sub.taskId);
+    if (r && TERMINAL.has(r.status) && !sameTerminal(last.task, r)) {
+      out.push({ kind: 'sticky', taskId: sub.taskId, detail: `${where}: saw ${last.task.status} v${last.task.version}, stored ${r.status} v${r.version}` });
+    } else if (!r && history.created.has(sub.taskId)) {
+      // (loss already reported)
+    } else if (r && !TERMINAL.has(r.status)) {
+      out.push({ kind: 'sticky', taskId: sub.taskId, detail: `${where}: saw ${last.task.status}, stored is ${r.status}` });
+    }
+  }
+
+  // Cancel answers agree with the record: CANCELLED ⇔ the answer was ok.
+  for (const c of history.cancels) {
+    const r = stored.get(c.taskId);
+    if (!r) continue;
+    if ('ok' in c.answer) {
+      if (r.status !== 'CANCELLED' || c.answer.ok.status !== 'CANCELLED' || c.answer.ok.version !== r.version) {
+        out.push({ kind: 'cancel', taskId: c.taskId, detail: `answered ${c.answer.ok.status} v${c.answer.ok.version}, stored ${r.status} v${r.version}` });
+      }
+    } else if (c.answer.code !== 'TASK_NOT_CANCELLABLE' || r.status === 'CANCELLED') {
+      out.push({ kind: 'cancel', taskId: c.taskId, detail: `answered ${c.answer.code}, stored ${r.status}` });
+    }
+  }
+
+  // 7. Failure ratio, over tasks whose outcome is the plan's (FINISHED, or a simulated ERROR).
+  const planned = [...history.created.keys()]
+    .map((id) => stored.get(id))
+    .filter((r): r is TaskRecord => !!r && (r.status === 'FINISHED' || (r.status === 'ERROR' && SIMULATED_FAILURE.test(r.error ?? ''))));
+  if (opts.plan) {
+    for (const r of planned) {
+      const fails = planTask(r.id, opts.plan).fails;
+      if (fails !== (r.status === 'ERROR')) out.push({ kind: 'ratio', taskId: r.id, detail: `planned ${fails ? 'to fail' : 'to finish'}, stored ${r.status}` });
+    }
+  } else if (opts.failureRate !== undefined && planned.length > 0) {
+    const n = planned.length;
+    const k = planned.filter((r) => r.status === 'ERROR').length;
+    const p = opts.failureRate;
+    const slack = 4 * Math.sqrt(n * p * (1 - p)) + 1;
+    if (Math.abs(k - n * p) > slack) out.push({ kind: 'ratio', detail: `${k} of ${n} failed; expected ${(n * p).toFixed(1)} ± ${slack.toFixed(1)}` });
+  }
+  return out;
+}
+
+/** Throws one error listing every violation (at most 20 shown). */
+export function assertNoViolations(violations: Violation[], what = 'history'): void {
+  if (violations.length === 0) return;
+  const shown = violations.slice(0, 20).map((v) => `  [${v.kind}] ${v.detail}${v.taskId ? ` (${v.taskId})` : ''}`);
+  throw new Error(`${what}: ${violations.length} violation(s):\n${shown.join('\n')}`);
+}
