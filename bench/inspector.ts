@@ -55,6 +55,19 @@ export class Inspector {
     return { heapUsed: usage.heapUsed, rss: usage.rss };
   }
 
+  /** Starts the sampling CPU profiler (for --profile). */
+  async startProfile(): Promise<void> {
+    await this.call('Profiler.enable');
+    await this.call('Profiler.setSamplingInterval', { interval: 200 });
+    await this.call('Profiler.start');
+  }
+
+  /** Stops it and returns the profile as a .cpuprofile JSON text (Chrome DevTools / speedscope). */
+  async stopProfile(): Promise<string> {
+    const r = await this.call('Profiler.stop');
+    return JSON.stringify(r.profile);
+  }
+
   close(): void {
     this.ws.close();
   }

@@ -24,6 +24,7 @@ export type Command =
   | { type: 'connect'; mode: 'system' | 'raw'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
   | { type: 'record'; on: boolean }
   | { type: 'collect' }
+  | { type: 'count' }
   | { type: 'close' }
   | { type: 'setup'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
   | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number };
@@ -217,6 +218,8 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'record':
       recording = cmd.on;
       return { type: 'recording', on: cmd.on };
+    case 'count':
+      return { type: 'count', n: receipts.t.length };
     case 'collect': {
       const out = receipts;
       receipts = { ids: [], versions: [], t: [] };

@@ -29,6 +29,8 @@ const SUITES = [
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['backend', 'node', ['scripts/run-node-tests.mjs', 'backend/test']],
   ['gateway', 'node', ['scripts/run-node-tests.mjs', 'frontend/test']],
+  // A tiny run of `npm run bench` (well-formed table, every metric; no goals asserted).
+  ['bench-smoke', 'node', ['scripts/run-node-tests.mjs', 'bench/test']],
   ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
 ];
 
