@@ -54,8 +54,8 @@ const keepHistory = !argv.includes('--no-history') && mode !== 'smoke';
 const profile = argv.includes('--profile');
 
 const PROFILES = {
-  full: { pairs: 5, trialS: 6, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 4, rate: 2000, memSubs: 5000, drainN: 5000, fanout: 1000, drainPairs: 5, e2eN: 1500, e2ePairs: 5, cancelN: 60, setupN: 1000, setupPairs: 5, clients: 4 },
-  quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 10000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 5000, drainN: 2000, fanout: 1000, drainPairs: 3, e2eN: 500, e2ePairs: 3, cancelN: 30, setupN: 500, setupPairs: 3, clients: 4 },
+  full: { pairs: 5, trialS: 5, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 3000, fanout: 1000, drainPairs: 5, e2eN: 1000, e2ePairs: 5, cancelN: 60, setupN: 500, setupPairs: 5, clients: 4 },
+  quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
   smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
 } as const;
 const P = PROFILES[mode];
@@ -329,13 +329,28 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size };
 }
 
-async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number) {
+async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number, memoryAt?: number) {
   log(`status latency: ${subs} subscriptions, ${P.rate} events/s, ${pairs} pairs of ${seconds} s`);
   const tasks = await runningTasks(s, subs);
   const rawIds = tasks.map(() => randomUUID());
-
-  await connectAll(s, 'system', tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie })));
-  await connectAll(s, 'raw', rawIds.map((id) => ({ taskId: id })));
+  const systemSubs = tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }));
+  const rawSubs = rawIds.map((id) => ({ taskId: id }));
+  let memory: MemoryResult | undefined;
+  if (memoryAt) {
+    // Memory per subscription on the way up: after GC with none, then with `memoryAt` of them.
+    const n = Math.min(memoryAt, subs);
+    await sleep(1500);
+    const before = await memorySnapshot(s);
+    await connectAll(s, 'system', systemSubs.slice(0, n));
+    await connectAll(s, 'raw', rawSubs.slice(0, n));
+    await sleep(1500);
+    memory = perSubscription(before, await memorySnapshot(s), n);
+    await connectAll(s, 'system', systemSubs.slice(n));
+    await connectAll(s, 'raw', rawSubs.slice(n));
+  } else {
+    await connectAll(s, 'system', systemSubs);
+    await connectAll(s, 'raw', rawSubs);
+  }
   const upstreamSockets = connectionsTo(Number(new URL(s.api.url).port));
   const rawVersions = new Map<string, number>();
   const system: Trial[] = [];
@@ -355,35 +370,38 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   }
   await closeAll(s);
   await sleep(500);
-  return { system, raw, upstreamSockets };
+  return { system, raw, upstreamSockets, memory };
 }
 
 // ───────────────────────── memory per subscription ─────────────────────────
 
-async function memoryPhase(s: Stack, n: number) {
-  log(`memory: ${n} subscriptions, heap and RSS after GC`);
-  const tasks = await runningTasks(s, n);
-  await sleep(1500);
-  const before = {
-    frontend: await s.inspect.frontend.memoryAfterGc(),
-    api: await s.inspect.api.memoryAfterGc(),
-    rawRelay: await s.inspect.rawRelay.memoryAfterGc(),
-    rawSub: await s.inspect.rawSub.memoryAfterGc(),
-  };
-  await connectAll(s, 'system', tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie })));
-  await connectAll(s, 'raw', tasks.map(() => ({ taskId: randomUUID() })));
-  await sleep(1500);
-  const after = {
-    frontend: await s.inspect.frontend.memoryAfterGc(),
-    api: await s.inspect.api.memoryAfterGc(),
-    rawRelay: await s.inspect.rawRelay.memoryAfterGc(),
-    rawSub: await s.inspect.rawSub.memoryAfterGc(),
-  };
-  await closeAll(s);
-  await sleep(500);
-  const per = (k: keyof typeof before, f: keyof Memory) => (after[k][f] - before[k][f]) / n / 1024;
-  log(`  per subscription: frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ${per('rawRelay', 'heapUsed').toFixed(1)} KB`);
+type Snapshot = Record<'frontend' | 'api' | 'rawRelay' | 'rawSub', Memory>;
+
+async function memorySnapshot(s: Stack): Promise<Snapshot> {
   return {
+    frontend: await s.inspect.frontend.memoryAfterGc(),
+    api: await s.inspect.api.memoryAfterGc(),
+    rawRelay: await s.inspect.rawRelay.memoryAfterGc(),
+    rawSub: await s.inspect.rawSub.memoryAfterGc(),
+  };
+}
+
+interface MemoryResult {
+  n: number;
+  frontendHeapKB: number;
+  frontendRssKB: number;
+  apiHeapKB: number;
+  apiRssKB: number;
+  rawRelayHeapKB: number;
+  rawRelayRssKB: number;
+  rawSubHeapKB: number;
+}
+
+function perSubscription(before: Snapshot, after: Snapshot, n: number): MemoryResult {
+  const per = (k: keyof Snapshot, f: keyof Memory) => (after[k][f] - before[k][f]) / n / 1024;
+  log(`  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ${per('rawRelay', 'heapUsed').toFixed(1)} KB`);
+  return {
+    n,
     frontendHeapKB: per('frontend', 'heapUsed'),
     frontendRssKB: per('frontend', 'rss'),
     apiHeapKB: per('api', 'heapUsed'),
@@ -587,8 +605,8 @@ async function main(): Promise<void> {
   try {
     const lat = await latencyPhase(s, P.subs, P.pairs, P.trialS);
     if (profile) return;
-    const mem = await memoryPhase(s, P.memSubs);
-    const big = await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS);
+    const big = await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS, P.memSubs);
+    const mem = big.memory!;
     const setup = await setupPhase(s, P.setupN, P.setupPairs);
     const drain = await drainPhase(s, P.drainN, P.fanout, P.drainPairs);
     const full = await fullPathPhase(s, P.e2eN, P.e2ePairs);
@@ -614,9 +632,9 @@ async function main(): Promise<void> {
     ratioRow('throughput_drain', `processing throughput, ${P.fanout} watched`, 'tasks/s', drain.system, drain.raw, '≥ 0.5× raw BullMQ drain', (r) => r >= 0.5 && drain.undelivered === 0);
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
       rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });
-    memRow('frontend_heap', `frontend heap per browser subscription (${P.memSubs})`, mem.frontendHeapKB, mem.rawRelayHeapKB, 24);
-    memRow('frontend_rss', `frontend RSS per browser subscription (${P.memSubs})`, mem.frontendRssKB, mem.rawRelayRssKB, 48);
-    memRow('backend_heap', `backend heap per upstream subscription (${P.memSubs})`, mem.apiHeapKB, mem.rawSubHeapKB, 12);
+    memRow('frontend_heap', `frontend heap per browser subscription (${mem.n})`, mem.frontendHeapKB, mem.rawRelayHeapKB, 24);
+    memRow('frontend_rss', `frontend RSS per browser subscription (${mem.n})`, mem.frontendRssKB, mem.rawRelayRssKB, 48);
+    memRow('backend_heap', `backend heap per upstream subscription (${mem.n})`, mem.apiHeapKB, mem.rawSubHeapKB, 12);
     rows.push({ id: 'cancel_p99', metric: `cancel latency p99 (${cancel.n} cancels, light load)`, unit: 'ms', system: r2(cancel.p99), baseline: null, ratio: null, goal: '≤ 50 ms', pass: cancel.p99 <= 50 });
     rows.push({ id: 'cancel_p50', metric: 'cancel latency p50 (info)', unit: 'ms', system: r2(cancel.p50), baseline: null, ratio: null, goal: 'none (information)', pass: true });
     ratioRow('setup_rate', `subscription set-up rate (${P.setupN} clients)`, 'subs/s', setup.system, setup.raw, '≥ 0.5× raw graphql-ws', (r) => r >= 0.5);
@@ -629,7 +647,7 @@ async function main(): Promise<void> {
       machine: { nproc: os.availableParallelism?.() ?? os.cpus().length, memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
       profile: P,
       rows,
-      raw: { latency: lat, latency10k: big, memory: mem, setup, drain, fullPath: full, cancel },
+      raw: { latency: lat, latency10k: big, setup, drain, fullPath: full, cancel },
     };
     printTable(rows);
     const json = JSON.stringify(result, null, 2);
