@@ -172,6 +172,7 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
           method: 'POST',
           headers: { 'content-type': 'application/json', cookie },
           body: JSON.stringify({ query: CREATE }),
+          signal: AbortSignal.timeout(cmd.timeoutMs),
         });
         const body = (await res.json()) as any;
         const id = body?.data?.createTask?.id;

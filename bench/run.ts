@@ -52,9 +52,11 @@ const outArg = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefi
 const keepHistory = !argv.includes('--no-history') && mode !== 'smoke';
 /** --profile: CPU profiles of the API and frontend (bench/out/prof/*.cpuprofile), latency phase only. */
 const profile = argv.includes('--profile');
+/** --latency-only: the 1,000-subscription latency phase alone (to compare builds quickly). */
+const latencyOnly = argv.includes('--latency-only');
 
 const PROFILES = {
-  full: { pairs: 5, trialS: 5, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 3000, fanout: 1000, drainPairs: 5, e2eN: 1000, e2ePairs: 5, cancelN: 60, setupN: 500, setupPairs: 5, clients: 4 },
+  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 2000, fanout: 1000, drainPairs: 5, e2eN: 500, e2ePairs: 5, cancelN: 60, setupN: 400, setupPairs: 5, clients: 4 },
   quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
   smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
 } as const;
@@ -262,6 +264,19 @@ function connectionsTo(port: number): number {
   return n;
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
 // ───────────────────────── status latency ─────────────────────────
 
 interface Trial {
@@ -269,6 +284,11 @@ interface Trial {
   p99: number;
   delivered: number;
   expected: number;
+  /** CPU per delivered event in the two middle processes (backend API / raw-sub, frontend / raw-relay), µs. */
+  cpuFirstUs: number;
+  cpuSecondUs: number;
+  /** p50 of the writes' Redis acknowledgement time, ms. */
+  ackP50: number;
 }
 
 /**
@@ -277,7 +297,11 @@ interface Trial {
  */
 async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number): Promise<Trial> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
+  const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
+  const cpuBefore = [cpuMs(first), cpuMs(second)];
   const stamps = new Map<string, number>();
+  /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
+  const acks: number[] = [];
   const total = Math.round(P.rate * seconds);
   const start = Date.now();
   let sent = 0;
@@ -292,14 +316,16 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
         const t = now();
         writes.push(
           s.store.apply(id, 'progress', { progress }).then((r: any) => {
+            acks.push((now() - t) / 1e6);
             if (r.applied) stamps.set(`${id}:${r.task.version}`, t);
           }),
         );
       } else {
         const version = (rawVersions.get(id) ?? 1) + 1;
         rawVersions.set(id, version);
-        stamps.set(`${id}:${version}`, now());
-        writes.push(s.redisClient.publish(`raw:${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) })));
+        const t = now();
+        stamps.set(`${id}:${version}`, t);
+        writes.push(s.redisClient.publish(`raw:${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) })).then(() => acks.push((now() - t) / 1e6)));
       }
     }
     await sleep(5);
@@ -317,6 +343,7 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
     await sleep(100);
   }
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: false })));
+  const cpuAfter = [cpuMs(first), cpuMs(second)];
   const latencies: number[] = [];
   for (const c of s.clients) {
     const r = await c.call({ type: 'collect' });
@@ -326,7 +353,8 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
     }
   }
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size };
+  const perEvent = (i: number) => ((cpuAfter[i] - cpuBefore[i]) * 1000) / Math.max(1, latencies.length);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size, cpuFirstUs: perEvent(0), cpuSecondUs: perEvent(1), ackP50: percentile(acks.sort((a, b) => a - b), 50) };
 }
 
 async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number, memoryAt?: number) {
@@ -366,7 +394,7 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
       writeFileSync(join(dir, `frontend-${subs}-${i}.cpuprofile`), await s.inspect.frontend.stopProfile());
     }
     const [r, y] = [raw.at(-1)!, system.at(-1)!];
-    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected})`);
+    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs; system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs, write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
   }
   await closeAll(s);
   await sleep(500);
@@ -498,7 +526,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   let notFinished = 0;
   try {
     for (let i = 0; i < pairs; i++) {
-      const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 300_000 });
+      const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
       raw.push((n / Number(producer.ready[2])) * 1000);
       await producer.stop();
       const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
@@ -604,7 +632,11 @@ async function main(): Promise<void> {
   const apiPort = Number(new URL(s.api.url).port);
   try {
     const lat = await latencyPhase(s, P.subs, P.pairs, P.trialS);
-    if (profile) return;
+    if (latencyOnly) return;
+    if (profile) {
+      await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS);
+      return;
+    }
     const big = await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS, P.memSubs);
     const mem = big.memory!;
     const setup = await setupPhase(s, P.setupN, P.setupPairs);
@@ -621,6 +653,8 @@ async function main(): Promise<void> {
     };
     ratioRow('latency_p50', `status latency p50, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p50), lat.raw.map((t) => t.p50), '≤ 1.5× raw chain', (r) => r <= 1.5);
     ratioRow('latency_p99', `status latency p99, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p99), lat.raw.map((t) => t.p99), '≤ 2× raw chain', (r) => r <= 2);
+    ratioRow('cpu_event_backend', 'CPU per status event, backend API (raw: raw-sub)', 'µs', lat.system.map((t) => t.cpuFirstUs), lat.raw.map((t) => t.cpuFirstUs), 'none (explains latency)', () => true);
+    ratioRow('cpu_event_frontend', 'CPU per status event, frontend (raw: raw-relay)', 'µs', lat.system.map((t) => t.cpuSecondUs), lat.raw.map((t) => t.cpuSecondUs), 'none (explains latency)', () => true);
     const delivered = big.system.reduce((a, t) => a + t.delivered, 0);
     const expected = big.system.reduce((a, t) => a + t.expected, 0);
     const rawDelivered = big.raw.reduce((a, t) => a + t.delivered, 0);

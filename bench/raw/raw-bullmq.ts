@@ -50,16 +50,25 @@ if (role === 'worker') {
     waiting.get(jobId)?.();
     waiting.delete(jobId);
   });
+  // Job ids unique to this run: an id BullMQ still knows would be ignored by add().
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  const one = async (id: string) => {
+    const completed = new Promise<void>((resolve) => waiting.set(id, resolve));
+    await queue.add('run', {}, { jobId: id, removeOnComplete: true, removeOnFail: true });
+    await completed;
+  };
+  // QueueEvents only sees events after its first blocking read: wait for a warm-up job's
+  // completion, retrying, before the clock starts, or early completions could be missed.
+  for (let i = 0; ; i++) {
+    const warm = one(`warm-${run}-${i}`);
+    const seen = await Promise.race([warm.then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+    if (seen) break;
+    if (i === 20) throw new Error('raw producer: no completion events');
+  }
   let added = 0;
   const t0 = Date.now();
   const slot = async () => {
-    while (added < total) {
-      const n = added++;
-      const id = `e2e-${n}`;
-      const completed = new Promise<void>((resolve) => waiting.set(id, resolve));
-      await queue.add('run', {}, { jobId: id, removeOnComplete: true, removeOnFail: true });
-      await completed;
-    }
+    while (added < total) await one(`e2e-${run}-${added++}`);
   };
   await Promise.all(Array.from({ length: inflight }, slot));
   console.log(`e2e ${total} ${Date.now() - t0}`);

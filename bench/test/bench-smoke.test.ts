@@ -15,6 +15,8 @@ import { REPO_ROOT } from '../../testkit/index.js';
 const METRICS = [
   'latency_p50',
   'latency_p99',
+  'cpu_event_backend',
+  'cpu_event_frontend',
   'delivered_big',
   'latency_p99_big',
   'latency_p50_big',
