@@ -56,7 +56,7 @@ const profile = argv.includes('--profile');
 const latencyOnly = argv.includes('--latency-only');
 
 const PROFILES = {
-  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 2000, fanout: 1000, drainPairs: 5, e2eN: 500, e2ePairs: 5, cancelN: 60, setupN: 400, setupPairs: 5, clients: 4 },
+  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 1500, fanout: 1000, drainPairs: 5, e2eN: 250, e2ePairs: 5, cancelN: 50, setupN: 400, setupPairs: 5, clients: 4 },
   quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
   smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
 } as const;
@@ -263,6 +263,9 @@ function connectionsTo(port: number): number {
   }
   return n;
 }
+
+/** Sum of cpuMs over processes. */
+const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
 function cpuMs(pid: number): number {
@@ -474,12 +477,17 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
   const system: number[] = [];
   const raw: number[] = [];
   let undelivered = 0;
+  /** CPU per job: raw worker + Redis; system: API + frontend + worker + Redis (fan-out included). */
+  const rawCpuMs: number[] = [];
+  const systemCpuMs: number[] = [];
   for (let i = 0; i < pairs; i++) {
     // Raw: N jobs pre-added, then a worker process drains them.
     await rawQueue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'run', data: {}, opts: { jobId: `d${i}-${j}`, removeOnComplete: true, removeOnFail: true } })));
     const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix, RAW_DRAIN_N: String(n) }, /raw worker ready/, { name: 'raw-worker' });
+    const rawCpu0 = cpuOf([rawWorker.pid, s.redis.process.pid!]);
     const drained = await rawWorker.logs.waitFor(/drained (\d+) (\d+)/, 300_000);
     raw.push((n / Number(drained[2])) * 1000);
+    rawCpuMs.push((cpuOf([rawWorker.pid, s.redis.process.pid!]) - rawCpu0) / n);
     await rawWorker.stop();
 
     // System: N records + jobs written as createTask writes them; `fanout` of them watched.
@@ -501,19 +509,22 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
     await connectAll(s, 'system', sessions.map((sess, j) => ({ taskId: ids[j], cookie: sess.cookie })));
     const worker = await startWorker(s);
     const t0 = Date.now();
+    const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
+    const cpu0 = cpuOf(pids);
     await waitUntil(async () => (await s.redisClient.scard(s.keys.liveTasks)) === liveBefore, { timeoutMs: 300_000, intervalMs: 20, what: 'queue drained' });
     system.push((n / (Date.now() - t0)) * 1000);
+    systemCpuMs.push((cpuOf(pids) - cpu0) / n);
     await worker.stop();
     await sleep(1000);
     const finals = new Map<string, string>();
     for (const c of s.clients) for (const [id, st] of Object.entries((await c.call({ type: 'collect' })).finals)) finals.set(id, st as string);
     undelivered += ids.slice(0, fanout).filter((id) => finals.get(id) !== 'FINISHED').length;
     await closeAll(s);
-    log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s`);
+    log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms)`);
   }
   await rawQueue.obliterate({ force: true }).catch(() => undefined);
   await rawQueue.close();
-  return { system, raw, undelivered };
+  return { system, raw, undelivered, rawCpuMs, systemCpuMs };
 }
 
 async function fullPathPhase(s: Stack, n: number, pairs: number) {
@@ -524,30 +535,35 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   const system: number[] = [];
   const raw: number[] = [];
   let notFinished = 0;
+  const cpuPerTaskMs: number[] = [];
   try {
     for (let i = 0; i < pairs; i++) {
       const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
       raw.push((n / Number(producer.ready[2])) * 1000);
       await producer.stop();
       const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
+      const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
+      const cpu0 = cpuOf(pids);
       const r = await s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: n, timeoutMs: 60_000 });
       if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
       notFinished += n - r.finished;
       system.push((r.finished / r.ms) * 1000);
-      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s`);
+      cpuPerTaskMs.push((cpuOf(pids) - cpu0) / Math.max(1, r.finished));
+      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${cpuPerTaskMs.at(-1)!.toFixed(2)} ms)`);
     }
   } finally {
     await rawWorker.stop();
     await worker.stop();
   }
-  return { system, raw, notFinished };
+  return { system, raw, notFinished, cpuPerTaskMs };
 }
 
 // ───────────────────────── cancel latency ─────────────────────────
 
 async function cancelPhase(s: Stack, n: number) {
   log(`cancel latency: ${n} running tasks cancelled one after another through the frontend`);
-  const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '120000', TASK_MAX_DURATION_MS: '120000' });
+  // Every task must be running at once: concurrency above their number.
+  const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '120000', TASK_MAX_DURATION_MS: '120000', WORKER_CONCURRENCY: String(n + 10) });
   const session = newSession(s.secret);
   const http = `${s.frontend.url}/api/graphql`;
   const post = async (query: string, variables?: unknown) => {
