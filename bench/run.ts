@@ -56,7 +56,7 @@ const profile = argv.includes('--profile');
 const latencyOnly = argv.includes('--latency-only');
 
 const PROFILES = {
-  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 1500, fanout: 1000, drainPairs: 5, e2eN: 250, e2ePairs: 5, cancelN: 50, setupN: 400, setupPairs: 5, clients: 4 },
+  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 1500, fanout: 1000, drainPairs: 5, e2eN: 250, e2ePairs: 5, cancelN: 150, setupN: 400, setupPairs: 5, clients: 4 },
   quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
   smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
 } as const;
@@ -536,6 +536,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   const raw: number[] = [];
   let notFinished = 0;
   const cpuPerTaskMs: number[] = [];
+  const cpuSplitMs: number[][] = [];
   try {
     for (let i = 0; i < pairs; i++) {
       const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
@@ -544,18 +545,21 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
       const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
       const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
       const cpu0 = cpuOf(pids);
+      const each0 = pids.map(cpuMs);
       const r = await s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: n, timeoutMs: 60_000 });
       if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
       notFinished += n - r.finished;
       system.push((r.finished / r.ms) * 1000);
       cpuPerTaskMs.push((cpuOf(pids) - cpu0) / Math.max(1, r.finished));
-      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${cpuPerTaskMs.at(-1)!.toFixed(2)} ms)`);
+      const split = pids.map((pid, k) => (cpuMs(pid) - each0[k]) / Math.max(1, r.finished));
+      cpuSplitMs.push(split);
+      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${cpuPerTaskMs.at(-1)!.toFixed(2)} ms = ${cpuSplitMs.at(-1)!.map((x) => x.toFixed(2)).join(' + ')})`);
     }
   } finally {
     await rawWorker.stop();
     await worker.stop();
   }
-  return { system, raw, notFinished, cpuPerTaskMs };
+  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs };
 }
 
 // ───────────────────────── cancel latency ─────────────────────────
