@@ -579,15 +579,18 @@ async function cancelPhase(s: Stack, n: number) {
       super(url, protocols, { headers: { cookie: session.cookie } });
     }
   };
-  const client = createClient({ url: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 });
+  // A socket holds at most WS_MAX_SUBSCRIPTIONS_PER_SOCKET (100) subscriptions: one per 50 tasks.
+  const clients = Array.from({ length: Math.ceil(n / 50) }, () =>
+    createClient({ url: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }),
+  );
   const latencies: number[] = [];
   try {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push((await post('mutation { createTask { id } }')).data.createTask.id);
     const status = new Map<string, string>();
     const cancelledAt = new Map<string, number>();
-    for (const id of ids) {
-      client.subscribe<any>(
+    for (const [k, id] of ids.entries()) {
+      clients[Math.floor(k / 50)].subscribe<any>(
         { query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }', variables: { id } },
         {
           next: (r) => {
@@ -611,7 +614,7 @@ async function cancelPhase(s: Stack, n: number) {
       await sleep(20);
     }
   } finally {
-    await client.dispose();
+    await Promise.all(clients.map((c) => c.dispose()));
     await worker.stop();
   }
   latencies.sort((a, b) => a - b);
