@@ -33,6 +33,8 @@ const SUITES = [
   ['scale', 'node', ['scripts/run-node-tests.mjs', 'scale']],
   ['cli', 'node', ['scripts/run-node-tests.mjs', 'cli']],
   ['faults', 'node', ['scripts/run-node-tests.mjs', 'faults']],
+  // A tiny run of `npm run bench` (well-formed table, every metric; no goals asserted).
+  ['bench-smoke', 'node', ['scripts/run-node-tests.mjs', 'bench/test']],
   ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
 ];
 

@@ -8,6 +8,7 @@ import type { ServerOptions } from 'graphql-ws';
 import type { Request } from 'express';
 import { CONFIG, type Config } from '../config/config.js';
 import { contextFor, credentialMatches, USER_HEADER } from './context.js';
+import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
 
 /** The SDL lives in the repository's `schema/` folder, the same from `src/` and from `dist/`. */
@@ -18,7 +19,11 @@ export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
  * few of them; `context` and `onError` are needed here.
  */
 function wsOptions(config: Config): ServerOptions {
+  const documents = documentCache();
   return {
+    // One parsed (and validated) document per distinct operation, not one per subscription.
+    parse: documents.parse,
+    validate: documents.validate,
     // A socket that never authenticates is closed with 4408 after this long.
     connectionInitWaitTimeout: 3000,
     // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.

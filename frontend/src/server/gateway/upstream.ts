@@ -19,7 +19,20 @@ export interface Upstream {
   executor: Executor<GatewayContext>;
   /** The one graphql-ws client of this process: every browser subscription shares its socket. */
   wsClient: Client;
+  /**
+   * A browser's subscription, already validated against the public schema, relayed upstream as
+   * is: the backend serves the same SDL and executes the same selection, so its results are
+   * what the gateway would compute by executing each event again (see ws.ts).
+   */
+  relay(operation: UpstreamOperation, user: string): AsyncIterableIterator<ExecutionResult>;
   dispose(): Promise<void>;
+}
+
+/** What one upstream subscription sends: the operation's text, never a browser's extensions. */
+export interface UpstreamOperation {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
 }
 
 /** Reconnect forever with jittered exponential backoff, capped at 5 s. */
@@ -61,7 +74,8 @@ export function createUpstream(config: FrontendConfig): Upstream {
     const user = request.context?.user ?? '';
     const operation = request.operationType ?? getOperationASTFromRequest(request).operation;
     if (operation === 'subscription') {
-      return subscribe(wsClient, request, user);
+      const { document, variables, operationName } = request;
+      return subscribe(wsClient, { query: print(document), variables, operationName }, user);
     }
     const result = (await http({ ...request, extensions: {} } as never)) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result;
@@ -70,6 +84,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
   return {
     executor,
     wsClient,
+    relay: (operation, user) => subscribe(wsClient, operation, user),
     dispose: async () => {
       await wsClient.dispose();
       await http[Symbol.asyncDispose]?.();
@@ -83,13 +98,8 @@ export function createUpstream(config: FrontendConfig): Upstream {
  * the task's next event, which for a quiet task may be minutes away, so every subscription a
  * browser cut would hold its upstream subscription and the backend's Redis channel till then.)
  */
-function subscribe(client: Client, request: ExecutionRequest<Record<string, unknown>, GatewayContext>, user: string): AsyncIterableIterator<ExecutionResult> {
-  const upstream = client.iterate<Record<string, unknown>>({
-    query: print(request.document),
-    variables: request.variables,
-    operationName: request.operationName,
-    extensions: { user },
-  });
+function subscribe(client: Client, { query, variables, operationName }: UpstreamOperation, user: string): AsyncIterableIterator<ExecutionResult> {
+  const upstream = client.iterate<Record<string, unknown>>({ query, variables, operationName, extensions: { user } });
   const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
   let ended = false;
   let stop!: (r: IteratorResult<ExecutionResult>) => void;

@@ -1,0 +1,247 @@
+/**
+ * A load-client process (forked by bench/run.ts; never part of a server). It holds many
+ * WebSocket clients, records when each message arrives (hrtime, comparable across processes
+ * on Linux), and answers the orchestrator over IPC.
+ *
+ *   system: one graphql-ws client (one socket) per subscription, to the frontend (or to the raw
+ *           graphql-ws server for the set-up baseline), `taskStatus(id)`;
+ *   raw:    one plain ws per subscription to the raw relay: `{"s": id}`, acked with `{"a": id}`.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
+const CREATE = 'mutation Create { createTask { id status version } }';
+const TERMINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+
+export interface Sub {
+  taskId: string;
+  /** `longrun_session=...` for the frontend; absent for raw servers. */
+  cookie?: string;
+}
+
+export type Command =
+  | { type: 'connect'; mode: 'system' | 'raw'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
+  | { type: 'record'; on: boolean }
+  | { type: 'collect' }
+  | { type: 'count' }
+  | { type: 'close' }
+  | { type: 'setup'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
+  | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number };
+
+const now = () => Number(process.hrtime.bigint());
+
+/** Receipts while recording: task id, version, receipt time (ns). */
+let receipts: { ids: string[]; versions: number[]; t: number[] } = { ids: [], versions: [], t: [] };
+let recording = false;
+/** Final statuses seen per task (for "every final state delivered" checks). */
+const finals = new Map<string, string>();
+const closers: Array<() => void> = [];
+
+function record(id: string, version: number): void {
+  if (!recording) return;
+  receipts.ids.push(id);
+  receipts.versions.push(version);
+  receipts.t.push(now());
+}
+
+function wsWithCookie(cookie: string | undefined): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, cookie ? { headers: { cookie } } : {});
+    }
+  } as unknown as typeof WebSocket;
+}
+
+/** Opens one graphql-ws subscription; resolves at its first message; records every later one. */
+function systemSub(url: string, sub: Sub, onMessage?: (d: any) => void): Promise<Client> {
+  const client = createClient({ url, webSocketImpl: wsWithCookie(sub.cookie), lazy: true, retryAttempts: 0 });
+  return new Promise((resolve, reject) => {
+    let first = true;
+    client.subscribe<any>(
+      { query: WATCH, variables: { id: sub.taskId } },
+      {
+        next: (result) => {
+          const task = result.data?.taskStatus;
+          if (!task) return reject(new Error(JSON.stringify(result.errors ?? result)));
+          if (TERMINAL.has(task.status)) finals.set(task.id, task.status);
+          onMessage?.(task);
+          if (first) {
+            first = false;
+            resolve(client);
+          } else record(task.id, task.version);
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        complete: () => undefined,
+      },
+    );
+  });
+}
+
+function rawSub(url: string, sub: Sub): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(JSON.stringify({ s: sub.taskId })));
+    let acked = false;
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (!acked) {
+        acked = true;
+        resolve(ws);
+        return;
+      }
+      // The raw payload is the snapshot JSON; the id and version are all we read.
+      const m = JSON.parse(text) as { id: string; version: string };
+      record(m.id, Number(m.version));
+    });
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; resolves with the failures. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<number> {
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failures++;
+        if (failures <= 3) console.error(`load-client: ${(e as Error).message ?? e}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return failures;
+}
+
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function connect(cmd: Extract<Command, { type: 'connect' }>) {
+  const started = Date.now();
+  const failures = await pool(cmd.subs, cmd.concurrency, async (sub) => {
+    if (cmd.mode === 'system') {
+      const client = await bounded(systemSub(cmd.url, sub), cmd.timeoutMs, 'subscribe');
+      closers.push(() => void client.dispose());
+    } else {
+      const ws = await bounded(rawSub(cmd.url, sub), cmd.timeoutMs, 'raw subscribe');
+      closers.push(() => ws.terminate());
+    }
+  });
+  return { type: 'connected', ms: Date.now() - started, failures };
+}
+
+/** Set-up rate: connect and subscribe every sub (until its first message), then close them all. */
+async function setup(cmd: Extract<Command, { type: 'setup' }>) {
+  const clients: Client[] = [];
+  const started = now();
+  const failures = await pool(cmd.subs, cmd.concurrency, async (sub) => {
+    clients.push(await bounded(systemSub(cmd.url, sub), cmd.timeoutMs, 'subscribe'));
+  });
+  const ms = (now() - started) / 1e6;
+  await Promise.all(clients.map((c) => c.dispose()));
+  return { type: 'setup-done', ms, ok: cmd.subs.length - failures, failures };
+}
+
+/**
+ * Full path: each slot (one session, one socket) creates a task over HTTP, subscribes to it and
+ * waits for its final status, then starts the next; `cookies.length` slots in flight.
+ */
+async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
+  let started = 0;
+  let finished = 0;
+  let failures = 0;
+  const notFinished: string[] = [];
+  const t0 = now();
+  const slot = async (cookie: string) => {
+    const client = createClient({ url: cmd.wsUrl, webSocketImpl: wsWithCookie(cookie), lazy: true, retryAttempts: 0 });
+    try {
+      while (started < cmd.total) {
+        started++;
+        const res = await fetch(cmd.httpUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ query: CREATE }),
+          signal: AbortSignal.timeout(cmd.timeoutMs),
+        });
+        const body = (await res.json()) as any;
+        const id = body?.data?.createTask?.id;
+        if (!id) {
+          failures++;
+          if (failures <= 3) console.error(`load-client: createTask: ${JSON.stringify(body)}`);
+          continue;
+        }
+        const status = await bounded(
+          new Promise<string>((resolve, reject) => {
+            let last = '';
+            client.subscribe<any>(
+              { query: WATCH, variables: { id } },
+              {
+                next: (r) => {
+                  last = r.data?.taskStatus?.status ?? last;
+                },
+                error: reject,
+                complete: () => resolve(last),
+              },
+            );
+          }),
+          cmd.timeoutMs,
+          'task',
+        );
+        if (status === 'FINISHED') finished++;
+        else notFinished.push(`${id}:${status}`);
+      }
+    } catch (e) {
+      failures++;
+      if (failures <= 3) console.error(`load-client: ${(e as Error).message ?? e}`);
+    } finally {
+      await client.dispose();
+    }
+  };
+  await Promise.all(cmd.cookies.map(slot));
+  return { type: 'fullpath-done', ms: (now() - t0) / 1e6, finished, failures, notFinished: notFinished.slice(0, 5) };
+}
+
+async function handle(cmd: Command): Promise<unknown> {
+  switch (cmd.type) {
+    case 'connect':
+      return connect(cmd);
+    case 'record':
+      recording = cmd.on;
+      return { type: 'recording', on: cmd.on };
+    case 'count':
+      return { type: 'count', n: receipts.t.length };
+    case 'collect': {
+      const out = receipts;
+      receipts = { ids: [], versions: [], t: [] };
+      return { type: 'receipts', ...out, finals: Object.fromEntries(finals) };
+    }
+    case 'close':
+      for (const close of closers.splice(0)) close();
+      finals.clear();
+      return { type: 'closed' };
+    case 'setup':
+      return setup(cmd);
+    case 'fullpath':
+      return fullpath(cmd);
+  }
+}
+
+process.on('message', (msg: { seq: number; cmd: Command }) => {
+  handle(msg.cmd).then(
+    (reply) => process.send?.({ seq: msg.seq, reply }),
+    (error: Error) => process.send?.({ seq: msg.seq, error: error.message }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ ready: true });

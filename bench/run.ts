@@ -1,0 +1,744 @@
+/**
+ * `npm run bench`: the whole stack (production builds) against raw baselines of the same
+ * topology, measured side by side in one run. See README "Performance" and
+ * /work/shared/docs/performance.md for what each metric means.
+ *
+ *   npm run bench                 the full run (under 10 minutes on 2 cores)
+ *   npm run bench -- --quick      shorter trials, smaller sizes
+ *   npm run bench -- --smoke      seconds, tiny load, nothing asserted (the bench-smoke test)
+ *   --out <file>                  also write the JSON there; --no-history: keep bench/history as is
+ *
+ * Process layout, the same for system and baseline: Redis; the backend API (raw: raw-sub);
+ * the frontend (raw: raw-relay); a worker (raw: a BullMQ worker); load clients in their own
+ * processes; this process drives writes and keeps the clock.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import {
+  REPO_ROOT,
+  killAllChildren,
+  randomToken,
+  sleep,
+  spawnService,
+  startBackend,
+  startFrontend,
+  startRedis,
+  waitUntil,
+  type Backend,
+  type Frontend,
+  type RedisServer,
+  type Service,
+} from '../testkit/index.js';
+import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
+import { Inspector, INSPECTOR_LINE, type Memory } from './inspector.js';
+import type { Command, Sub } from './load-client.js';
+import { median, percentile, round } from './stats.js';
+
+// The product's own code for records and status writes (the same CAS script the worker runs).
+const { TaskStore } = (await import(join(REPO_ROOT, 'backend/dist/tasks/task-store.js'))) as any;
+const { redisKeys } = (await import(join(REPO_ROOT, 'backend/dist/redis/redis-keys.js'))) as any;
+const { loadConfig } = (await import(join(REPO_ROOT, 'backend/dist/config/config.js'))) as any;
+
+const argv = process.argv.slice(2);
+const mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
+const outArg = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefined;
+const keepHistory = !argv.includes('--no-history') && mode !== 'smoke';
+/** --profile: CPU profiles of the API and frontend (bench/out/prof/*.cpuprofile), latency phase only. */
+const profile = argv.includes('--profile');
+/** --latency-only: the 1,000-subscription latency phase alone (to compare builds quickly). */
+const latencyOnly = argv.includes('--latency-only');
+
+const PROFILES = {
+  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 1500, fanout: 1000, drainPairs: 5, e2eN: 250, e2ePairs: 5, cancelN: 150, setupN: 400, setupPairs: 5, clients: 4 },
+  quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
+  smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
+} as const;
+const P = PROFILES[mode];
+const INFLIGHT = 50;
+const tsx = import.meta.resolve('tsx');
+const now = () => Number(process.hrtime.bigint());
+const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+// ───────────────────────── load clients (child processes) ─────────────────────────
+
+class LoadClient {
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (msg: any) => {
+      const w = this.waiting.get(msg.seq);
+      if (!w) return;
+      this.waiting.delete(msg.seq);
+      if (msg.error) w.reject(new Error(msg.error));
+      else w.resolve(msg.reply);
+    });
+  }
+  static async start(): Promise<LoadClient> {
+    const child = fork(join(REPO_ROOT, 'bench/load-client.ts'), [], {
+      execArgv: ['--import', tsx, '--max-old-space-size=4096'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
+    });
+    return new LoadClient(child);
+  }
+  call<T = any>(cmd: Command): Promise<T> {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      this.child.send({ seq, cmd });
+    });
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+/** Splits `items` into `n` nearly equal slices. */
+function split<T>(items: T[], n: number): T[][] {
+  const out: T[][] = Array.from({ length: n }, () => []);
+  items.forEach((x, i) => out[i % n].push(x));
+  return out;
+}
+
+// ───────────────────────── the stack and the raw processes ─────────────────────────
+
+interface Stack {
+  redis: RedisServer;
+  redisClient: Redis;
+  prefix: string;
+  token: string;
+  secret: string;
+  api: Backend;
+  frontend: Frontend;
+  store: any;
+  keys: any;
+  queue: Queue;
+  rawSub: Service;
+  rawRelay: Service;
+  rawGqlws: Service;
+  inspect: { frontend: Inspector; api: Inspector; rawRelay: Inspector; rawSub: Inspector };
+  clients: LoadClient[];
+  worker?: Backend;
+}
+
+const INSPECT = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
+
+function commonBackendEnv(redisUrl: string, prefix: string, token: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    INTERNAL_API_TOKEN: token,
+    // Records the bench writes itself have no job: keep the reconciler out of the way.
+    RECONCILE_INTERVAL_MS: '3600000',
+    TASK_CREATE_LIMIT: '1000000000',
+    TASK_CREATE_WINDOW_S: '1',
+    TASK_FAILURE_RATE: '0',
+    TASK_MIN_DURATION_MS: '0',
+    TASK_MAX_DURATION_MS: '0',
+    TASK_RETENTION_S: '3600',
+  };
+}
+
+async function inspectorOf(service: Service): Promise<Inspector> {
+  const m = await service.logs.waitFor(INSPECTOR_LINE, 30_000);
+  return Inspector.connect(m[1]);
+}
+
+async function rawService(file: string, env: Record<string, string>, name: string): Promise<Service> {
+  return spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw', file)], env, /ready on (ws:\/\/\S+)|raw worker ready/, { name });
+}
+
+async function startStack(): Promise<Stack> {
+  const redis = await startRedis({ args: ['--maxmemory-policy', 'noeviction'] });
+  const prefix = `bench${Date.now().toString(36)}`;
+  const token = randomToken();
+  const secret = randomToken() + randomToken();
+  log(`redis on ${redis.url}; starting backend API and frontend (production builds)`);
+  const api = await startBackend({ ...commonBackendEnv(redis.url, prefix, token), BACKEND_ROLE: 'api', ...INSPECT }, { name: 'api' });
+  const frontend = await startFrontend(
+    {
+      NODE_ENV: 'production',
+      BACKEND_URL: api.url,
+      INTERNAL_API_TOKEN: token,
+      SESSION_SECRET: secret,
+      COOKIE_SECURE: 'false',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...INSPECT,
+    },
+    { name: 'frontend' },
+  );
+  const rawSub = await rawService('raw-sub.ts', { REDIS_URL: redis.url, ...INSPECT }, 'raw-sub');
+  const rawRelay = await rawService('raw-relay.ts', { RAW_SUB_URL: rawSub.ready[1], ...INSPECT }, 'raw-relay');
+  const rawGqlws = await rawService('raw-gqlws.ts', {}, 'raw-gqlws');
+  const redisClient = new Redis(redis.url);
+  const config = loadConfig({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, TASK_RETENTION_S: '3600' });
+  const keys = redisKeys(prefix);
+  const store = new TaskStore(redisClient, keys, config);
+  const url = new URL(redis.url);
+  const queue = new Queue('tasks', { connection: { host: url.hostname, port: Number(url.port) }, prefix: keys.bullPrefix });
+  const clients = await Promise.all(Array.from({ length: P.clients }, () => LoadClient.start()));
+  const inspect = {
+    frontend: await inspectorOf(frontend),
+    api: await inspectorOf(api),
+    rawRelay: await inspectorOf(rawRelay),
+    rawSub: await inspectorOf(rawSub),
+  };
+  return { redis, redisClient, prefix, token, secret, api, frontend, store, keys, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
+}
+
+async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<Backend> {
+  return startBackend({ ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'worker', WORKER_CONCURRENCY: '50', ...env }, { name: 'worker' });
+}
+
+// ───────────────────────── helpers ─────────────────────────
+
+interface Session {
+  user: string;
+  cookie: string;
+}
+function newSession(secret: string): Session {
+  const user = newSessionId();
+  return { user, cookie: `longrun_session=${encodeSession(user, secret)}` };
+}
+
+/** `n` records (one per new session), IN_PROGRESS, written through the product's store. */
+async function runningTasks(s: Stack, n: number): Promise<Array<Session & { taskId: string }>> {
+  const out: Array<Session & { taskId: string }> = [];
+  for (let i = 0; i < n; i += 500) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(500, n - i) }, async () => {
+        const session = newSession(s.secret);
+        const task = await s.store.create(session.user);
+        await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
+        return { ...session, taskId: task.id as string };
+      }),
+    );
+    out.push(...batch);
+  }
+  return out;
+}
+
+async function connectAll(s: Stack, modeName: 'system' | 'raw', subs: Sub[]): Promise<void> {
+  const url = modeName === 'system' ? `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql` : s.rawRelay.ready[1];
+  const parts = split(subs, s.clients.length);
+  const started = Date.now();
+  const replies = await Promise.all(
+    s.clients.map((c, i) => c.call({ type: 'connect', mode: modeName, url, subs: parts[i], concurrency: 25, timeoutMs: 60_000 })),
+  );
+  const failures = replies.reduce((a, r) => a + r.failures, 0);
+  log(`${modeName}: ${subs.length} subscriptions in ${((Date.now() - started) / 1000).toFixed(1)} s${failures ? `, ${failures} FAILED` : ''}`);
+  if (failures > 0) throw new Error(`${failures} ${modeName} subscriptions failed`);
+}
+
+async function closeAll(s: Stack): Promise<void> {
+  await Promise.all(s.clients.map((c) => c.call({ type: 'close' })));
+}
+
+/** ESTABLISHED TCP connections to `port` on loopback, client side (from /proc/net/tcp*). */
+function connectionsTo(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  let n = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 3 && cols[2].endsWith(`:${hex}`) && cols[3] === '01') n++;
+    }
+  }
+  return n;
+}
+
+/** Sum of cpuMs over processes. */
+const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+// ───────────────────────── status latency ─────────────────────────
+
+interface Trial {
+  p50: number;
+  p99: number;
+  delivered: number;
+  expected: number;
+  /** CPU per delivered event in the two middle processes (backend API / raw-sub, frontend / raw-relay), µs. */
+  cpuFirstUs: number;
+  cpuSecondUs: number;
+  /** p50 of the writes' Redis acknowledgement time, ms. */
+  ackP50: number;
+}
+
+/**
+ * Writes `rate` status events per second for `seconds`, round robin over `tasks`, stamping each
+ * write with hrtime just before it is sent; then matches the clients' receipts by (id, version).
+ */
+async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number): Promise<Trial> {
+  await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
+  const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
+  const cpuBefore = [cpuMs(first), cpuMs(second)];
+  const stamps = new Map<string, number>();
+  /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
+  const acks: number[] = [];
+  const total = Math.round(P.rate * seconds);
+  const start = Date.now();
+  let sent = 0;
+  const writes: Promise<unknown>[] = [];
+  const payloadBase = { owner: 'x'.repeat(32), status: 'IN_PROGRESS', createdAt: String(Date.now()), startedAt: String(Date.now()) };
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * P.rate) + 1);
+    for (; sent < due; sent++) {
+      const id = taskIds[sent % taskIds.length];
+      const progress = 1 + (sent % 98);
+      if (which === 'system') {
+        const t = now();
+        writes.push(
+          s.store.apply(id, 'progress', { progress }).then((r: any) => {
+            acks.push((now() - t) / 1e6);
+            if (r.applied) stamps.set(`${id}:${r.task.version}`, t);
+          }),
+        );
+      } else {
+        const version = (rawVersions.get(id) ?? 1) + 1;
+        rawVersions.set(id, version);
+        const t = now();
+        stamps.set(`${id}:${version}`, t);
+        writes.push(s.redisClient.publish(`raw:${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) })).then(() => acks.push((now() - t) / 1e6)));
+      }
+    }
+    await sleep(5);
+  }
+  await Promise.all(writes);
+  // Let the tail arrive: until every write was received, or nothing new came for 3 s (bounded).
+  const expected = which === 'system' ? stamps.size : total;
+  let last = -1;
+  let lastChange = Date.now();
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const n = (await Promise.all(s.clients.map((c) => c.call({ type: 'count' })))).reduce((a, r) => a + r.n, 0);
+    if (n >= expected) break;
+    if (n !== last) [last, lastChange] = [n, Date.now()];
+    else if (Date.now() - lastChange > 3000) break;
+    await sleep(100);
+  }
+  await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: false })));
+  const cpuAfter = [cpuMs(first), cpuMs(second)];
+  const latencies: number[] = [];
+  for (const c of s.clients) {
+    const r = await c.call({ type: 'collect' });
+    for (let i = 0; i < r.ids.length; i++) {
+      const t = stamps.get(`${r.ids[i]}:${r.versions[i]}`);
+      if (t !== undefined) latencies.push((r.t[i] - t) / 1e6);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const perEvent = (i: number) => ((cpuAfter[i] - cpuBefore[i]) * 1000) / Math.max(1, latencies.length);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size, cpuFirstUs: perEvent(0), cpuSecondUs: perEvent(1), ackP50: percentile(acks.sort((a, b) => a - b), 50) };
+}
+
+async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number, memoryAt?: number) {
+  log(`status latency: ${subs} subscriptions, ${P.rate} events/s, ${pairs} pairs of ${seconds} s`);
+  const tasks = await runningTasks(s, subs);
+  const rawIds = tasks.map(() => randomUUID());
+  const systemSubs = tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }));
+  const rawSubs = rawIds.map((id) => ({ taskId: id }));
+  let memory: MemoryResult | undefined;
+  if (memoryAt) {
+    // Memory per subscription on the way up: after GC with none, then with `memoryAt` of them.
+    const n = Math.min(memoryAt, subs);
+    await sleep(1500);
+    const before = await memorySnapshot(s);
+    await connectAll(s, 'system', systemSubs.slice(0, n));
+    await connectAll(s, 'raw', rawSubs.slice(0, n));
+    await sleep(1500);
+    memory = perSubscription(before, await memorySnapshot(s), n);
+    await connectAll(s, 'system', systemSubs.slice(n));
+    await connectAll(s, 'raw', rawSubs.slice(n));
+  } else {
+    await connectAll(s, 'system', systemSubs);
+    await connectAll(s, 'raw', rawSubs);
+  }
+  const upstreamSockets = connectionsTo(Number(new URL(s.api.url).port));
+  const rawVersions = new Map<string, number>();
+  const system: Trial[] = [];
+  const raw: Trial[] = [];
+  for (let i = 0; i < pairs; i++) {
+    raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
+    if (profile) await Promise.all([s.inspect.api.startProfile(), s.inspect.frontend.startProfile()]);
+    system.push(await trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds));
+    if (profile) {
+      const dir = join(REPO_ROOT, 'bench/out/prof');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `api-${subs}-${i}.cpuprofile`), await s.inspect.api.stopProfile());
+      writeFileSync(join(dir, `frontend-${subs}-${i}.cpuprofile`), await s.inspect.frontend.stopProfile());
+    }
+    const [r, y] = [raw.at(-1)!, system.at(-1)!];
+    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs; system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs, write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
+  }
+  await closeAll(s);
+  await sleep(500);
+  return { system, raw, upstreamSockets, memory };
+}
+
+// ───────────────────────── memory per subscription ─────────────────────────
+
+type Snapshot = Record<'frontend' | 'api' | 'rawRelay' | 'rawSub', Memory>;
+
+async function memorySnapshot(s: Stack): Promise<Snapshot> {
+  return {
+    frontend: await s.inspect.frontend.memoryAfterGc(),
+    api: await s.inspect.api.memoryAfterGc(),
+    rawRelay: await s.inspect.rawRelay.memoryAfterGc(),
+    rawSub: await s.inspect.rawSub.memoryAfterGc(),
+  };
+}
+
+interface MemoryResult {
+  n: number;
+  frontendHeapKB: number;
+  frontendRssKB: number;
+  apiHeapKB: number;
+  apiRssKB: number;
+  rawRelayHeapKB: number;
+  rawRelayRssKB: number;
+  rawSubHeapKB: number;
+}
+
+function perSubscription(before: Snapshot, after: Snapshot, n: number): MemoryResult {
+  const per = (k: keyof Snapshot, f: keyof Memory) => (after[k][f] - before[k][f]) / n / 1024;
+  log(`  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ${per('rawRelay', 'heapUsed').toFixed(1)} KB`);
+  return {
+    n,
+    frontendHeapKB: per('frontend', 'heapUsed'),
+    frontendRssKB: per('frontend', 'rss'),
+    apiHeapKB: per('api', 'heapUsed'),
+    apiRssKB: per('api', 'rss'),
+    rawRelayHeapKB: per('rawRelay', 'heapUsed'),
+    rawRelayRssKB: per('rawRelay', 'rss'),
+    rawSubHeapKB: per('rawSub', 'heapUsed'),
+  };
+}
+
+// ───────────────────────── subscription set-up rate ─────────────────────────
+
+async function setupPhase(s: Stack, n: number, pairs: number) {
+  log(`set-up rate: ${n} clients connecting and subscribing, ${pairs} pairs`);
+  const tasks = await runningTasks(s, n);
+  const run = async (url: string, subs: Sub[]) => {
+    const parts = split(subs, s.clients.length);
+    const replies = await Promise.all(s.clients.map((c, i) => c.call({ type: 'setup', url, subs: parts[i], concurrency: 25, timeoutMs: 60_000 })));
+    const ok = replies.reduce((a, r) => a + r.ok, 0);
+    const ms = Math.max(...replies.map((r) => r.ms));
+    if (ok !== n) throw new Error(`set-up: ${n - ok} of ${n} failed`);
+    return (ok / ms) * 1000;
+  };
+  const system: number[] = [];
+  const raw: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    raw.push(await run(s.rawGqlws.ready[1], tasks.map((t) => ({ taskId: t.taskId }))));
+    system.push(await run(`${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }))));
+    log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, system ${system.at(-1)!.toFixed(0)}/s`);
+    await sleep(300);
+  }
+  return { system, raw };
+}
+
+// ───────────────────────── throughput ─────────────────────────
+
+async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
+  log(`processing throughput: drain ${n} queued jobs (${fanout} watched through the frontend), ${pairs} pairs`);
+  const url = new URL(s.redis.url);
+  const rawPrefix = `rawdrain${Date.now().toString(36)}`;
+  const rawQueue = new Queue('rawq', { connection: { host: url.hostname, port: Number(url.port) }, prefix: rawPrefix });
+  const system: number[] = [];
+  const raw: number[] = [];
+  let undelivered = 0;
+  /** CPU per job: raw worker + Redis; system: API + frontend + worker + Redis (fan-out included). */
+  const rawCpuMs: number[] = [];
+  const systemCpuMs: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Raw: N jobs pre-added, then a worker process drains them.
+    await rawQueue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'run', data: {}, opts: { jobId: `d${i}-${j}`, removeOnComplete: true, removeOnFail: true } })));
+    const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix, RAW_DRAIN_N: String(n) }, /raw worker ready/, { name: 'raw-worker' });
+    const rawCpu0 = cpuOf([rawWorker.pid, s.redis.process.pid!]);
+    const drained = await rawWorker.logs.waitFor(/drained (\d+) (\d+)/, 300_000);
+    raw.push((n / Number(drained[2])) * 1000);
+    rawCpuMs.push((cpuOf([rawWorker.pid, s.redis.process.pid!]) - rawCpu0) / n);
+    await rawWorker.stop();
+
+    // System: N records + jobs written as createTask writes them; `fanout` of them watched.
+    const sessions = Array.from({ length: fanout }, () => newSession(s.secret));
+    // Records of earlier phases stay IN_PROGRESS in the live index: drained means back to this.
+    const liveBefore = await s.redisClient.scard(s.keys.liveTasks);
+    const ids: string[] = [];
+    for (let j = 0; j < n; j += 500) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(500, n - j) }, async (_, k) => {
+          const owner = j + k < fanout ? sessions[j + k].user : `drain${i}`;
+          const task = await s.store.create(owner);
+          await s.queue.add('run', { taskId: task.id }, { jobId: task.id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
+          return task.id as string;
+        }),
+      );
+      ids.push(...batch);
+    }
+    await connectAll(s, 'system', sessions.map((sess, j) => ({ taskId: ids[j], cookie: sess.cookie })));
+    const worker = await startWorker(s);
+    const t0 = Date.now();
+    const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
+    const cpu0 = cpuOf(pids);
+    await waitUntil(async () => (await s.redisClient.scard(s.keys.liveTasks)) === liveBefore, { timeoutMs: 300_000, intervalMs: 20, what: 'queue drained' });
+    system.push((n / (Date.now() - t0)) * 1000);
+    systemCpuMs.push((cpuOf(pids) - cpu0) / n);
+    await worker.stop();
+    await sleep(1000);
+    const finals = new Map<string, string>();
+    for (const c of s.clients) for (const [id, st] of Object.entries((await c.call({ type: 'collect' })).finals)) finals.set(id, st as string);
+    undelivered += ids.slice(0, fanout).filter((id) => finals.get(id) !== 'FINISHED').length;
+    await closeAll(s);
+    log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms)`);
+  }
+  await rawQueue.obliterate({ force: true }).catch(() => undefined);
+  await rawQueue.close();
+  return { system, raw, undelivered, rawCpuMs, systemCpuMs };
+}
+
+async function fullPathPhase(s: Stack, n: number, pairs: number) {
+  log(`full-path throughput: ${n} tasks, ${INFLIGHT} in flight, ${pairs} pairs`);
+  const worker = await startWorker(s);
+  const rawPrefix = `rawe2e${Date.now().toString(36)}`;
+  const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix }, /raw worker ready/, { name: 'raw-worker' });
+  const system: number[] = [];
+  const raw: number[] = [];
+  let notFinished = 0;
+  const cpuPerTaskMs: number[] = [];
+  const cpuSplitMs: number[][] = [];
+  try {
+    for (let i = 0; i < pairs; i++) {
+      const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
+      raw.push((n / Number(producer.ready[2])) * 1000);
+      await producer.stop();
+      const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
+      const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
+      const cpu0 = cpuOf(pids);
+      const each0 = pids.map(cpuMs);
+      const r = await s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: n, timeoutMs: 60_000 });
+      if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
+      notFinished += n - r.finished;
+      system.push((r.finished / r.ms) * 1000);
+      cpuPerTaskMs.push((cpuOf(pids) - cpu0) / Math.max(1, r.finished));
+      const split = pids.map((pid, k) => (cpuMs(pid) - each0[k]) / Math.max(1, r.finished));
+      cpuSplitMs.push(split);
+      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${cpuPerTaskMs.at(-1)!.toFixed(2)} ms = ${cpuSplitMs.at(-1)!.map((x) => x.toFixed(2)).join(' + ')})`);
+    }
+  } finally {
+    await rawWorker.stop();
+    await worker.stop();
+  }
+  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs };
+}
+
+// ───────────────────────── cancel latency ─────────────────────────
+
+async function cancelPhase(s: Stack, n: number) {
+  log(`cancel latency: ${n} running tasks cancelled one after another through the frontend`);
+  // Every task must be running at once: concurrency above their number.
+  const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '120000', TASK_MAX_DURATION_MS: '120000', WORKER_CONCURRENCY: String(n + 10) });
+  const session = newSession(s.secret);
+  const http = `${s.frontend.url}/api/graphql`;
+  const post = async (query: string, variables?: unknown) => {
+    const res = await fetch(http, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as any;
+  };
+  const cookieWs = class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie: session.cookie } });
+    }
+  };
+  // A socket holds at most WS_MAX_SUBSCRIPTIONS_PER_SOCKET (100) subscriptions: one per 50 tasks.
+  const clients = Array.from({ length: Math.ceil(n / 50) }, () =>
+    createClient({ url: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }),
+  );
+  const latencies: number[] = [];
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await post('mutation { createTask { id } }')).data.createTask.id);
+    const status = new Map<string, string>();
+    const cancelledAt = new Map<string, number>();
+    for (const [k, id] of ids.entries()) {
+      clients[Math.floor(k / 50)].subscribe<any>(
+        { query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }', variables: { id } },
+        {
+          next: (r) => {
+            const st = r.data?.taskStatus?.status;
+            if (!st) return;
+            status.set(id, st);
+            if (st === 'CANCELLED') cancelledAt.set(id, now());
+          },
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
+    }
+    await waitUntil(() => ids.every((id) => status.get(id) === 'IN_PROGRESS'), { timeoutMs: 60_000, what: 'tasks running' });
+    for (const id of ids) {
+      const t0 = now();
+      const r = await post('mutation C($id: ID!) { cancelTask(id: $id) { status } }', { id });
+      if (r.data?.cancelTask?.status !== 'CANCELLED') throw new Error(`cancel: ${JSON.stringify(r)}`);
+      await waitUntil(() => cancelledAt.get(id), { timeoutMs: 10_000, intervalMs: 1, what: 'CANCELLED at the subscriber' });
+      latencies.push((cancelledAt.get(id)! - t0) / 1e6);
+      await sleep(20);
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await worker.stop();
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
+}
+
+// ───────────────────────── the table ─────────────────────────
+
+export interface Row {
+  /** Stable key (the metric's text carries sizes that depend on the profile). */
+  id: string;
+  metric: string;
+  unit: string;
+  system: number | null;
+  baseline: number | null;
+  ratio: number | null;
+  goal: string;
+  pass: boolean;
+}
+
+function fmt(x: number | null): string {
+  return x === null ? '—' : String(x);
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['metric', 'system', 'baseline', 'ratio', 'goal', 'result'];
+  const body = rows.map((r) => [r.metric, `${fmt(r.system)} ${r.unit}`, `${fmt(r.baseline)} ${r.baseline === null ? '' : r.unit}`.trim(), r.ratio === null ? '—' : `${r.ratio}×`, r.goal, r.pass ? 'pass' : 'FAIL']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const s = await startStack();
+  const apiPort = Number(new URL(s.api.url).port);
+  try {
+    const lat = await latencyPhase(s, P.subs, P.pairs, P.trialS);
+    if (latencyOnly) return;
+    if (profile) {
+      await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS);
+      return;
+    }
+    const big = await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS, P.memSubs);
+    const mem = big.memory!;
+    const setup = await setupPhase(s, P.setupN, P.setupPairs);
+    const drain = await drainPhase(s, P.drainN, P.fanout, P.drainPairs);
+    const full = await fullPathPhase(s, P.e2eN, P.e2ePairs);
+    const cancel = await cancelPhase(s, P.cancelN);
+
+    const pairRatio = (sys: number[], raw: number[]) => median(sys.map((x, i) => x / raw[i]));
+    const r2 = (x: number) => round(x, 2);
+    const rows: Row[] = [];
+    const ratioRow = (id: string, metric: string, unit: string, sys: number[], raw: number[], goal: string, ok: (ratio: number) => boolean) => {
+      const ratio = pairRatio(sys, raw);
+      rows.push({ id, metric, unit, system: r2(median(sys)), baseline: r2(median(raw)), ratio: r2(ratio), goal, pass: Number.isFinite(ratio) && ok(ratio) });
+    };
+    ratioRow('latency_p50', `status latency p50, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p50), lat.raw.map((t) => t.p50), '≤ 1.5× raw chain', (r) => r <= 1.5);
+    ratioRow('latency_p99', `status latency p99, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p99), lat.raw.map((t) => t.p99), '≤ 2× raw chain', (r) => r <= 2);
+    ratioRow('cpu_event_backend', 'CPU per status event, backend API (raw: raw-sub)', 'µs', lat.system.map((t) => t.cpuFirstUs), lat.raw.map((t) => t.cpuFirstUs), 'none (explains latency)', () => true);
+    ratioRow('cpu_event_frontend', 'CPU per status event, frontend (raw: raw-relay)', 'µs', lat.system.map((t) => t.cpuSecondUs), lat.raw.map((t) => t.cpuSecondUs), 'none (explains latency)', () => true);
+    const delivered = big.system.reduce((a, t) => a + t.delivered, 0);
+    const expected = big.system.reduce((a, t) => a + t.expected, 0);
+    const rawDelivered = big.raw.reduce((a, t) => a + t.delivered, 0);
+    const rawExpected = big.raw.reduce((a, t) => a + t.expected, 0);
+    rows.push({ id: 'delivered_big', metric: `events delivered, ${P.bigSubs} subs`, unit: '%', system: round((100 * delivered) / expected, 3), baseline: round((100 * rawDelivered) / rawExpected, 3), ratio: null, goal: 'every event (100 %)', pass: delivered === expected && expected > 0 });
+    ratioRow('latency_p99_big', `status latency p99, ${P.bigSubs} subs, ${P.rate}/s`, 'ms', big.system.map((t) => t.p99), big.raw.map((t) => t.p99), '≤ 3× raw chain', (r) => r <= 3);
+    ratioRow('latency_p50_big', `status latency p50, ${P.bigSubs} subs (info)`, 'ms', big.system.map((t) => t.p50), big.raw.map((t) => t.p50), 'none (information)', () => true);
+    ratioRow('throughput_full_path', 'full-path throughput (createTask → all statuses delivered)', 'tasks/s', full.system, full.raw, '≥ 0.3× raw BullMQ e2e', (r) => r >= 0.3 && full.notFinished === 0);
+    ratioRow('throughput_drain', `processing throughput, ${P.fanout} watched`, 'tasks/s', drain.system, drain.raw, '≥ 0.5× raw BullMQ drain', (r) => r >= 0.5 && drain.undelivered === 0);
+    const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
+      rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });
+    memRow('frontend_heap', `frontend heap per browser subscription (${mem.n})`, mem.frontendHeapKB, mem.rawRelayHeapKB, 24);
+    memRow('frontend_rss', `frontend RSS per browser subscription (${mem.n})`, mem.frontendRssKB, mem.rawRelayRssKB, 48);
+    memRow('backend_heap', `backend heap per upstream subscription (${mem.n})`, mem.apiHeapKB, mem.rawSubHeapKB, 12);
+    rows.push({ id: 'cancel_p99', metric: `cancel latency p99 (${cancel.n} cancels, light load)`, unit: 'ms', system: r2(cancel.p99), baseline: null, ratio: null, goal: '≤ 50 ms', pass: cancel.p99 <= 50 });
+    rows.push({ id: 'cancel_p50', metric: 'cancel latency p50 (info)', unit: 'ms', system: r2(cancel.p50), baseline: null, ratio: null, goal: 'none (information)', pass: true });
+    ratioRow('setup_rate', `subscription set-up rate (${P.setupN} clients)`, 'subs/s', setup.system, setup.raw, '≥ 0.5× raw graphql-ws', (r) => r >= 0.5);
+    rows.push({ id: 'upstream_sockets', metric: `upstream sockets at ${P.bigSubs} subs (baseline: at ${P.subs})`, unit: 'sockets', system: big.upstreamSockets, baseline: lat.upstreamSockets, ratio: null, goal: 'constant', pass: big.upstreamSockets === lat.upstreamSockets && big.upstreamSockets > 0 });
+
+    const result = {
+      date: new Date().toISOString(),
+      mode,
+      seconds: Math.round((Date.now() - started) / 1000),
+      machine: { nproc: os.availableParallelism?.() ?? os.cpus().length, memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
+      profile: P,
+      rows,
+      raw: { latency: lat, latency10k: big, setup, drain, fullPath: full, cancel },
+    };
+    printTable(rows);
+    const json = JSON.stringify(result, null, 2);
+    mkdirSync(join(REPO_ROOT, 'bench/out'), { recursive: true });
+    writeFileSync(join(REPO_ROOT, 'bench/out/latest.json'), json);
+    if (outArg) writeFileSync(outArg, json);
+    if (keepHistory) saveHistory(result.date, { ...result, raw: undefined });
+    log(`done in ${result.seconds} s; JSON in bench/out/latest.json${keepHistory ? ' and bench/history/' : ''}`);
+    void apiPort;
+  } finally {
+    s.clients.forEach((c) => c.stop());
+    for (const i of Object.values(s.inspect)) i.close();
+    await s.queue.close();
+    s.redisClient.disconnect();
+    await Promise.all([s.frontend.stop(), s.api.stop(), s.rawSub.stop(), s.rawRelay.stop(), s.rawGqlws.stop()]);
+    await s.redis.stop();
+  }
+}
+
+/** Keeps the newest HISTORY_KEEP runs in bench/history (committed, so regressions show in review). */
+const HISTORY_KEEP = 10;
+function saveHistory(date: string, result: unknown): void {
+  const dir = join(REPO_ROOT, 'bench/history');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  for (const f of files.slice(0, Math.max(0, files.length - HISTORY_KEEP))) rmSync(join(dir, f));
+}
+
+main().then(
+  () => process.exit(0),
+  async (error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    await killAllChildren();
+    process.exit(1);
+  },
+);

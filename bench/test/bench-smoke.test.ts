@@ -1,0 +1,72 @@
+/**
+ * Smoke of `npm run bench`: a tiny run of the real thing (its own Redis, the built backend,
+ * worker and frontend, the raw baselines, load-client processes) that must produce a well-formed
+ * table with every metric. No goal is asserted: at this size and on a shared machine the numbers
+ * mean nothing; the benchmark proper is `npm run bench`, never part of `npm test`.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../../testkit/index.js';
+
+const METRICS = [
+  'latency_p50',
+  'latency_p99',
+  'cpu_event_backend',
+  'cpu_event_frontend',
+  'delivered_big',
+  'latency_p99_big',
+  'latency_p50_big',
+  'throughput_full_path',
+  'throughput_drain',
+  'frontend_heap',
+  'frontend_rss',
+  'backend_heap',
+  'cancel_p99',
+  'cancel_p50',
+  'setup_rate',
+  'upstream_sockets',
+];
+/** Rows without a baseline of their own (absolute goals). */
+const NO_BASELINE = new Set(['cancel_p99', 'cancel_p50']);
+
+test('npm run bench -- --smoke produces a well-formed table with every metric', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  const out = join(dir, 'result.json');
+  try {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'bench/run.ts', '--smoke', '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 540_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    assert.equal(code, 0, `bench --smoke exited ${code}:\n${output.slice(-4000)}`);
+
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(result.mode, 'smoke');
+    assert.ok(result.machine.nproc >= 1 && typeof result.machine.node === 'string');
+    assert.deepEqual(result.rows.map((r: { id: string }) => r.id).sort(), [...METRICS].sort());
+    for (const row of result.rows) {
+      assert.equal(typeof row.metric, 'string', row.id);
+      assert.equal(typeof row.goal, 'string', row.id);
+      assert.equal(typeof row.pass, 'boolean', row.id);
+      assert.ok(typeof row.system === 'number' && Number.isFinite(row.system), `${row.id}: system ${row.system}`);
+      if (!NO_BASELINE.has(row.id)) assert.ok(typeof row.baseline === 'number' && Number.isFinite(row.baseline), `${row.id}: baseline ${row.baseline}`);
+    }
+    // The printed table names every metric too.
+    for (const row of result.rows) assert.ok(output.includes(row.metric), `table lacks ${row.metric}`);
+    // Every event of the tiny run reached its subscriber, through both tiers and the raw chain.
+    const delivered = result.rows.find((r: { id: string }) => r.id === 'delivered_big');
+    assert.equal(delivered.system, 100);
+    assert.equal(delivered.baseline, 100);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
