@@ -37,7 +37,7 @@ import {
   type Service,
 } from '../testkit/index.js';
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
-import { Inspector, INSPECTOR_LINE, type Memory } from './inspector.js';
+import { Inspector, INSPECTOR_LINE, type Memory } from '../testkit/inspector.js';
 import type { Command, Sub } from './load-client.js';
 import { median, percentile, round } from './stats.js';
 

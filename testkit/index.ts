@@ -1,6 +1,7 @@
 /** The shared test harness: private Redis servers, app processes, GraphQL clients, bounded waits. */
 export * from './children.js';
 export * from './graphql.js';
+export * from './inspector.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis.js';
