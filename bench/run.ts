@@ -35,9 +35,12 @@ import {
   type Frontend,
   type RedisServer,
   type Service,
+  Inspector,
+  INSPECTOR_LINE,
+  tcpConnectionsTo,
+  type Memory,
 } from '../testkit/index.js';
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
-import { Inspector, INSPECTOR_LINE, type Memory } from '../testkit/inspector.js';
 import type { Command, Sub } from './load-client.js';
 import { median, percentile, round } from './stats.js';
 
@@ -245,24 +248,6 @@ async function closeAll(s: Stack): Promise<void> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'close' })));
 }
 
-/** ESTABLISHED TCP connections to `port` on loopback, client side (from /proc/net/tcp*). */
-function connectionsTo(port: number): number {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  let n = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[2].endsWith(`:${hex}`) && cols[3] === '01') n++;
-    }
-  }
-  return n;
-}
 
 /** Sum of cpuMs over processes. */
 const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
@@ -382,7 +367,7 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
     await connectAll(s, 'system', systemSubs);
     await connectAll(s, 'raw', rawSubs);
   }
-  const upstreamSockets = connectionsTo(Number(new URL(s.api.url).port));
+  const upstreamSockets = tcpConnectionsTo(Number(new URL(s.api.url).port));
   const rawVersions = new Map<string, number>();
   const system: Trial[] = [];
   const raw: Trial[] = [];

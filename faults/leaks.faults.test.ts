@@ -7,7 +7,6 @@
  * baseline; RSS is bounded too.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
   disposeAllClients,
@@ -15,6 +14,8 @@ import {
   INSPECTOR_LINE,
   killAllChildren,
   redisCall,
+  rssBytes,
+  tcpConnectionsTo,
   sleep,
   startRedis,
   waitUntil,
@@ -62,30 +63,7 @@ after(async () => {
   await killAllChildren();
 });
 
-/** Resident memory of a process, in MB. */
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return Math.round(kb / 1024);
-}
 
-/** Established TCP connections whose server side is `port` (IPv4 and IPv6 loopback). */
-function connectionsTo(port: number): number {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  let n = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 3 && cols[1].endsWith(`:${hex}`) && cols[3] === '01') n++;
-    }
-  }
-  return n;
-}
 
 async function taskChannels(): Promise<number> {
   const channels = (await redisCall(redis.port, 'PUBSUB', 'CHANNELS', `${env.prefix}:task-status:*`)) as string[];
@@ -106,10 +84,10 @@ async function sample(withHeap = false): Promise<Sample> {
   const backendPort = Number(new URL(api.url).port);
   const [fh, bh] = withHeap ? await Promise.all([webInspector.memoryAfterGc(), apiInspector.memoryAfterGc()]) : [undefined, undefined];
   return {
-    upstream: connectionsTo(backendPort),
+    upstream: tcpConnectionsTo(backendPort),
     channels: await taskChannels(),
-    frontendMb: rssMb(web.pid),
-    backendMb: rssMb(api.pid),
+    frontendMb: Math.round(rssBytes(web.pid) / 1024 / 1024),
+    backendMb: Math.round(rssBytes(api.pid) / 1024 / 1024),
     frontendHeapMb: fh ? mb(fh.heapUsed) : NaN,
     backendHeapMb: bh ? mb(bh.heapUsed) : NaN,
   };

@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
+  listeningPorts,
   errorCode,
   FrontendSession,
   killAllChildren,
@@ -107,27 +107,6 @@ async function holderOf(taskId: string): Promise<Backend> {
   return holder;
 }
 
-/** TCP ports a process listens on (Linux /proc), to show what a role serves. */
-function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // f[1] local address:port (hex), f[3] state (0A = LISTEN), f[9] inode
-      if (f.length > 9 && f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':').pop()!, 16));
-    }
-  }
-  return ports;
-}
 
 describe('two frontends, two APIs, two workers, one Redis', { concurrency: false }, () => {
   test('each role opens only what it needs: APIs run no BullMQ worker, workers serve no HTTP', async () => {

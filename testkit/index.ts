@@ -3,6 +3,7 @@ export * from './children.js';
 export * from './graphql.js';
 export * from './inspector.js';
 export * from './ports.js';
+export * from './proc.js';
 export * from './processes.js';
 export * from './redis.js';
 export * from './redis-cluster.js';

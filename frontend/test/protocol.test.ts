@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { disposeAllClients, killAllChildren, sleep, waitUntil, watch } from '../../testkit/index.js';
-import { Browser, closedWithin, RawSocket, rssBytes, startStack, STATUS, type Stack, type Task } from './support.js';
+import { rssBytes } from '../../testkit/index.js';
+import { Browser, closedWithin, RawSocket, startStack, STATUS, type Stack, type Task } from './support.js';
 
 const SUBS_PER_SOCKET = 5;
 let stack: Stack;

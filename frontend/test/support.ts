@@ -352,12 +352,6 @@ export function firstError(result: GqlResult | undefined): { code?: string; mess
   return { code: e?.extensions?.code, message: e?.message, extensions: e?.extensions };
 }
 
-/** Resident memory of a process in bytes (Linux /proc). */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
-  return kb * 1024;
-}
 
 /** The app's shipped operations by hash (codegen's persisted documents). */
 export function persistedDocuments(): Record<string, string> {
