@@ -19,6 +19,7 @@
  * `check` is pure (unit-tested on hand-made histories); `readStored` and `settle` do the I/O.
  */
 import { redisHash } from '../testkit/index.js';
+import { redisKeys } from '../backend/src/redis/redis-keys.js';
 import { planTask, type PlanSettings } from '../backend/src/tasks/task-plan.js';
 import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state.js';
 
@@ -120,7 +121,7 @@ export async function readStored(redisPort: number, prefix: string, ids: Iterabl
   // A few at a time: redisCall opens a connection per command.
   for (let i = 0; i < list.length; i += 50) {
     const chunk = list.slice(i, i + 50);
-    const hashes = await Promise.all(chunk.map((id) => redisHash(redisPort, `${prefix}:task:${id}`)));
+    const hashes = await Promise.all(chunk.map((id) => redisHash(redisPort, redisKeys(prefix).task(id))));
     chunk.forEach((id, j) => stored.set(id, recordFromHash(hashes[j])));
   }
   return stored;

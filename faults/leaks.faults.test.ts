@@ -25,6 +25,7 @@ import {
   type Service,
   type WsClient,
 } from '../testkit/index.js';
+import { redisKeys } from '../backend/src/redis/redis-keys.js';
 import { check, History, assertNoViolations } from './history.js';
 import { backend, create, follow, frontend, pool, sharedEnv, WebCaller, type StackEnv } from './stack.js';
 
@@ -66,7 +67,7 @@ after(async () => {
 
 
 async function taskChannels(): Promise<number> {
-  const channels = (await redisCall(redis.port, 'PUBSUB', 'CHANNELS', `${env.prefix}:task-status:*`)) as string[];
+  const channels = (await redisCall(redis.port, 'PUBSUB', 'CHANNELS', redisKeys(env.prefix).taskChannel('*'))) as string[];
   return channels.length;
 }
 

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Job, Queue } from 'bullmq';
 import { disposeAllClients, killAllChildren, redisCall, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
+import { redisKeys } from '../backend/src/redis/redis-keys.js';
 import { planTask } from '../backend/src/tasks/task-plan.js';
 import { History } from './history.js';
 import { allEnded, backend, BackendCaller, create, follow, planOf, sharedEnv, stuckBoundMs, TASK, taskOrCode, verify, type Followed } from './stack.js';
@@ -53,8 +54,8 @@ test('a crash between the job\'s end and the status write: the reconciler makes 
   await waitUntil(() => subs.every((f) => f.record.events.at(-1)?.task.status === 'IN_PROGRESS'), { timeoutMs: 20_000, what: 'both running' });
   const [completed, failed] = subs.map((f) => f.record.taskId);
 
-  queue = new Queue('tasks', { connection: { host: '127.0.0.1', port: redis.port }, prefix: `{${env.prefix}}:bull` });
-  const lockOf = async (id: string) => String(await redisCall(redis.port, 'GET', `{${env.prefix}}:bull:tasks:${id}:lock`));
+  queue = new Queue('tasks', { connection: { host: '127.0.0.1', port: redis.port }, prefix: redisKeys(env.prefix).bullPrefix });
+  const lockOf = async (id: string) => String(await redisCall(redis.port, 'GET', `${redisKeys(env.prefix).bullPrefix}:tasks:${id}:lock`));
   const tokens = { completed: await lockOf(completed), failed: await lockOf(failed) };
   victim.kill('SIGSTOP');
   // The job ends (as if the processor returned / threw), then the process dies before the write.
@@ -86,7 +87,7 @@ test('a crash between the job\'s end and the status write: the reconciler makes 
   assert.match(stored.get(failed)?.error ?? '', /Crashed right after failing its job/);
   assert.ok(tookMs < RECONCILE_MS + 5000, `reconciled in ${tookMs} ms; bound RECONCILE_INTERVAL_MS + 5 s`);
   assert.ok(fixer.logs.lines(/reconciled task/).length >= 2, 'the reconciler did it');
-  const live = (await redisCall(redis.port, 'SMEMBERS', `${env.prefix}:tasks:live`)) as string[];
+  const live = (await redisCall(redis.port, 'SMEMBERS', redisKeys(env.prefix).liveTasks)) as string[];
   assert.deepEqual(live, [], 'the live index is empty once everything is final');
 });
 
@@ -111,17 +112,17 @@ test('retention: final records expire after TASK_RETENTION_S with their jobs; a 
   await allEnded(subs, 20_000);
   await verify('retention: before expiry', history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) });
   const ids = history.taskIds;
-  const ttl = Number(await redisCall(redis.port, 'PTTL', `${env.prefix}:task:${ids[0]}`));
+  const ttl = Number(await redisCall(redis.port, 'PTTL', redisKeys(env.prefix).task(ids[0])));
   assert.ok(ttl > 0 && ttl <= retentionS * 1000, `a final record has the retention TTL (${ttl} ms)`);
 
   const finishedAt = Date.now();
-  await waitUntil(async () => Number(await redisCall(redis.port, 'EXISTS', ...ids.map((id) => `${env.prefix}:task:${id}`))) === 0, {
+  await waitUntil(async () => Number(await redisCall(redis.port, 'EXISTS', ...ids.map((id) => redisKeys(env.prefix).task(id)))) === 0, {
     timeoutMs: retentionS * 1000 + 5000,
     what: 'records expired',
   });
   const expiredMs = Date.now() - finishedAt;
   // ...and their jobs within a reconcile round of that.
-  await waitUntil(async () => Number(await redisCall(redis.port, 'EXISTS', ...ids.map((id) => `{${env.prefix}}:bull:tasks:${id}`))) === 0, {
+  await waitUntil(async () => Number(await redisCall(redis.port, 'EXISTS', ...ids.map((id) => `${redisKeys(env.prefix).bullPrefix}:tasks:${id}`))) === 0, {
     timeoutMs: RECONCILE_MS + 10_000,
     what: 'their jobs removed',
   });
