@@ -1,7 +1,7 @@
 /**
  * The backend's door, beyond what tasks.e2e.test.ts "refused callers" covers: it refuses to
- * start on a non-loopback address without the explicit opt-in, and closes sockets that never
- * authenticate. Introspection follows NODE_ENV (on outside production; production.test.ts in
+ * start on a non-loopback address without the explicit opt-in or against a Redis that may evict
+ * keys, and closes sockets that never authenticate. Introspection follows NODE_ENV (on outside production; production.test.ts in
  * frontend/test checks it off).
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import {
   gqlHttpResponse,
   killAllChildren,
   randomToken,
+  redisCall,
   startBackend,
   startRedis,
   track,
@@ -64,6 +65,27 @@ describe('start-up', () => {
       assert.match(output, /BACKEND_ALLOW_NON_LOOPBACK/, output);
       assert.doesNotMatch(output, /listening on/, output);
       assert.doesNotMatch(output, /\n\s+at /, 'a message, not a stack trace');
+    }
+  });
+});
+
+describe('start-up against Redis', () => {
+  test('a Redis that may evict keys is refused at start-up, with the reason; noeviction is accepted', async () => {
+    const evicting = await startRedis({ args: ['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru'] });
+    try {
+      for (const role of ['api', 'worker']) {
+        const { code, output } = await runToExit({ BACKEND_ROLE: role, BACKEND_PORT: '0', REDIS_URL: evicting.url, INTERNAL_API_TOKEN: randomToken() });
+        assert.notEqual(code, 0, output);
+        assert.match(output, /maxmemory-policy/, output);
+        assert.match(output, /noeviction/, output);
+        assert.doesNotMatch(output, /listening on|worker consuming/, output);
+      }
+      // The same server once its policy is fixed: the backend starts.
+      await redisCall(evicting.port, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      const ok = await startBackend({ REDIS_URL: evicting.url, BACKEND_ROLE: 'api' });
+      await ok.stop();
+    } finally {
+      await evicting.stop();
     }
   });
 });
