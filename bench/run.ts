@@ -497,7 +497,7 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
     const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
     const cpu0 = cpuOf(pids);
     await waitUntil(async () => (await s.redisClient.scard(s.keys.liveTasks)) === liveBefore, { timeoutMs: 300_000, intervalMs: 20, what: 'queue drained' });
-    system.push((n / (Date.now() - t0)) * 1000);
+    system.push((n / Math.max(1, Date.now() - t0)) * 1000);
     systemCpuMs.push((cpuOf(pids) - cpu0) / n);
     await worker.stop();
     await sleep(1000);
