@@ -56,6 +56,10 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
             '--cluster-config-file', 'nodes.conf',
             '--cluster-port', String(busPort),
             '--cluster-node-timeout', '3000',
+            // A replica always stands for election when its master dies, however long its link
+            // was down: on a loaded test machine a slow sync must not veto the failover a test
+            // provokes (production keeps Redis's default).
+            '--cluster-replica-validity-factor', '0',
           ],
         }),
       );
@@ -63,6 +67,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
     await waitForClusterOk(() => nodes, opts.readyTimeoutMs ?? 30_000);
+    if (replicas > 0) await waitForReplicasInSync(nodes, opts.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await stop();
     throw error;
@@ -97,4 +102,18 @@ async function waitForClusterOk(nodes: () => RedisServer[], timeoutMs: number): 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`Redis Cluster not ok within ${timeoutMs} ms (states: ${last})`);
+}
+
+/** Every replica has finished its initial sync (a replica still syncing cannot take over). */
+async function waitForReplicasInSync(nodes: RedisServer[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const infos = await Promise.all(nodes.map((n) => redisCall(n.port, 'INFO', 'replication').then(String, (e: Error) => e.message)));
+    const replicas = infos.filter((i) => /role:slave/.test(i));
+    last = replicas.map((i) => /master_link_status:(\w+)/.exec(i)?.[1] ?? '?').join(',');
+    if (replicas.length > 0 && replicas.every((i) => /master_link_status:up/.test(i) && /master_sync_in_progress:0/.test(i))) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Redis Cluster replicas not in sync within ${timeoutMs} ms (links: ${last})`);
 }
