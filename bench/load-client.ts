@@ -5,9 +5,13 @@
  *
  *   system: one graphql-ws client (one socket) per subscription, to the frontend (or to the raw
  *           graphql-ws server for the set-up baseline), `taskStatus(id)`;
- *   raw:    one plain ws per subscription to the raw relay: `{"s": id}`, acked with `{"a": id}`.
+ *   raw:    one plain ws per subscription to the raw relay: `{"s": id}`, acked with `{"a": id}`;
+ *   backend: (--hops) one graphql-ws client per process straight to the backend API, every
+ *           subscription multiplexed on it as the gateway does (credential, user per operation);
+ *   redis:  (--hops) one Redis subscriber per process on the tasks' channels.
  */
 import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 
 export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
@@ -18,10 +22,15 @@ export interface Sub {
   taskId: string;
   /** `longrun_session=...` for the frontend; absent for raw servers. */
   cookie?: string;
+  /** The owner, for `backend` mode (asserted per operation, as the gateway does). */
+  user?: string;
+  /** The task's Redis channel, for `redis` mode. */
+  channel?: string;
 }
 
 export type Command =
   | { type: 'connect'; mode: 'system' | 'raw'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
+  | { type: 'connect-hop'; mode: 'backend' | 'redis'; url: string; token?: string; subs: Sub[]; timeoutMs: number }
   | { type: 'record'; on: boolean }
   | { type: 'collect' }
   | { type: 'count' }
@@ -141,6 +150,52 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>) {
   return { type: 'connected', ms: Date.now() - started, failures };
 }
 
+/**
+ * Where the latency goes (--hops): the same status writes watched one hop earlier, straight at
+ * the backend API (one multiplexed socket, as the gateway holds) or at Redis itself.
+ */
+async function connectHop(cmd: Extract<Command, { type: 'connect-hop' }>) {
+  if (cmd.mode === 'redis') {
+    const redis = new Redis(cmd.url);
+    const byChannel = new Map(cmd.subs.map((s) => [s.channel!, s.taskId]));
+    redis.on('message', (channel: string, message: string) => {
+      if (!byChannel.has(channel)) return;
+      record(byChannel.get(channel)!, Number((JSON.parse(message) as { version: string }).version));
+    });
+    for (let i = 0; i < cmd.subs.length; i += 500) await redis.subscribe(...cmd.subs.slice(i, i + 500).map((s) => s.channel!));
+    closers.push(() => redis.disconnect());
+    return { type: 'connected', failures: 0 };
+  }
+  const client = createClient({ url: cmd.url, webSocketImpl: WebSocket, connectionParams: { token: cmd.token }, lazy: true, retryAttempts: 0 });
+  closers.push(() => void client.dispose());
+  const results = await Promise.allSettled(
+    cmd.subs.map(
+      (sub) =>
+        new Promise<void>((resolve, reject) => {
+          let first = true;
+          client.subscribe<any>(
+            { query: WATCH, variables: { id: sub.taskId }, extensions: { user: sub.user } },
+            {
+              next: (result) => {
+                const task = result.data?.taskStatus;
+                if (!task) return reject(new Error(JSON.stringify(result.errors ?? result)));
+                if (first) {
+                  first = false;
+                  resolve();
+                } else record(task.id, task.version);
+              },
+              error: (e) => reject(e instanceof Error ? e : new Error(Array.isArray(e) ? JSON.stringify(e) : `socket closed ${(e as any)?.code} ${(e as any)?.reason}`)),
+              complete: () => undefined,
+            },
+          );
+        }),
+    ),
+  );
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length > 0) console.error(`load-client: ${failed.length} backend subscriptions failed: ${(failed[0] as PromiseRejectedResult).reason?.message ?? `close ${(failed[0] as PromiseRejectedResult).reason?.code} ${(failed[0] as PromiseRejectedResult).reason?.reason}`}`);
+  return { type: 'connected', failures: failed.length };
+}
+
 /** Set-up rate: connect and subscribe every sub (until its first message), then close them all. */
 async function setup(cmd: Extract<Command, { type: 'setup' }>) {
   const clients: Client[] = [];
@@ -216,6 +271,8 @@ async function handle(cmd: Command): Promise<unknown> {
   switch (cmd.type) {
     case 'connect':
       return connect(cmd);
+    case 'connect-hop':
+      return connectHop(cmd);
     case 'record':
       recording = cmd.on;
       return { type: 'recording', on: cmd.on };
