@@ -26,7 +26,7 @@ export function rootLogger(config: Pick<Config, 'env' | 'role' | 'ops'>): Logger
   root =
     format === 'pretty'
       ? pino(options, loadPretty()({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'service,role,pid' }))
-      : pino(options, pino.destination({ fd: 1, sync: true }));
+      : pino(options, pino.destination({ fd: 1, sync: false }));
   return root;
 }
 

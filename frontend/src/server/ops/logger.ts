@@ -24,7 +24,7 @@ export function initLogger(config: Pick<FrontendConfig, 'dev' | 'ops'>): Logger 
   root =
     format === 'pretty'
       ? pino(options, loadPretty()({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'service,pid' }))
-      : pino(options, pino.destination({ fd: 1, sync: true }));
+      : pino(options, pino.destination({ fd: 1, sync: false }));
   return root;
 }
 
