@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { GraphQLError } from 'graphql';
+import { maskError } from '../src/graphql/errors.js';
 import { bearer, contextFor, credentialMatches, userOf } from '../src/graphql/context.js';
 import {
   assertTaskId,
@@ -101,5 +103,29 @@ describe('caller identity', () => {
   test('userOf refuses a context without a user', () => {
     assert.equal(userOf({ user: 'abcdefgh' }), 'abcdefgh');
     assert.throws(() => userOf({ user: null }), (e: unknown) => e instanceof UnauthenticatedError);
+  });
+});
+
+describe('maskError', () => {
+  const mask = (error: GraphQLError) => maskError(error.toJSON(), error);
+
+  test('coded errors and pre-execution errors keep their message', () => {
+    const coded = new GraphQLError('x', { originalError: new TaskNotFoundError(), path: ['task'] });
+    assert.equal(mask(coded).extensions?.code, 'NOT_FOUND');
+    const validation = new GraphQLError('Cannot query field "nope" on type "Query".');
+    assert.deepEqual(mask(validation).extensions, { code: 'GRAPHQL_VALIDATION_FAILED' });
+    assert.equal(mask(validation).message, validation.message);
+  });
+
+  test('a fault while resolving a field is masked, with or without a cause (graphql-jit raises serialization faults without one)', () => {
+    for (const fault of [
+      new GraphQLError('Int cannot represent non-integer value: NaN', { path: ['taskStatus', 'progress'] }),
+      new GraphQLError('boom', { originalError: new Error('ECONNRESET at 10.0.0.1'), path: ['tasks'] }),
+    ]) {
+      const masked = mask(fault);
+      assert.equal(masked.extensions?.code, 'INTERNAL_SERVER_ERROR');
+      assert.equal(masked.message, 'Internal server error');
+      assert.match(String(masked.extensions?.correlationId), /^[0-9a-f-]{36}$/);
+    }
   });
 });

@@ -23,8 +23,10 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
   // Several operations and no (or an unknown) operationName: a malformed request, not a fault.
   if (code === 'OPERATION_RESOLUTION_FAILURE') return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
-  // A graphql-js error with no underlying cause is a validation or coercion error.
-  if (error instanceof GraphQLError && !error.originalError) {
+  // A GraphQL error with no underlying cause and no path was raised before execution: a
+  // validation or variable-coercion error. One with a path arose while resolving a field (a
+  // value the schema cannot serialize, say; graphql-jit raises those without a cause), a fault.
+  if (error instanceof GraphQLError && !error.originalError && !error.path) {
     return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
   }
   const correlationId = randomUUID();
