@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
@@ -10,6 +11,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { contextFor, credentialMatches, USER_HEADER } from './context.js';
 import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
+import { coalesceWritesThisTurn } from './write-coalescing.js';
 
 /** The SDL lives in the repository's `schema/` folder, the same from `src/` and from `dist/`. */
 export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
@@ -21,17 +23,20 @@ export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
 function wsOptions(config: Config): ServerOptions {
   const documents = documentCache();
   return {
-    // One parsed (and validated) document per distinct operation, not one per subscription.
+    // One parsed, validated and compiled document per distinct operation, not one per subscription.
     parse: documents.parse,
     validate: documents.validate,
+    subscribe: documents.subscribe as ServerOptions['subscribe'],
     // A socket that never authenticates is closed with 4408 after this long.
     connectionInitWaitTimeout: 3000,
     // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.
     onConnect: (ctx) => credentialMatches(ctx.connectionParams?.token, config.internalToken),
     // The gateway shares one socket among many users: identity is read per operation.
     context: (_ctx, _id, payload) => contextFor(payload.extensions?.user),
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result,
+    onNext: (ctx, _id, _payload, _args, result) => {
+      coalesceWritesThisTurn((ctx.extra as { request: IncomingMessage }).request.socket);
+      return result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result;
+    },
     onError: (_ctx, _id, _payload, errors) => maskErrors(errors),
   };
 }
