@@ -93,59 +93,74 @@ export function createUpstream(config: FrontendConfig): Upstream {
 }
 
 /**
- * One upstream subscription, its errors re-coded; returning it unsubscribes upstream AT ONCE.
- * (Not an async generator: a generator's return() waits until its pending `await` settles, i.e.
- * the task's next event, which for a quiet task may be minutes away, so every subscription a
- * browser cut would hold its upstream subscription and the backend's Redis channel till then.)
+ * One upstream subscription as an async iterator, its errors re-coded. Push-based over
+ * graphql-ws's callback API: each event is handed to the waiting `next()` (or queued) with no
+ * intermediate iterator, race or timer per event (npm run bench: the bridge was a large part of
+ * the gateway's CPU per event). `return()` unsubscribes upstream AT ONCE and settles a pending
+ * `next()`, so a subscription a browser cut never holds its upstream subscription (and the
+ * backend's Redis channel) until the task's next event, which may be minutes away.
  */
 function subscribe(client: Client, { query, variables, operationName }: UpstreamOperation, user: string): AsyncIterableIterator<ExecutionResult> {
-  const upstream = client.iterate<Record<string, unknown>>({ query, variables, operationName, extensions: { user } });
   const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+  const queue: IteratorResult<ExecutionResult>[] = [];
+  let waiting: ((step: IteratorResult<ExecutionResult>) => void) | null = null;
+  /** No more events will come (completed, failed or returned); what is queued is still handed out. */
   let ended = false;
-  let stop!: (r: IteratorResult<ExecutionResult>) => void;
-  const stopped = new Promise<IteratorResult<ExecutionResult>>((resolve) => (stop = resolve));
-  const end = async () => {
+  const push = (step: IteratorResult<ExecutionResult>) => {
+    if (waiting) {
+      const resolve = waiting;
+      waiting = null;
+      resolve(step);
+    } else {
+      queue.push(step);
+    }
+  };
+  const end = (last?: ExecutionResult) => {
     if (ended) return;
     ended = true;
-    stop(DONE); // settles a pending next(), which graphql-ws's iterator would leave pending forever
-    await upstream.return?.();
+    if (last) push({ value: last, done: false });
+    push(DONE);
   };
   // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
   // from the current snapshot, which may repeat the last version this browser already has:
   // versions must only rise on a subscription, so a repeat (or anything older) is dropped.
   let lastVersion = -Infinity;
-  const pull = async (): Promise<IteratorResult<ExecutionResult>> => {
-    for (;;) {
-      let step: IteratorResult<{ data?: Record<string, unknown> | null; errors?: readonly unknown[] }>;
-      try {
-        step = await upstream.next();
-      } catch (error) {
-        // graphql-ws throws the operation's errors as an array, or a CloseEvent / Error for the socket.
-        const errors = Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()];
-        await end();
-        return { value: { errors }, done: false };
-      }
-      if (step.done) {
-        await end();
-        return DONE;
-      }
-      const result = step.value as ExecutionResult;
-      const version = versionOf(result.data as Record<string, unknown> | null | undefined);
-      if (version !== undefined) {
-        if (version <= lastVersion) continue;
-        lastVersion = version;
-      }
-      return { value: result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result, done: false };
-    }
+  const unsubscribe = client.subscribe<Record<string, unknown>>(
+    { query, variables, operationName, extensions: { user } },
+    {
+      next: (result) => {
+        if (ended) return;
+        const version = versionOf(result.data as Record<string, unknown> | null | undefined);
+        if (version !== undefined) {
+          if (version <= lastVersion) return;
+          lastVersion = version;
+        }
+        push({ value: (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult, done: false });
+      },
+      // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
+      error: (error) => end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] }),
+      complete: () => end(),
+    },
+  );
+  const stop = () => {
+    if (!ended) unsubscribe();
+    ended = true;
+    queue.length = 0;
+    push(DONE);
   };
   return {
-    next: () => (ended ? Promise.resolve(DONE) : Promise.race([pull(), stopped])),
+    next: () => {
+      const step = queue.shift();
+      if (step) return Promise.resolve(step);
+      if (ended) return Promise.resolve(DONE);
+      return new Promise((resolve) => (waiting = resolve));
+    },
     return: async () => {
-      await end();
+      stop();
       return DONE;
     },
     throw: async (error?: unknown) => {
-      await end();
+      stop();
       throw error;
     },
     [Symbol.asyncIterator]() {

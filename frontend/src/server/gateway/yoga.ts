@@ -5,6 +5,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
 import { log } from '../ops/logger.js';
 import { maskError } from './errors.js';
+import { useForwardUpstream } from './forward.js';
 import { limitPlugins } from './limits.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { loadPublicSchema } from './schema.js';
@@ -40,10 +41,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/**
- * The Yoga endpoint that re-exposes the public schema and forwards every operation to the
- * backend. It resolves nothing itself: the wrapped schema delegates each root field upstream.
- */
 /** Yoga's own messages, through the process's pino logger (so every line is JSON). */
 function yogaLogger(level: 'info' | 'warn') {
   const child = () => log().child({ context: 'Yoga' });
@@ -58,6 +55,11 @@ function yogaLogger(level: 'info' | 'warn') {
   };
 }
 
+/**
+ * The Yoga endpoint that re-exposes the public schema and forwards every operation to the
+ * backend. It resolves nothing itself: validated operations go upstream as they are
+ * (forward.ts, ws.ts); the wrapped schema answers introspection and delegates anything else.
+ */
 export function buildGateway(config: FrontendConfig): Gateway {
   const upstream = createUpstream(config);
   const trusted = loadTrustedDocuments(config.trustedDocuments);
@@ -79,7 +81,7 @@ export function buildGateway(config: FrontendConfig): Gateway {
       const requestId = req?.headers['x-request-id'];
       return { user, requestId: typeof requestId === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(requestId) ? requestId : undefined };
     },
-    plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql })],
+    plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql }), useForwardUpstream(upstream)],
     logging: yogaLogger(config.dev ? 'info' : 'warn'),
   });
   return {
