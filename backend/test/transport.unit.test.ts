@@ -84,6 +84,38 @@ describe('shared documents', () => {
     assert.match(missing.errors?.[0]?.message ?? '', /\$id/);
   });
 
+  test('arguments reach the field as written: literals, and variables of other names', async () => {
+    const cache = documentCache();
+    for (const [text, variableValues] of [
+      ['subscription { taskStatus(id: "lit") { id } }', {}],
+      ['subscription W($task: ID!) { taskStatus(id: $task) { id } }', { task: 'lit' }],
+    ] as const) {
+      const stream = (await cache.subscribe({ schema, document: cache.parse(text), variableValues, contextValue: { user: 'u' } })) as AsyncIterableIterator<{ data?: unknown }>;
+      assert.deepEqual(JSON.parse(JSON.stringify((await stream.next()).value)), { data: { taskStatus: { id: 'lit' } } }, text);
+      await stream.return?.();
+    }
+  });
+
+  test('closing a compiled subscription closes its source at once', async () => {
+    const cache = documentCache();
+    let closed = false;
+    const field2 = schema.getSubscriptionType()!.getFields().taskStatus;
+    const original = field2.subscribe;
+    field2.subscribe = () => ({
+      [Symbol.asyncIterator]() {
+        return { next: () => new Promise<IteratorResult<unknown>>(() => undefined), return: async () => ((closed = true), { value: undefined, done: true as const }) };
+      },
+    });
+    try {
+      const stream = (await cache.subscribe({ schema, document: cache.parse('subscription { taskStatus(id: "x") { id } }'), contextValue: {} })) as AsyncIterableIterator<unknown>;
+      void stream.next();
+      await stream.return?.();
+      assert.equal(closed, true);
+    } finally {
+      field2.subscribe = original;
+    }
+  });
+
   test('an operation graphql-jit cannot compile still runs through graphql-js', async () => {
     const cache = documentCache();
     const document = parse('query Q { ok }');

@@ -1,5 +1,5 @@
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
+import { createSourceEventStream, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
 
 /**
  * Parse, validation and compilation shared by every WebSocket subscription that sends the same
@@ -9,6 +9,10 @@ import { parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type
  * subscription), and graphql-js would interpret the selection again for every event of every
  * subscription (measured: the largest JS cost per status event). Documents are immutable once
  * parsed, so sharing one, and the code graphql-jit compiles for it, is safe.
+ *
+ * Only the per-event execution is compiled: the subscription itself (arguments, the source
+ * stream, its errors) is set up by graphql-js, since graphql-jit's own `subscribe` hands the
+ * operation's variables to the field as its arguments (wrong for `taskStatus(id: "…")`).
  */
 export function documentCache(maxEntries = 1000) {
   const documents = new Map<string, DocumentNode>();
@@ -49,10 +53,42 @@ export function documentCache(maxEntries = 1000) {
       if (!errors) bySchema.set(document, (errors = validate(schema, document)));
       return errors;
     },
-    /** graphql-ws's `subscribe`: the compiled operation (see above), graphql-js as the fallback. */
-    subscribe(args: ExecutionArgs) {
+    /** graphql-ws's `subscribe`: graphql-js's source stream, each event run by the compiled selection. */
+    async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
       const query = compiledFor(args);
-      return query ? query.subscribe!(args.rootValue, args.contextValue, args.variableValues) : subscribe(args);
+      if (!query) return subscribe(args);
+      const stream = await createSourceEventStream(args);
+      if (!(Symbol.asyncIterator in stream)) return stream;
+      return mapEvents(stream, (payload) => query.query(payload, args.contextValue, args.variableValues));
+    },
+  };
+}
+
+/** Each event of `source` through `run`; closing the result closes `source` at once. */
+function mapEvents<T, R>(source: AsyncIterable<T>, run: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
+  const events = source[Symbol.asyncIterator]();
+  const close = async (): Promise<IteratorResult<R>> => {
+    await events.return?.();
+    return { value: undefined, done: true };
+  };
+  return {
+    async next() {
+      const step = await events.next();
+      if (step.done) return { value: undefined, done: true };
+      try {
+        return { value: await run(step.value), done: false };
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+    return: close,
+    async throw(error?: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }
