@@ -217,12 +217,15 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
   let finished = 0;
   let failures = 0;
   const notFinished: string[] = [];
+  /** Where a task's time goes, per task (ms): createTask answered; first message; final status. */
+  const steps = { create: [] as number[], firstMessage: [] as number[], final: [] as number[] };
   const t0 = now();
   const slot = async (cookie: string) => {
     const client = createClient({ url: cmd.wsUrl, webSocketImpl: wsWithCookie(cookie), lazy: true, retryAttempts: 0 });
     try {
       while (started < cmd.total) {
         started++;
+        const begin = now();
         const res = await fetch(cmd.httpUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', cookie },
@@ -236,6 +239,8 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
           if (failures <= 3) console.error(`load-client: createTask: ${JSON.stringify(body)}`);
           continue;
         }
+        const created = now();
+        steps.create.push((created - begin) / 1e6);
         const status = await bounded(
           new Promise<string>((resolve, reject) => {
             let last = '';
@@ -243,10 +248,14 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
               { query: WATCH, variables: { id } },
               {
                 next: (r) => {
+                  if (!last) steps.firstMessage.push((now() - created) / 1e6);
                   last = r.data?.taskStatus?.status ?? last;
                 },
                 error: reject,
-                complete: () => resolve(last),
+                complete: () => {
+                  steps.final.push((now() - created) / 1e6);
+                  resolve(last);
+                },
               },
             );
           }),
@@ -264,7 +273,9 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
     }
   };
   await Promise.all(cmd.cookies.map(slot));
-  return { type: 'fullpath-done', ms: (now() - t0) / 1e6, finished, failures, notFinished: notFinished.slice(0, 5) };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const medians = { create: median(steps.create), firstMessage: median(steps.firstMessage), final: median(steps.final) };
+  return { type: 'fullpath-done', ms: (now() - t0) / 1e6, finished, failures, notFinished: notFinished.slice(0, 5), medians };
 }
 
 async function handle(cmd: Command): Promise<unknown> {
