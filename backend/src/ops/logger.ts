@@ -7,8 +7,9 @@ import type PinoPretty from 'pino-pretty';
 import type { Config } from '../config/config.js';
 
 /**
- * The process's one pino logger: JSON lines on stdout (one object per line, synchronous so
- * nothing is lost at exit), or pino-pretty for a human at a terminal. Every other logger in
+ * The process's one pino logger: JSON lines on stdout (one object per line, written
+ * asynchronously and flushed synchronously on exit: a blocking write per line cost the worker
+ * a sixth of its CPU per task), or pino-pretty for a human at a terminal. Every other logger in
  * the backend (Nest's, the ops middleware's, the task observer's) writes through it.
  */
 let root: Logger | undefined;
