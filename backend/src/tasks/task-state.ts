@@ -73,8 +73,10 @@ export interface TaskRecord {
 /** What clients see: the schema's `Task` (checked against the generated type). */
 export type PublicTask = Omit<TaskRecord, 'owner'> & Task;
 
-export function toPublic({ owner: _owner, ...task }: TaskRecord): PublicTask {
-  return task;
+export function toPublic(r: TaskRecord): PublicTask {
+  // Field by field (not a rest spread, which is slower per status event): every public field
+  // must be named here, and the type says so when one is added.
+  return { id: r.id, status: r.status, progress: r.progress, version: r.version, createdAt: r.createdAt, startedAt: r.startedAt, finishedAt: r.finishedAt, error: r.error };
 }
 
 /** Reads a Redis hash (all values strings) into a record; `null` if it is empty or malformed. */
@@ -94,6 +96,17 @@ export function recordFromHash(hash: Record<string, string | undefined>): TaskRe
   };
 }
 
+/**
+ * Epoch milliseconds (as Redis keeps them) to ISO 8601. Every status event of a task carries the
+ * same createdAt and startedAt, so conversions are remembered (bounded: cleared when full).
+ */
+const isoCache = new Map<string, string>();
 function isoFromMs(ms: string): string {
-  return new Date(Number(ms)).toISOString();
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    iso = new Date(Number(ms)).toISOString();
+    if (isoCache.size >= 10_000) isoCache.clear();
+    isoCache.set(ms, iso);
+  }
+  return iso;
 }
