@@ -13,6 +13,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { median } from './stats.js';
 
 export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
 const CREATE = 'mutation Create { createTask { id status version } }';
@@ -62,29 +63,38 @@ function wsWithCookie(cookie: string | undefined): typeof WebSocket {
   } as unknown as typeof WebSocket;
 }
 
-/** Opens one graphql-ws subscription; resolves at its first message; records every later one. */
-function systemSub(url: string, sub: Sub, onMessage?: (d: any) => void): Promise<Client> {
-  const client = createClient({ url, webSocketImpl: wsWithCookie(sub.cookie), lazy: true, retryAttempts: 0 });
+/**
+ * Subscribes to `sub`'s task on `client`; resolves at its first message (the snapshot), records
+ * every later one, and keeps final statuses. `extensions` go with the subscribe message.
+ */
+function watch(client: Client, sub: Sub, extensions?: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     let first = true;
     client.subscribe<any>(
-      { query: WATCH, variables: { id: sub.taskId } },
+      { query: WATCH, variables: { id: sub.taskId }, extensions },
       {
         next: (result) => {
           const task = result.data?.taskStatus;
           if (!task) return reject(new Error(JSON.stringify(result.errors ?? result)));
           if (TERMINAL.has(task.status)) finals.set(task.id, task.status);
-          onMessage?.(task);
           if (first) {
             first = false;
-            resolve(client);
+            resolve();
           } else record(task.id, task.version);
         },
-        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        // graphql-ws reports the operation's errors as an array, a closed socket as a CloseEvent.
+        error: (e) => reject(e instanceof Error ? e : new Error(Array.isArray(e) ? JSON.stringify(e) : `socket closed ${(e as any)?.code} ${(e as any)?.reason}`)),
         complete: () => undefined,
       },
     );
   });
+}
+
+/** One graphql-ws client (one socket) with one subscription; resolves at its first message. */
+async function systemSub(url: string, sub: Sub): Promise<Client> {
+  const client = createClient({ url, webSocketImpl: wsWithCookie(sub.cookie), lazy: true, retryAttempts: 0 });
+  await watch(client, sub);
+  return client;
 }
 
 function rawSub(url: string, sub: Sub): Promise<WebSocket> {
@@ -168,31 +178,9 @@ async function connectHop(cmd: Extract<Command, { type: 'connect-hop' }>) {
   }
   const client = createClient({ url: cmd.url, webSocketImpl: WebSocket, connectionParams: { token: cmd.token }, lazy: true, retryAttempts: 0 });
   closers.push(() => void client.dispose());
-  const results = await Promise.allSettled(
-    cmd.subs.map(
-      (sub) =>
-        new Promise<void>((resolve, reject) => {
-          let first = true;
-          client.subscribe<any>(
-            { query: WATCH, variables: { id: sub.taskId }, extensions: { user: sub.user } },
-            {
-              next: (result) => {
-                const task = result.data?.taskStatus;
-                if (!task) return reject(new Error(JSON.stringify(result.errors ?? result)));
-                if (first) {
-                  first = false;
-                  resolve();
-                } else record(task.id, task.version);
-              },
-              error: (e) => reject(e instanceof Error ? e : new Error(Array.isArray(e) ? JSON.stringify(e) : `socket closed ${(e as any)?.code} ${(e as any)?.reason}`)),
-              complete: () => undefined,
-            },
-          );
-        }),
-    ),
-  );
-  const failed = results.filter((r) => r.status === 'rejected');
-  if (failed.length > 0) console.error(`load-client: ${failed.length} backend subscriptions failed: ${(failed[0] as PromiseRejectedResult).reason?.message ?? `close ${(failed[0] as PromiseRejectedResult).reason?.code} ${(failed[0] as PromiseRejectedResult).reason?.reason}`}`);
+  const results = await Promise.allSettled(cmd.subs.map((sub) => watch(client, sub, { user: sub.user })));
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) console.error(`load-client: ${failed.length} backend subscriptions failed: ${(failed[0].reason as Error).message}`);
   return { type: 'connected', failures: failed.length };
 }
 
@@ -273,7 +261,6 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
     }
   };
   await Promise.all(cmd.cookies.map(slot));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const medians = { create: median(steps.create), firstMessage: median(steps.firstMessage), final: median(steps.final) };
   return { type: 'fullpath-done', ms: (now() - t0) / 1e6, finished, failures, notFinished: notFinished.slice(0, 5), medians };
 }

@@ -217,8 +217,9 @@ async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<
 /** With --profile: runs `work` under the CPU profilers of the API, frontend and `worker`. */
 async function profiled<T>(s: Stack, label: string, worker: Backend | undefined, work: () => Promise<T>): Promise<T> {
   if (!profile) return work();
+  const workerInspector = worker ? await inspectorOf(worker) : undefined;
   const targets: Array<[string, Inspector]> = [['api', s.inspect.api], ['frontend', s.inspect.frontend]];
-  if (worker) targets.push(['worker', await inspectorOf(worker)]);
+  if (workerInspector) targets.push(['worker', workerInspector]);
   await Promise.all(targets.map(([, i]) => i.startProfile()));
   try {
     return await work();
@@ -226,7 +227,7 @@ async function profiled<T>(s: Stack, label: string, worker: Backend | undefined,
     const dir = join(REPO_ROOT, 'bench/out/prof');
     mkdirSync(dir, { recursive: true });
     for (const [name, i] of targets) writeFileSync(join(dir, `${name}-${label}.cpuprofile`), await i.stopProfile());
-    if (worker) targets[2][1].close();
+    workerInspector?.close();
   }
 }
 
@@ -260,14 +261,17 @@ async function runningTasks(s: Stack, n: number): Promise<Array<Session & { task
 
 async function connectAll(s: Stack, modeName: 'system' | 'raw', subs: Sub[]): Promise<void> {
   const url = modeName === 'system' ? `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql` : s.rawRelay.ready[1];
+  await connectSplit(s, modeName, subs, (part) => ({ type: 'connect', mode: modeName, url, subs: part, concurrency: 25, timeoutMs: 60_000 }));
+}
+
+/** Spreads `subs` over the load clients with `command`; throws if any subscription failed. */
+async function connectSplit(s: Stack, what: string, subs: Sub[], command: (part: Sub[]) => Command): Promise<void> {
   const parts = split(subs, s.clients.length);
   const started = Date.now();
-  const replies = await Promise.all(
-    s.clients.map((c, i) => c.call({ type: 'connect', mode: modeName, url, subs: parts[i], concurrency: 25, timeoutMs: 60_000 })),
-  );
+  const replies = await Promise.all(s.clients.map((c, i) => c.call(command(parts[i]))));
   const failures = replies.reduce((a, r) => a + r.failures, 0);
-  log(`${modeName}: ${subs.length} subscriptions in ${((Date.now() - started) / 1000).toFixed(1)} s${failures ? `, ${failures} FAILED` : ''}`);
-  if (failures > 0) throw new Error(`${failures} ${modeName} subscriptions failed`);
+  log(`${what}: ${subs.length} subscriptions in ${((Date.now() - started) / 1000).toFixed(1)} s${failures ? `, ${failures} FAILED` : ''}`);
+  if (failures > 0) throw new Error(`${failures} ${what} subscriptions failed`);
 }
 
 async function closeAll(s: Stack): Promise<void> {
@@ -418,12 +422,9 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
  */
 async function hopPhase(s: Stack, tasks: Array<Session & { taskId: string }>, rawIds: string[], rawVersions: Map<string, number>, seconds: number, pairs: number) {
   const taskIds = tasks.map((t) => t.taskId);
-  const connect = async (mode: 'backend' | 'redis', subs: Sub[]) => {
+  const connect = (mode: 'backend' | 'redis', subs: Sub[]) => {
     const url = mode === 'redis' ? s.redis.url : s.api.url.replace(/^http/, 'ws');
-    const parts = split(subs, s.clients.length);
-    const replies = await Promise.all(s.clients.map((c, i) => c.call({ type: 'connect-hop', mode, url, token: s.token, subs: parts[i], timeoutMs: 60_000 })));
-    const failures = replies.reduce((a, r) => a + r.failures, 0);
-    if (failures > 0) throw new Error(`${failures} ${mode} subscriptions failed`);
+    return connectSplit(s, `watched at ${mode}`, subs, (part) => ({ type: 'connect-hop', mode, url, token: s.token, subs: part, timeoutMs: 60_000 }));
   };
   const atRedis = { system: [] as Trial[], raw: [] as Trial[] };
   await connect('redis', [

@@ -7,8 +7,8 @@ import type { FrontendConfig } from '../config.js';
 
 /**
  * The frontend server's one pino logger: JSON lines on stdout (written asynchronously, flushed
- * synchronously on exit), or pino-pretty for a human at a terminal. `initLogger` configures it once at start;
- * `log()` is what every server module writes through.
+ * synchronously on exit), or pino-pretty for a human at a terminal. `initLogger` configures it
+ * once at start; `log()` is what every server module writes through.
  */
 let root: Logger | undefined;
 
