@@ -10,13 +10,14 @@
  *           subscription multiplexed on it as the gateway does (credential, user per operation);
  *   redis:  (--hops) one Redis subscriber per process on the tasks' channels.
  */
+import { Agent, request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { median } from './stats.js';
 
 export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
-const CREATE = 'mutation Create { createTask { id status version } }';
+const CREATE_BODY = JSON.stringify({ query: 'mutation Create { createTask { id status version } }' });
 const TERMINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 
 export interface Sub {
@@ -40,6 +41,33 @@ export type Command =
   | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number };
 
 const now = () => Number(process.hrtime.bigint());
+
+/**
+ * A JSON POST on kept-alive sockets. The load client stands for browsers that run elsewhere, so
+ * it should spend as little of this machine's CPU as it can: Node's fetch cost about twice as
+ * much per request (npm run bench, CPU per task in the load client).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch {
+          reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Receipts while recording: task id, version, receipt time (ns). */
 let receipts: { ids: string[]; versions: number[]; t: number[] } = { ids: [], versions: [], t: [] };
@@ -214,13 +242,7 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
       while (started < cmd.total) {
         started++;
         const begin = now();
-        const res = await fetch(cmd.httpUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', cookie },
-          body: JSON.stringify({ query: CREATE }),
-          signal: AbortSignal.timeout(cmd.timeoutMs),
-        });
-        const body = (await res.json()) as any;
+        const body = (await postJson(cmd.httpUrl, CREATE_BODY, { cookie }, cmd.timeoutMs)) as any;
         const id = body?.data?.createTask?.id;
         if (!id) {
           failures++;

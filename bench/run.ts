@@ -305,6 +305,8 @@ interface Trial {
   /** CPU per delivered event in the two middle processes (backend API / raw-sub, frontend / raw-relay), µs. */
   cpuFirstUs: number;
   cpuSecondUs: number;
+  /** Redis CPU per delivered event, µs: the CAS script against a bare PUBLISH. */
+  cpuRedisUs: number;
   /** p50 of the writes' Redis acknowledgement time, ms. */
   ackP50: number;
 }
@@ -316,7 +318,9 @@ interface Trial {
 async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number, rawChannelPrefix = 'raw:'): Promise<Trial> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
   const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
-  const cpuBefore = [cpuMs(first), cpuMs(second)];
+  const redisPid = s.redis.process.pid!;
+  const cpuBefore = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
+  const selfCpu0 = process.cpuUsage();
   const stamps = new Map<string, number>();
   /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
   const acks: number[] = [];
@@ -349,6 +353,7 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
     await sleep(5);
   }
   await Promise.all(writes);
+  { const u = process.cpuUsage(selfCpu0); console.error(`[tmp] ${which} bench-process CPU per write ${((u.user + u.system) / total).toFixed(1)} µs`); }
   // Let the tail arrive: until every write was received, or nothing new came for 3 s (bounded).
   const expected = which === 'system' ? stamps.size : total;
   let last = -1;
@@ -361,7 +366,7 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
     await sleep(100);
   }
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: false })));
-  const cpuAfter = [cpuMs(first), cpuMs(second)];
+  const cpuAfter = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
   const latencies: number[] = [];
   for (const c of s.clients) {
     const r = await c.call({ type: 'collect' });
@@ -372,7 +377,7 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
   }
   latencies.sort((a, b) => a - b);
   const perEvent = (i: number) => ((cpuAfter[i] - cpuBefore[i]) * 1000) / Math.max(1, latencies.length);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size, cpuFirstUs: perEvent(0), cpuSecondUs: perEvent(1), ackP50: percentile(acks.sort((a, b) => a - b), 50) };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size, cpuFirstUs: perEvent(0), cpuSecondUs: perEvent(1), cpuRedisUs: perEvent(2), ackP50: percentile(acks.sort((a, b) => a - b), 50) };
 }
 
 async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number, memoryAt?: number) {
@@ -405,7 +410,7 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
     raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
     system.push(await profiled(s, `latency-${subs}-${i}`, undefined, () => trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds)));
     const [r, y] = [raw.at(-1)!, system.at(-1)!];
-    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs; system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs, write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
+    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
   }
   await closeAll(s);
   await sleep(500);
@@ -580,41 +585,76 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
 }
 
 async function fullPathPhase(s: Stack, n: number, pairs: number) {
-  log(`full-path throughput: ${n} tasks, ${INFLIGHT} in flight, ${pairs} pairs`);
+  log(`full-path throughput: ${n} tasks, ${INFLIGHT} in flight, one warm-up round, then ${pairs} pairs`);
   const worker = await startWorker(s);
   const rawPrefix = `rawe2e${Date.now().toString(36)}`;
   const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix }, /raw worker ready/, { name: 'raw-worker' });
+  const clientPid = s.clients[0].child.pid!;
+
+  /** Raw: a producer process adds `count` jobs, INFLIGHT at a time, each awaited until completed. */
+  const runRaw = async (count: number) => {
+    const pids = [rawWorker.pid, s.redis.process.pid!];
+    const cpu0 = cpuOf(pids);
+    const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(count), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+) cpu (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
+    await producer.stop();
+    // The producer stands where the load client stands; it reports its own CPU.
+    return { rate: (count / Number(producer.ready[2])) * 1000, cpuMs: (cpuOf(pids) - cpu0) / count, clientCpuMs: Number(producer.ready[3]) / count };
+  };
+
+  /** System: `count` tasks through the frontend, INFLIGHT sessions at a time, each watched to its end. */
+  const runSystem = async (count: number, label: string) => {
+    const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
+    const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
+    const each0 = pids.map(cpuMs);
+    const client0 = cpuMs(clientPid);
+    const r = await profiled(s, label, worker, () =>
+      s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: count, timeoutMs: 60_000 }),
+    );
+    if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
+    const per = (ms: number) => ms / Math.max(1, r.finished);
+    const split = pids.map((pid, k) => per(cpuMs(pid) - each0[k]));
+    return {
+      rate: (r.finished / r.ms) * 1000,
+      notFinished: count - r.finished,
+      cpuMs: split.reduce((a, b) => a + b, 0),
+      split,
+      // The load client stands for the browsers; on this machine it shares the cores too.
+      clientCpuMs: per(cpuMs(clientPid) - client0),
+      medians: r.medians as Record<string, number>,
+    };
+  };
+
   const system: number[] = [];
   const raw: number[] = [];
   let notFinished = 0;
   const cpuPerTaskMs: number[] = [];
   const cpuSplitMs: number[][] = [];
+  const clientCpuMs: number[] = [];
+  const rawCpuMs: number[] = [];
+  const rawClientCpuMs: number[] = [];
   try {
+    // Untimed: both sides' code paths get compiled first (the first pair used to run ~40% slower).
+    await runRaw(Math.ceil(n / 2));
+    await runSystem(Math.ceil(n / 2), 'fullpath-warmup');
     for (let i = 0; i < pairs; i++) {
-      const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(n), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
-      raw.push((n / Number(producer.ready[2])) * 1000);
-      await producer.stop();
-      const cookies = Array.from({ length: INFLIGHT }, () => newSession(s.secret).cookie);
-      const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
-      const cpu0 = cpuOf(pids);
-      const each0 = pids.map(cpuMs);
-      const r = await profiled(s, `fullpath-${i}`, worker, () =>
-        s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: n, timeoutMs: 60_000 }),
-      );
-      if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
-      notFinished += n - r.finished;
-      system.push((r.finished / r.ms) * 1000);
-      cpuPerTaskMs.push((cpuOf(pids) - cpu0) / Math.max(1, r.finished));
-      const split = pids.map((pid, k) => (cpuMs(pid) - each0[k]) / Math.max(1, r.finished));
-      cpuSplitMs.push(split);
-      const m = r.medians as Record<string, number>;
-      log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s, system ${system.at(-1)!.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${cpuPerTaskMs.at(-1)!.toFixed(2)} ms = ${cpuSplitMs.at(-1)!.map((x) => x.toFixed(2)).join(' + ')}; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`);
+      const r = await runRaw(n);
+      raw.push(r.rate);
+      rawCpuMs.push(r.cpuMs);
+      rawClientCpuMs.push(r.clientCpuMs);
+      const y = await runSystem(n, `fullpath-${i}`);
+      system.push(y.rate);
+      notFinished += y.notFinished;
+      cpuPerTaskMs.push(y.cpuMs);
+      cpuSplitMs.push(y.split);
+      clientCpuMs.push(y.clientCpuMs);
+      const m = y.medians;
+      log(`  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`);
     }
   } finally {
     await rawWorker.stop();
     await worker.stop();
   }
-  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs };
+  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs, clientCpuMs, rawCpuMs, rawClientCpuMs };
 }
 
 // ───────────────────────── cancel latency ─────────────────────────
@@ -728,6 +768,7 @@ async function main(): Promise<void> {
       ratioRow('latency_p99', `status latency p99, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p99), lat.raw.map((t) => t.p99), '≤ 2× raw chain', (r) => r <= 2);
       ratioRow('cpu_event_backend', 'CPU per status event, backend API (raw: raw-sub)', 'µs', lat.system.map((t) => t.cpuFirstUs), lat.raw.map((t) => t.cpuFirstUs), 'none (explains latency)', () => true);
       ratioRow('cpu_event_frontend', 'CPU per status event, frontend (raw: raw-relay)', 'µs', lat.system.map((t) => t.cpuSecondUs), lat.raw.map((t) => t.cpuSecondUs), 'none (explains latency)', () => true);
+      ratioRow('cpu_event_redis', 'CPU per status event, Redis (raw: PUBLISH)', 'µs', lat.system.map((t) => t.cpuRedisUs), lat.raw.map((t) => t.cpuRedisUs), 'none (explains latency)', () => true);
       if (lat.hops) {
         const { atRedis, atBackend } = lat.hops;
         ratioRow('latency_p50_at_redis', 'where it goes: p50 at Redis, CAS write (raw: PUBLISH)', 'ms', atRedis.system.map((t) => t.p50), atRedis.raw.map((t) => t.p50), 'none (information)', () => true);
@@ -743,7 +784,11 @@ async function main(): Promise<void> {
       ratioRow('latency_p99_big', `status latency p99, ${P.bigSubs} subs, ${P.rate}/s`, 'ms', big.system.map((t) => t.p99), big.raw.map((t) => t.p99), '≤ 3× raw chain', (r) => r <= 3);
       ratioRow('latency_p50_big', `status latency p50, ${P.bigSubs} subs (info)`, 'ms', big.system.map((t) => t.p50), big.raw.map((t) => t.p50), 'none (information)', () => true);
     }
-    if (full) ratioRow('throughput_full_path', 'full-path throughput (createTask → all statuses delivered)', 'tasks/s', full.system, full.raw, '≥ 0.3× raw BullMQ e2e', (r) => r >= 0.3 && full.notFinished === 0);
+    if (full) {
+      ratioRow('throughput_full_path', 'full-path throughput (createTask → all statuses delivered)', 'tasks/s', full.system, full.raw, '≥ 0.3× raw BullMQ e2e', (r) => r >= 0.3 && full.notFinished === 0);
+      ratioRow('cpu_task_full_path', 'CPU per task, full path: API + frontend + worker + Redis (raw: worker + Redis)', 'ms', full.cpuPerTaskMs, full.rawCpuMs, 'none (explains throughput)', () => true);
+      ratioRow('cpu_task_load_client', 'CPU per task in the load client (raw: the producer)', 'ms', full.clientCpuMs, full.rawClientCpuMs, 'none (explains throughput)', () => true);
+    }
     if (drain) ratioRow('throughput_drain', `processing throughput, ${P.fanout} watched`, 'tasks/s', drain.system, drain.raw, '≥ 0.5× raw BullMQ drain', (r) => r >= 0.5 && drain.undelivered === 0);
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
       rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });

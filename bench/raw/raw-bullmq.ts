@@ -4,7 +4,7 @@
  *   RAW_ROLE=worker   consumes `rawq`; with RAW_DRAIN_N>0 prints "drained <n> <ms>" once that
  *                     many jobs completed (ms from its ready line).
  *   RAW_ROLE=producer adds RAW_TOTAL jobs one at a time, RAW_INFLIGHT in flight, each awaited
- *                     until completed (QueueEvents), and prints "e2e <n> <ms>".
+ *                     until completed (QueueEvents), and prints "e2e <n> <ms> cpu <its own CPU ms>".
  */
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -67,11 +67,13 @@ if (role === 'worker') {
   }
   let added = 0;
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const slot = async () => {
     while (added < total) await one(`e2e-${run}-${added++}`);
   };
   await Promise.all(Array.from({ length: inflight }, slot));
-  console.log(`e2e ${total} ${Date.now() - t0}`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`e2e ${total} ${Date.now() - t0} cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)}`);
   await events.close();
   await queue.close();
   process.exit(0);
