@@ -18,6 +18,7 @@ import { median } from './stats.js';
 
 export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
 const CREATE_BODY = JSON.stringify({ query: 'mutation Create { createTask { id status version } }' });
+const LIST_BODY = JSON.stringify({ query: 'query Mine { tasks(first: 1) { id status version } }' });
 const TERMINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 
 export interface Sub {
@@ -38,7 +39,8 @@ export type Command =
   | { type: 'count' }
   | { type: 'close' }
   | { type: 'setup'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
-  | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number };
+  | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number }
+  | { type: 'floor'; kind: 'query' | 'watch'; httpUrl: string; wsUrl: string; cookies: string[]; taskIds: string[]; total: number; timeoutMs: number };
 
 const now = () => Number(process.hrtime.bigint());
 
@@ -287,6 +289,45 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
   return { type: 'fullpath-done', ms: (now() - t0) / 1e6, finished, failures, notFinished: notFinished.slice(0, 5), medians };
 }
 
+/**
+ * The tiers' own share of a full-path task, without the task: `query` posts a one-task list
+ * query over HTTP (as createTask travels); `watch` opens a socket per subscription to a task
+ * that is already final (snapshot, complete, close: as a task's watch travels). Slot i uses
+ * cookies[i] and, for `watch`, taskIds[i] (that session's task).
+ */
+async function floor(cmd: Extract<Command, { type: 'floor' }>) {
+  let started = 0;
+  let failures = 0;
+  const t0 = now();
+  const slot = async (cookie: string, taskId: string) => {
+    const client = createClient({ url: cmd.wsUrl, webSocketImpl: wsWithCookie(cookie), lazy: true, retryAttempts: 0 });
+    try {
+      while (started < cmd.total) {
+        started++;
+        if (cmd.kind === 'query') {
+          const body = (await postJson(cmd.httpUrl, LIST_BODY, { cookie }, cmd.timeoutMs)) as any;
+          if (!Array.isArray(body?.data?.tasks)) failures++;
+        } else {
+          await bounded(
+            new Promise<void>((resolve, reject) => {
+              client.subscribe({ query: WATCH, variables: { id: taskId } }, { next: () => undefined, error: reject, complete: resolve });
+            }),
+            cmd.timeoutMs,
+            'watch',
+          );
+        }
+      }
+    } catch (e) {
+      failures++;
+      if (failures <= 3) console.error(`load-client: floor ${cmd.kind}: ${(e as Error).message ?? e}`);
+    } finally {
+      await client.dispose();
+    }
+  };
+  await Promise.all(cmd.cookies.map((cookie, i) => slot(cookie, cmd.taskIds[i])));
+  return { type: 'floor-done', ms: (now() - t0) / 1e6, failures };
+}
+
 async function handle(cmd: Command): Promise<unknown> {
   switch (cmd.type) {
     case 'connect':
@@ -311,6 +352,8 @@ async function handle(cmd: Command): Promise<unknown> {
       return setup(cmd);
     case 'fullpath':
       return fullpath(cmd);
+    case 'floor':
+      return floor(cmd);
   }
 }
 

@@ -314,8 +314,10 @@ interface Trial {
 /**
  * Writes `rate` status events per second for `seconds`, round robin over `tasks`, stamping each
  * write with hrtime just before it is sent; then matches the clients' receipts by (id, version).
+ * Writes go out every `paceMs` (5: in clumps of ~10, the goal's measure; 1: spread out, closer
+ * to independent writers, see `spread` in latencyPhase).
  */
-async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number, rawChannelPrefix = 'raw:'): Promise<Trial> {
+async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number, rawChannelPrefix = 'raw:', paceMs = 5): Promise<Trial> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
   const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
   const redisPid = s.redis.process.pid!;
@@ -350,7 +352,7 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
         writes.push(s.redisClient.publish(`${rawChannelPrefix}${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) })).then(() => acks.push((now() - t) / 1e6)));
       }
     }
-    await sleep(5);
+    await sleep(paceMs);
   }
   await Promise.all(writes);
   { const u = process.cpuUsage(selfCpu0); console.error(`[tmp] ${which} bench-process CPU per write ${((u.user + u.system) / total).toFixed(1)} µs`); }
@@ -410,12 +412,25 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
     raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
     system.push(await profiled(s, `latency-${subs}-${i}`, undefined, () => trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds)));
     const [r, y] = [raw.at(-1)!, system.at(-1)!];
-    log(`  pair ${i + 1}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
+    logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!);
+  }
+  // Information: the same writes spread out (one every ~0.5 ms instead of ~10 every 5 ms). In
+  // clumps, each hop works through a burst before the median event is out, so CPU per event
+  // shows up as latency; spread out, the hops' fixed costs (wake-ups, syscalls) dominate.
+  const spread = { system: [] as Trial[], raw: [] as Trial[] };
+  for (let i = 0; !memoryAt && hops && i < Math.min(3, pairs); i++) {
+    spread.raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds, 'raw:', 1));
+    spread.system.push(await trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds, 'raw:', 1));
+    logPair(`spread out, pair ${i + 1}`, spread.raw.at(-1)!, spread.system.at(-1)!);
   }
   await closeAll(s);
   await sleep(500);
   const hopTrials = hops && !memoryAt ? await hopPhase(s, tasks, rawIds, rawVersions, seconds, Math.min(3, pairs)) : undefined;
-  return { system, raw, upstreamSockets, memory, hops: hopTrials };
+  return { system, raw, upstreamSockets, memory, hops: hopTrials, spread: spread.system.length > 0 ? spread : undefined };
+}
+
+function logPair(what: string, r: Trial, y: Trial): void {
+  log(`  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
 }
 
 /**
@@ -584,6 +599,41 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
   return { system, raw, undelivered, rawCpuMs, systemCpuMs };
 }
 
+interface Floor {
+  /** CPU per request / per watch in API + frontend + Redis, and in the load client, ms. */
+  httpMs: number;
+  wsMs: number;
+  clientMs: number;
+}
+
+/**
+ * What the two tiers cost per task when the task costs nothing: `n` one-task list queries over
+ * HTTP (createTask's way in) and `n` sockets that each subscribe to a task already final
+ * (snapshot, complete, close: a task's watch), INFLIGHT sessions at a time.
+ */
+async function floorRun(s: Stack, n: number): Promise<Floor> {
+  const sessions = Array.from({ length: INFLIGHT }, () => newSession(s.secret));
+  const taskIds: string[] = [];
+  for (const session of sessions) {
+    const task = await s.store.create(session.user);
+    await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
+    await s.store.apply(task.id, 'finish', { progress: 100, finishedAt: Date.now() });
+    taskIds.push(task.id);
+  }
+  const pids = [s.api.pid, s.frontend.pid, s.redis.process.pid!];
+  const clientPid = s.clients[0].child.pid!;
+  const measure = async (kind: 'query' | 'watch') => {
+    const cpu0 = cpuOf(pids);
+    const client0 = cpuMs(clientPid);
+    const r = await profiled(s, `floor-${kind}`, undefined, () => s.clients[0].call({ type: 'floor', kind, httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies: sessions.map((x) => x.cookie), taskIds, total: n, timeoutMs: 60_000 }));
+    if (r.failures > 0) throw new Error(`floor ${kind}: ${r.failures} failures`);
+    return { server: (cpuOf(pids) - cpu0) / n, client: (cpuMs(clientPid) - client0) / n };
+  };
+  const http = await measure('query');
+  const ws = await measure('watch');
+  return { httpMs: http.server, wsMs: ws.server, clientMs: http.client + ws.client };
+}
+
 async function fullPathPhase(s: Stack, n: number, pairs: number) {
   log(`full-path throughput: ${n} tasks, ${INFLIGHT} in flight, one warm-up round, then ${pairs} pairs`);
   const worker = await startWorker(s);
@@ -632,6 +682,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   const clientCpuMs: number[] = [];
   const rawCpuMs: number[] = [];
   const rawClientCpuMs: number[] = [];
+  const floors: Floor[] = [];
   try {
     // Untimed: both sides' code paths get compiled first (the first pair used to run ~40% slower).
     await runRaw(Math.ceil(n / 2));
@@ -650,11 +701,13 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
       const m = y.medians;
       log(`  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`);
     }
+    floors.push(await floorRun(s, n * 4));
+    log(`  floor: the tiers' share of a task without the task: ${floors.at(-1)!.httpMs.toFixed(2)} ms per HTTP query + ${floors.at(-1)!.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ${floors.at(-1)!.clientMs.toFixed(2)} ms`);
   } finally {
     await rawWorker.stop();
     await worker.stop();
   }
-  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs, clientCpuMs, rawCpuMs, rawClientCpuMs };
+  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs, clientCpuMs, rawCpuMs, rawClientCpuMs, floor: floors[0] };
 }
 
 // ───────────────────────── cancel latency ─────────────────────────
@@ -769,6 +822,7 @@ async function main(): Promise<void> {
       ratioRow('cpu_event_backend', 'CPU per status event, backend API (raw: raw-sub)', 'µs', lat.system.map((t) => t.cpuFirstUs), lat.raw.map((t) => t.cpuFirstUs), 'none (explains latency)', () => true);
       ratioRow('cpu_event_frontend', 'CPU per status event, frontend (raw: raw-relay)', 'µs', lat.system.map((t) => t.cpuSecondUs), lat.raw.map((t) => t.cpuSecondUs), 'none (explains latency)', () => true);
       ratioRow('cpu_event_redis', 'CPU per status event, Redis (raw: PUBLISH)', 'µs', lat.system.map((t) => t.cpuRedisUs), lat.raw.map((t) => t.cpuRedisUs), 'none (explains latency)', () => true);
+      if (lat.spread) ratioRow('latency_p50_spread', `status latency p50, ${P.subs} subs, the same writes spread out (info)`, 'ms', lat.spread.system.map((t) => t.p50), lat.spread.raw.map((t) => t.p50), 'none (information)', () => true);
       if (lat.hops) {
         const { atRedis, atBackend } = lat.hops;
         ratioRow('latency_p50_at_redis', 'where it goes: p50 at Redis, CAS write (raw: PUBLISH)', 'ms', atRedis.system.map((t) => t.p50), atRedis.raw.map((t) => t.p50), 'none (information)', () => true);
@@ -788,6 +842,17 @@ async function main(): Promise<void> {
       ratioRow('throughput_full_path', 'full-path throughput (createTask → all statuses delivered)', 'tasks/s', full.system, full.raw, '≥ 0.3× raw BullMQ e2e', (r) => r >= 0.3 && full.notFinished === 0);
       ratioRow('cpu_task_full_path', 'CPU per task, full path: API + frontend + worker + Redis (raw: worker + Redis)', 'ms', full.cpuPerTaskMs, full.rawCpuMs, 'none (explains throughput)', () => true);
       ratioRow('cpu_task_load_client', 'CPU per task in the load client (raw: the producer)', 'ms', full.clientCpuMs, full.rawClientCpuMs, 'none (explains throughput)', () => true);
+      if (full.floor) {
+        // On a machine whose cores are saturated, throughput ratio ≈ inverse ratio of all CPU per
+        // task. The best case: tasks that cost the tiers only their floor, and the worker no more
+        // than raw BullMQ's job. Raw's CPU per job (worker + Redis + producer) over that is the
+        // highest full-path ratio these tiers can reach here.
+        const rawJob = median(full.rawCpuMs) + median(full.rawClientCpuMs);
+        const best = full.floor.httpMs + full.floor.wsMs + full.floor.clientMs + median(full.rawCpuMs);
+        rows.push({ id: 'cpu_floor_http', metric: 'floor: CPU per HTTP query through both tiers (API + frontend + Redis)', unit: 'ms', system: r2(full.floor.httpMs), baseline: null, ratio: null, goal: 'none (explains throughput)', pass: true });
+        rows.push({ id: 'cpu_floor_ws', metric: 'floor: CPU per socket with one subscription (API + frontend + Redis)', unit: 'ms', system: r2(full.floor.wsMs), baseline: null, ratio: null, goal: 'none (explains throughput)', pass: true });
+        rows.push({ id: 'throughput_full_path_ceiling', metric: 'full-path ceiling: raw CPU per job ÷ (floor + raw job + load client)', unit: 'ms', system: r2(best), baseline: r2(rawJob), ratio: r2(rawJob / best), goal: 'none (information)', pass: true });
+      }
     }
     if (drain) ratioRow('throughput_drain', `processing throughput, ${P.fanout} watched`, 'tasks/s', drain.system, drain.raw, '≥ 0.5× raw BullMQ drain', (r) => r >= 0.5 && drain.undelivered === 0);
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>

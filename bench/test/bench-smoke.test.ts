@@ -17,12 +17,19 @@ const METRICS = [
   'latency_p99',
   'cpu_event_backend',
   'cpu_event_frontend',
+  'cpu_event_redis',
+  'latency_p50_spread',
   'latency_p50_at_redis',
   'latency_p50_at_backend',
   'delivered_big',
   'latency_p99_big',
   'latency_p50_big',
   'throughput_full_path',
+  'cpu_task_full_path',
+  'cpu_task_load_client',
+  'cpu_floor_http',
+  'cpu_floor_ws',
+  'throughput_full_path_ceiling',
   'throughput_drain',
   'frontend_heap',
   'frontend_rss',
@@ -33,7 +40,7 @@ const METRICS = [
   'upstream_sockets',
 ];
 /** Rows without a baseline of their own (absolute goals). */
-const NO_BASELINE = new Set(['cancel_p99', 'cancel_p50', 'latency_p50_at_backend']);
+const NO_BASELINE = new Set(['cancel_p99', 'cancel_p50', 'latency_p50_at_backend', 'cpu_floor_http', 'cpu_floor_ws']);
 
 test('npm run bench -- --smoke produces a well-formed table with every metric', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));

@@ -117,21 +117,25 @@ export class TasksService {
     const record = await this.owned(id, owner);
     if (isTerminal(record.status)) throw new TaskNotCancellableError(record.status);
 
-    const waiting = await guard(this.store.apply(id, 'cancelWaiting', { finishedAt: Date.now(), error: 'Cancelled before it started' }));
-    if (waiting.applied) {
-      await this.queue.remove(id).catch(() => undefined);
-      return toPublic(waiting.task);
+    // A task seen running never waits again: only a WAITING one is tried as such.
+    if (record.status === 'WAITING') {
+      const waiting = await guard(this.store.apply(id, 'cancelWaiting', { finishedAt: Date.now(), error: 'Cancelled before it started' }));
+      if (waiting.applied) {
+        await this.queue.remove(id).catch(() => undefined);
+        return toPublic(waiting.task);
+      }
     }
     return toPublic(await this.cancelRunning(id, owner));
   }
 
   private async cancelRunning(id: string, owner: string): Promise<TaskRecord> {
-    const stream = await this.watch(id, owner);
     const broadcast = () => this.pubsub.publish(this.keys.cancelChannel, { taskId: id }).catch(() => undefined);
+    // The request goes out while the watch opens, not after: the watch reads the record once
+    // its subscription is confirmed, so a CANCELLED written in between is its first snapshot.
+    const [stream] = await Promise.all([this.watch(id, owner), broadcast()]);
     const timer = setInterval(broadcast, CANCEL_REBROADCAST_MS);
     const deadline = Date.now() + this.config.cancelTimeoutMs;
     try {
-      await broadcast();
       let last: PublicTask | undefined;
       while (Date.now() < deadline) {
         const next = await withTimeout(stream.next(), deadline - Date.now()).catch(() => null);
