@@ -322,7 +322,6 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
   const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
   const redisPid = s.redis.process.pid!;
   const cpuBefore = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
-  const selfCpu0 = process.cpuUsage();
   const stamps = new Map<string, number>();
   /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
   const acks: number[] = [];
@@ -355,7 +354,6 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
     await sleep(paceMs);
   }
   await Promise.all(writes);
-  { const u = process.cpuUsage(selfCpu0); console.error(`[tmp] ${which} bench-process CPU per write ${((u.user + u.system) / total).toFixed(1)} µs`); }
   // Let the tail arrive: until every write was received, or nothing new came for 3 s (bounded).
   const expected = which === 'system' ? stamps.size : total;
   let last = -1;
@@ -414,7 +412,7 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
     const [r, y] = [raw.at(-1)!, system.at(-1)!];
     logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!);
   }
-  // Information: the same writes spread out (one every ~0.5 ms instead of ~10 every 5 ms). In
+  // Information: the same writes spread out (about two per ~1 ms round, not ten per 5 ms). In
   // clumps, each hop works through a burst before the median event is out, so CPU per event
   // shows up as latency; spread out, the hops' fixed costs (wake-ups, syscalls) dominate.
   const spread = { system: [] as Trial[], raw: [] as Trial[] };
@@ -682,7 +680,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   const clientCpuMs: number[] = [];
   const rawCpuMs: number[] = [];
   const rawClientCpuMs: number[] = [];
-  const floors: Floor[] = [];
+  let floor: Floor | undefined;
   try {
     // Untimed: both sides' code paths get compiled first (the first pair used to run ~40% slower).
     await runRaw(Math.ceil(n / 2));
@@ -701,13 +699,13 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
       const m = y.medians;
       log(`  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`);
     }
-    floors.push(await floorRun(s, n * 4));
-    log(`  floor: the tiers' share of a task without the task: ${floors.at(-1)!.httpMs.toFixed(2)} ms per HTTP query + ${floors.at(-1)!.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ${floors.at(-1)!.clientMs.toFixed(2)} ms`);
+    floor = await floorRun(s, n * 4);
+    log(`  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ${floor.clientMs.toFixed(2)} ms`);
   } finally {
     await rawWorker.stop();
     await worker.stop();
   }
-  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs, clientCpuMs, rawCpuMs, rawClientCpuMs, floor: floors[0] };
+  return { system, raw, notFinished, cpuPerTaskMs, cpuSplitMs, clientCpuMs, rawCpuMs, rawClientCpuMs, floor };
 }
 
 // ───────────────────────── cancel latency ─────────────────────────
