@@ -4,6 +4,7 @@
  * transports, the session applied, Origin checks, and one shared upstream socket.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
@@ -11,12 +12,13 @@ import { collect, disposeAllClients, killAllChildren, REPO_ROOT, settle, waitUnt
 import { Browser, CANCEL, firstError, sessionSetCookie, startStack, STATUS, TASK, UUID_V4, upgradeStatus, type Stack, type Task } from './support.js';
 
 const ALLOWED = 'https://app.example';
+const METRICS_TOKEN = `metrics-${randomBytes(12).toString('hex')}`;
 let stack: Stack;
 
 before(async () => {
   stack = await startStack({
     // Long enough that nine subscriptions are live at once in the sharing test.
-    backendEnv: { TASK_MIN_DURATION_MS: '4000', TASK_MAX_DURATION_MS: '6000' },
+    backendEnv: { TASK_MIN_DURATION_MS: '4000', TASK_MAX_DURATION_MS: '6000', METRICS_TOKEN },
     frontendEnv: { GRAPHIQL: 'true', ALLOWED_ORIGINS: ALLOWED },
   });
 });
@@ -164,4 +166,51 @@ describe('shared upstream', () => {
     // The lazy upstream socket closes once no subscription is left.
     await waitUntil(() => stack.proxy.openUpgrades() === 0, { timeoutMs: 15_000, what: 'the idle upstream socket closes' });
   });
+
+  test("one user's three tabs on one task share ONE upstream subscription; a tab that joins late starts from the newest status", async () => {
+    const browser = await new Browser(stack).init();
+    const task = await browser.create();
+    const tabs = [browser.ws(), browser.ws(), browser.ws()];
+    const first = watch<StatusData>(tabs[0], STATUS, { id: task.id });
+    const second = watch<StatusData>(tabs[1], STATUS, { id: task.id });
+    const running = await first.waitFor((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.version >= 3, 20_000);
+    const late = watch<StatusData>(tabs[2], STATUS, { id: task.id });
+    const snapshot = await late.waitFor(() => true, 20_000);
+    assert.ok(snapshot.taskStatus.version >= running.taskStatus.version, `the late tab starts at v${snapshot.taskStatus.version}, the first was at v${running.taskStatus.version}`);
+    assert.equal(await backendSubscriptions(), 1, 'one stream at the backend for three tabs');
+    const [a, b, c] = await Promise.all([first, second, late].map((w) => settle(w, 30_000)));
+    for (const r of [a, b, c]) {
+      const versions = r.data.map((d) => d.taskStatus.version);
+      assert.ok(versions.every((v, i) => i === 0 || v > versions[i - 1]), `versions rise: ${versions}`);
+      assert.equal(r.data.at(-1)?.taskStatus.status, 'FINISHED', JSON.stringify(r.errors));
+    }
+    assert.deepEqual(b.data.map((d) => d.taskStatus.version), a.data.map((d) => d.taskStatus.version), 'the two tabs from the start saw the same versions');
+    await Promise.all(tabs.map((t) => t.dispose()));
+    await waitUntil(async () => (await backendSubscriptions()) === 0, { timeoutMs: 15_000, what: 'no stream left at the backend' });
+  });
+
+  test("cutting one of a user's tabs leaves the other live; cutting the last releases the backend's stream at once", async () => {
+    const browser = await new Browser(stack).init();
+    const task = await browser.create();
+    const tabs = [browser.ws(), browser.ws()];
+    const [first, second] = tabs.map((t) => watch<StatusData>(t, STATUS, { id: task.id }));
+    await Promise.all([first, second].map((w) => w.waitFor(() => true, 20_000)));
+    assert.equal(await backendSubscriptions(), 1);
+    await tabs[0].dispose();
+    const seen = second.data.at(-1)!.taskStatus.version;
+    await second.waitFor((d) => d.taskStatus.version > seen, 20_000);
+    assert.equal(await backendSubscriptions(), 1, 'the other tab still holds it');
+    await tabs[1].dispose();
+    // Well before the task's next event could end it (events are ~0.2-0.3 s apart, the task 4-6 s).
+    await waitUntil(async () => (await backendSubscriptions()) === 0, { timeoutMs: 3_000, intervalMs: 50, what: "the backend's stream released" });
+  });
 });
+
+/** Live taskStatus streams at the backend, from its /metrics. */
+async function backendSubscriptions(): Promise<number> {
+  const res = await fetch(new URL('/metrics', stack.backend.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  const m = /^longrun_task_subscriptions (\d+)/m.exec(text);
+  assert.ok(m, `no longrun_task_subscriptions in /metrics (HTTP ${res.status})`);
+  return Number(m[1]);
+}

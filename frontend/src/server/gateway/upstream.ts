@@ -22,7 +22,8 @@ export interface Upstream {
   /**
    * A browser's subscription, already validated against the public schema, relayed upstream as
    * is: the backend serves the same SDL and executes the same selection, so its results are
-   * what the gateway would compute by executing each event again (see ws.ts).
+   * what the gateway would compute by executing each event again (see ws.ts). One user's
+   * identical subscriptions share one upstream subscription (see `relayer`).
    */
   relay(operation: UpstreamOperation, user: string): AsyncIterableIterator<ExecutionResult>;
   dispose(): Promise<void>;
@@ -70,12 +71,14 @@ export function createUpstream(config: FrontendConfig): Upstream {
     retryWait,
   });
 
+  const relay = relayer(wsClient);
+
   const executor = (async (request: ExecutionRequest<Record<string, unknown>, GatewayContext>) => {
     const user = request.context?.user ?? '';
     const operation = request.operationType ?? getOperationASTFromRequest(request).operation;
     if (operation === 'subscription') {
       const { document, variables, operationName } = request;
-      return subscribe(wsClient, { query: print(document), variables, operationName }, user);
+      return relay({ query: print(document), variables, operationName }, user);
     }
     const result = (await http({ ...request, extensions: {} } as never)) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result;
@@ -84,7 +87,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
   return {
     executor,
     wsClient,
-    relay: (operation, user) => subscribe(wsClient, operation, user),
+    relay,
     dispose: async () => {
       await wsClient.dispose();
       await http[Symbol.asyncDispose]?.();
@@ -93,80 +96,148 @@ export function createUpstream(config: FrontendConfig): Upstream {
 }
 
 /**
- * One upstream subscription as an async iterator, its errors re-coded. Push-based over
- * graphql-ws's callback API: each event is handed to the waiting `next()` (or queued) with no
- * intermediate iterator, race or timer per event (npm run bench: the bridge was a large part of
- * the gateway's CPU per event). `return()` unsubscribes upstream AT ONCE and settles a pending
- * `next()`, so a subscription a browser cut never holds its upstream subscription (and the
- * backend's Redis channel) until the task's next event, which may be minutes away.
+ * Relays browser subscriptions upstream. Identical subscriptions of one user (the same task open
+ * in two tabs, say) share ONE upstream subscription: the backend keeps one stream for them and
+ * the shared socket carries each event once. The key is the user and the operation as sent
+ * (text, name, variables); two users never share, since identity is part of what the backend
+ * checks.
  */
-function subscribe(client: Client, { query, variables, operationName }: UpstreamOperation, user: string): AsyncIterableIterator<ExecutionResult> {
-  const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
-  const queue: IteratorResult<ExecutionResult>[] = [];
-  let waiting: ((step: IteratorResult<ExecutionResult>) => void) | null = null;
-  /** No more events will come (completed, failed or returned); what is queued is still handed out. */
-  let ended = false;
-  const push = (step: IteratorResult<ExecutionResult>) => {
-    if (waiting) {
-      const resolve = waiting;
-      waiting = null;
+export function relayer(client: Pick<Client, 'subscribe'>): (operation: UpstreamOperation, user: string) => AsyncIterableIterator<ExecutionResult> {
+  const shared = new Map<string, UpstreamSubscription>();
+  return (operation, user) => {
+    const key = JSON.stringify([user, operation.query, operation.operationName ?? null, operation.variables ?? null]);
+    let upstream = shared.get(key);
+    if (!upstream) {
+      upstream = new UpstreamSubscription(client, operation, user, () => shared.delete(key));
+      shared.set(key, upstream);
+    }
+    return upstream.join();
+  };
+}
+
+/**
+ * One upstream subscription and the browser subscriptions it feeds, over graphql-ws's callback
+ * API: each event is pushed straight to every browser subscription's iterator, with no
+ * intermediate iterator, race or timer per event (npm run bench: such a bridge was a large part
+ * of the gateway's CPU per event). A browser subscription that joins late gets the newest
+ * result first, as its snapshot, then every later one. When the last browser subscription is
+ * cut, the upstream one is unsubscribed AT ONCE, so it never holds the backend's stream (and
+ * its Redis channel) until the task's next event, which may be minutes away.
+ */
+class UpstreamSubscription {
+  private readonly browsers = new Set<BrowserSubscription>();
+  /** The newest result: what a browser subscription that joins now starts with. */
+  private last: ExecutionResult | undefined;
+  /** No more events will come (completed, failed, or nobody listens any more). */
+  private ended = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(client: Pick<Client, 'subscribe'>, { query, variables, operationName }: UpstreamOperation, user: string, private readonly gone: () => void) {
+    // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
+    // from the current snapshot, which may repeat the last version already relayed: versions
+    // must only rise on a subscription, so a repeat (or anything older) is dropped.
+    let lastVersion = -Infinity;
+    this.unsubscribe = client.subscribe<Record<string, unknown>>(
+      { query, variables, operationName, extensions: { user } },
+      {
+        next: (result) => {
+          if (this.ended) return;
+          const version = versionOf(result.data as Record<string, unknown> | null | undefined);
+          if (version !== undefined) {
+            if (version <= lastVersion) return;
+            lastVersion = version;
+          }
+          const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
+          this.last = value;
+          for (const browser of this.browsers) browser.push(value);
+        },
+        // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
+        error: (error) => this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] }),
+        complete: () => this.end(),
+      },
+    );
+  }
+
+  join(): AsyncIterableIterator<ExecutionResult> {
+    const browser = new BrowserSubscription(() => this.leave(browser));
+    if (this.last) browser.push(this.last);
+    if (this.ended) browser.end();
+    else this.browsers.add(browser);
+    return browser;
+  }
+
+  private end(last?: ExecutionResult): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.gone();
+    for (const browser of this.browsers) {
+      if (last) browser.push(last);
+      browser.end();
+    }
+    this.browsers.clear();
+  }
+
+  private leave(browser: BrowserSubscription): void {
+    if (!this.browsers.delete(browser) || this.browsers.size > 0 || this.ended) return;
+    this.ended = true;
+    this.gone();
+    this.unsubscribe();
+  }
+}
+
+/** One browser subscription's side: a push-based async iterator of its results. */
+class BrowserSubscription implements AsyncIterableIterator<ExecutionResult> {
+  private static readonly DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+  private readonly queue: IteratorResult<ExecutionResult>[] = [];
+  private waiting: ((step: IteratorResult<ExecutionResult>) => void) | null = null;
+  /** Nothing more will be pushed; what is queued is still handed out. */
+  private ended = false;
+
+  constructor(private readonly leave: () => void) {}
+
+  push(value: ExecutionResult): void {
+    if (!this.ended) this.deliver({ value, done: false });
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deliver(BrowserSubscription.DONE);
+  }
+
+  private deliver(step: IteratorResult<ExecutionResult>): void {
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
       resolve(step);
     } else {
-      queue.push(step);
+      this.queue.push(step);
     }
-  };
-  const end = (last?: ExecutionResult) => {
-    if (ended) return;
-    ended = true;
-    if (last) push({ value: last, done: false });
-    push(DONE);
-  };
-  // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
-  // from the current snapshot, which may repeat the last version this browser already has:
-  // versions must only rise on a subscription, so a repeat (or anything older) is dropped.
-  let lastVersion = -Infinity;
-  const unsubscribe = client.subscribe<Record<string, unknown>>(
-    { query, variables, operationName, extensions: { user } },
-    {
-      next: (result) => {
-        if (ended) return;
-        const version = versionOf(result.data as Record<string, unknown> | null | undefined);
-        if (version !== undefined) {
-          if (version <= lastVersion) return;
-          lastVersion = version;
-        }
-        push({ value: (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult, done: false });
-      },
-      // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
-      error: (error) => end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] }),
-      complete: () => end(),
-    },
-  );
-  const stop = () => {
-    if (!ended) unsubscribe();
-    ended = true;
-    queue.length = 0;
-    push(DONE);
-  };
-  return {
-    next: () => {
-      const step = queue.shift();
-      if (step) return Promise.resolve(step);
-      if (ended) return Promise.resolve(DONE);
-      return new Promise((resolve) => (waiting = resolve));
-    },
-    return: async () => {
-      stop();
-      return DONE;
-    },
-    throw: async (error?: unknown) => {
-      stop();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const step = this.queue.shift();
+    if (step) return Promise.resolve(step);
+    if (this.ended) return Promise.resolve(BrowserSubscription.DONE);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** The browser cut it (or graphql-ws finished with it): stop at once. */
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.queue.length = 0;
+    this.end();
+    this.leave();
+    return BrowserSubscription.DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /** The `version` of a subscription payload's single root field (e.g. taskStatus), if it has one. */

@@ -1,0 +1,120 @@
+/**
+ * The gateway's relay of browser subscriptions (upstream.ts `relayer`) against a stand-in for its
+ * one collaborator, the graphql-ws client: what sharing one upstream subscription among one
+ * user's identical browser subscriptions must keep true. The real path (frontend, backend,
+ * Redis) is covered in gateway.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ExecutionResult } from 'graphql';
+import type { Client, Sink, SubscribePayload } from 'graphql-ws';
+import { relayer, type UpstreamOperation } from '../src/server/gateway/upstream.js';
+
+/** Records every upstream subscribe and lets the test drive its sink. */
+class FakeClient {
+  readonly opened: Array<{ payload: SubscribePayload; sink: Sink<ExecutionResult>; unsubscribed: number }> = [];
+  readonly subscribe: Client['subscribe'] = (payload, sink) => {
+    const entry = { payload, sink: sink as Sink<ExecutionResult>, unsubscribed: 0 };
+    this.opened.push(entry);
+    return () => {
+      entry.unsubscribed++;
+    };
+  };
+}
+
+const WATCH: UpstreamOperation = { query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }', variables: { id: 't1' }, operationName: 'W' };
+const event = (version: number, status = 'IN_PROGRESS'): ExecutionResult => ({ data: { taskStatus: { id: 't1', status, version } } });
+const versions = (results: ExecutionResult[]) => results.map((r) => (r.data as { taskStatus: { version: number } }).taskStatus.version);
+
+/** Takes what an iterator has ready now (without waiting for more). */
+async function ready(it: AsyncIterableIterator<ExecutionResult>, n: number): Promise<ExecutionResult[]> {
+  const out: ExecutionResult[] = [];
+  for (let i = 0; i < n; i++) {
+    const step = await it.next();
+    if (step.done) break;
+    out.push(step.value);
+  }
+  return out;
+}
+
+describe('relaying browser subscriptions upstream', () => {
+  test("one user's identical subscriptions share one upstream subscription; a late one starts from the newest result", async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay(WATCH, 'u1');
+    const b = relay({ ...WATCH, variables: { id: 't1' } }, 'u1');
+    assert.equal(client.opened.length, 1);
+    assert.deepEqual(client.opened[0].payload.extensions, { user: 'u1' }, 'identity travels per operation');
+    const { sink } = client.opened[0];
+    sink.next(event(1, 'WAITING'));
+    sink.next(event(2));
+    const late = relay(WATCH, 'u1');
+    sink.next(event(3));
+    sink.next(event(4, 'FINISHED'));
+    sink.complete();
+    assert.deepEqual(versions(await ready(a, 10)), [1, 2, 3, 4]);
+    assert.deepEqual(versions(await ready(b, 10)), [1, 2, 3, 4]);
+    assert.deepEqual(versions(await ready(late, 10)), [2, 3, 4], 'the newest result is its snapshot');
+    assert.equal((await a.next()).done, true);
+    assert.equal(client.opened.length, 1);
+  });
+
+  test('different users, tasks or selections never share', () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    relay(WATCH, 'u1');
+    relay(WATCH, 'u2');
+    relay({ ...WATCH, variables: { id: 't2' } }, 'u1');
+    relay({ ...WATCH, query: 'subscription W($id: ID!) { taskStatus(id: $id) { id version } }' }, 'u1');
+    assert.equal(client.opened.length, 4);
+  });
+
+  test('cutting one browser subscription keeps the others; cutting the last unsubscribes upstream at once', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay(WATCH, 'u1');
+    const b = relay(WATCH, 'u1');
+    const upstream = client.opened[0];
+    upstream.sink.next(event(1));
+    const pending = b.next().then(() => b.next());
+    await a.return!();
+    assert.equal(upstream.unsubscribed, 0, 'b still listens');
+    upstream.sink.next(event(2));
+    assert.deepEqual(versions([(await pending).value as ExecutionResult]), [2]);
+    const waiting = b.next();
+    await b.return!();
+    assert.equal(upstream.unsubscribed, 1);
+    assert.equal((await waiting).done, true, 'a pending next() settles when cut');
+    // After that, the same subscription opens a new upstream one.
+    relay(WATCH, 'u1');
+    assert.equal(client.opened.length, 2);
+  });
+
+  test('an upstream error reaches every browser subscription, re-coded, and ends them', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay(WATCH, 'u1');
+    const b = relay(WATCH, 'u1');
+    client.opened[0].sink.error([{ message: 'Task not found', extensions: { code: 'NOT_FOUND' } }]);
+    for (const it of [a, b]) {
+      const [result] = await ready(it, 1);
+      assert.equal(result.errors?.[0].extensions?.code, 'NOT_FOUND');
+      assert.equal((await it.next()).done, true);
+    }
+    relay(WATCH, 'u1');
+    assert.equal(client.opened.length, 2, 'an ended upstream subscription is not joined again');
+  });
+
+  test('after an upstream resubscribe, versions only rise for everyone', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay(WATCH, 'u1');
+    const { sink } = client.opened[0];
+    sink.next(event(1));
+    sink.next(event(2));
+    sink.next(event(2)); // the snapshot again, after the socket came back
+    sink.next(event(1));
+    sink.next(event(3));
+    assert.deepEqual(versions(await ready(a, 3)), [1, 2, 3]);
+  });
+});
