@@ -221,6 +221,8 @@ describe('logs', () => {
     assert.ok(finished, 'the worker logged the end');
     assert.equal(finished.user, tag(user));
     assert.equal(typeof finished.runMs, 'number');
+    assert.equal(typeof finished.waitMs, 'number', 'the final line says how long it waited, too');
+    assert.ok(!workerLines.some((e) => e.taskId === task.id && e.status === 'IN_PROGRESS'), 'start and progress are at debug: one line per task');
     assert.ok((finished.runMs as number) >= 1400);
 
     const everything = api.logs.text() + worker.logs.text();
