@@ -133,6 +133,9 @@ interface Stack {
   secret: string;
   api: Backend;
   frontend: Frontend;
+  /** The frontend's GraphQL endpoint, over HTTP and over WebSocket. */
+  gqlHttp: string;
+  gqlWs: string;
   store: any;
   keys: any;
   queue: Queue;
@@ -207,7 +210,9 @@ async function startStack(): Promise<Stack> {
     rawRelay: await inspectorOf(rawRelay),
     rawSub: await inspectorOf(rawSub),
   };
-  return { redis, redisClient, prefix, token, secret, api, frontend, store, keys, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
+  const gqlHttp = `${frontend.url}/api/graphql`;
+  const gqlWs = gqlHttp.replace(/^http/, 'ws');
+  return { redis, redisClient, prefix, token, secret, api, frontend, gqlHttp, gqlWs, store, keys, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
 }
 
 async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<Backend> {
@@ -260,7 +265,7 @@ async function runningTasks(s: Stack, n: number): Promise<Array<Session & { task
 }
 
 async function connectAll(s: Stack, modeName: 'system' | 'raw', subs: Sub[]): Promise<void> {
-  const url = modeName === 'system' ? `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql` : s.rawRelay.ready[1];
+  const url = modeName === 'system' ? s.gqlWs : s.rawRelay.ready[1];
   await connectSplit(s, modeName, subs, (part) => ({ type: 'connect', mode: modeName, url, subs: part, concurrency: 25, timeoutMs: 60_000 }));
 }
 
@@ -522,7 +527,7 @@ async function setupPhase(s: Stack, n: number, pairs: number) {
   const raw: number[] = [];
   for (let i = 0; i < pairs; i++) {
     raw.push(await run(s.rawGqlws.ready[1], tasks.map((t) => ({ taskId: t.taskId }))));
-    system.push(await run(`${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }))));
+    system.push(await run(s.gqlWs, tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }))));
     log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, system ${system.at(-1)!.toFixed(0)}/s`);
     await sleep(300);
   }
@@ -623,7 +628,7 @@ async function floorRun(s: Stack, n: number): Promise<Floor> {
   const measure = async (kind: 'query' | 'watch') => {
     const cpu0 = cpuOf(pids);
     const client0 = cpuMs(clientPid);
-    const r = await profiled(s, `floor-${kind}`, undefined, () => s.clients[0].call({ type: 'floor', kind, httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies: sessions.map((x) => x.cookie), taskIds, total: n, timeoutMs: 60_000 }));
+    const r = await profiled(s, `floor-${kind}`, undefined, () => s.clients[0].call({ type: 'floor', kind, httpUrl: s.gqlHttp, wsUrl: s.gqlWs, cookies: sessions.map((x) => x.cookie), taskIds, total: n, timeoutMs: 60_000 }));
     if (r.failures > 0) throw new Error(`floor ${kind}: ${r.failures} failures`);
     return { server: (cpuOf(pids) - cpu0) / n, client: (cpuMs(clientPid) - client0) / n };
   };
@@ -656,7 +661,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
     const each0 = pids.map(cpuMs);
     const client0 = cpuMs(clientPid);
     const r = await profiled(s, label, worker, () =>
-      s.clients[0].call({ type: 'fullpath', httpUrl: `${s.frontend.url}/api/graphql`, wsUrl: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, cookies, total: count, timeoutMs: 60_000 }),
+      s.clients[0].call({ type: 'fullpath', httpUrl: s.gqlHttp, wsUrl: s.gqlWs, cookies, total: count, timeoutMs: 60_000 }),
     );
     if (r.failures > 0) throw new Error(`full path: ${r.failures} failures ${JSON.stringify(r.notFinished)}`);
     const per = (ms: number) => ms / Math.max(1, r.finished);
@@ -715,9 +720,8 @@ async function cancelPhase(s: Stack, n: number) {
   // Every task must be running at once: concurrency above their number.
   const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '120000', TASK_MAX_DURATION_MS: '120000', WORKER_CONCURRENCY: String(n + 10) });
   const session = newSession(s.secret);
-  const http = `${s.frontend.url}/api/graphql`;
   const post = async (query: string, variables?: unknown) => {
-    const res = await fetch(http, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(s.gqlHttp, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as any;
   };
   const cookieWs = class extends WebSocket {
@@ -727,7 +731,7 @@ async function cancelPhase(s: Stack, n: number) {
   };
   // A socket holds at most WS_MAX_SUBSCRIPTIONS_PER_SOCKET (100) subscriptions: one per 50 tasks.
   const clients = Array.from({ length: Math.ceil(n / 50) }, () =>
-    createClient({ url: `${s.frontend.url.replace(/^http/, 'ws')}/api/graphql`, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }),
+    createClient({ url: s.gqlWs, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }),
   );
   const latencies: number[] = [];
   try {

@@ -158,11 +158,11 @@ class UpstreamSubscription {
     );
   }
 
+  /** Never called once ended: `gone()` has taken it out of the relayer's map by then. */
   join(): AsyncIterableIterator<ExecutionResult> {
     const browser = new BrowserSubscription(() => this.leave(browser));
     if (this.last) browser.push(this.last);
-    if (this.ended) browser.end();
-    else this.browsers.add(browser);
+    this.browsers.add(browser);
     return browser;
   }
 
