@@ -37,7 +37,7 @@ after(async () => {
 test('a crash between the job\'s end and the status write: the reconciler makes the record final', async () => {
   // A lock long enough to act on the frozen worker's job with its token; no simulated failures,
   // so the only outcomes are the ones this test forces.
-  const timing = { lockMs: 8000, stalledMs: 1000, reconcileMs: RECONCILE_MS };
+  const timing = { lockMs: 8000, stalledMs: 1000, reconcileMs: RECONCILE_MS, stallTimeoutMs: 20_000 };
   const env = sharedEnv(redis.url, { TASK_FAILURE_RATE: '0', WORKER_LOCK_DURATION_MS: String(timing.lockMs) }, timing);
   const api = await backend(env, 'api');
   const victim = await backend(env, 'worker', { TASK_MIN_DURATION_MS: '30000', TASK_MAX_DURATION_MS: '30000' }, 'victim');

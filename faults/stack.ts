@@ -32,18 +32,21 @@ export interface Timing {
   lockMs: number;
   stalledMs: number;
   reconcileMs: number;
+  /** TASK_STALL_TIMEOUT_MS: a running task silent this long is stopped by its worker. */
+  stallTimeoutMs: number;
 }
 
-export const FAST: Timing = { lockMs: 1500, stalledMs: 1000, reconcileMs: 1500 };
+export const FAST: Timing = { lockMs: 1500, stalledMs: 1000, reconcileMs: 1500, stallTimeoutMs: 5000 };
 
 /**
- * The documented bound for "none stuck" (README, Guarantees): a dead worker's lock expires
+ * The documented bound for "none stuck" (docs/guarantees.md): a dead worker's lock expires
  * within lockMs, a stall check finds it within stalledMs (a second check may be needed when the
  * first ran just before the lock expired), and a lost status write is repaired by the next
- * reconcile round. Plus slack for this busy 2-core machine.
+ * reconcile round; work that falls silent is stopped by its own worker after stallTimeoutMs
+ * plus the 2 s it gets to stop. Plus slack for this busy 2-core machine.
  */
 export function stuckBoundMs(t: Timing = FAST, slackMs = 10_000): number {
-  return t.lockMs + 2 * t.stalledMs + t.reconcileMs + slackMs;
+  return Math.max(t.lockMs + 2 * t.stalledMs + t.reconcileMs, t.stallTimeoutMs + 2000) + slackMs;
 }
 
 export interface StackEnv {
@@ -66,6 +69,7 @@ export function sharedEnv(redisUrl: string, extra: Record<string, string> = {}, 
       WORKER_LOCK_DURATION_MS: String(t.lockMs),
       WORKER_STALLED_INTERVAL_MS: String(t.stalledMs),
       RECONCILE_INTERVAL_MS: String(t.reconcileMs),
+      TASK_STALL_TIMEOUT_MS: String(t.stallTimeoutMs),
       TASK_MIN_DURATION_MS: '100',
       TASK_MAX_DURATION_MS: '1500',
       TASK_FAILURE_RATE: '0.1',

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       WORKER_CONCURRENCY: '3',
       WORKER_LOCK_DURATION_MS: '1000',
       WORKER_STALLED_INTERVAL_MS: '500',
+      TASK_STALL_TIMEOUT_MS: '4000',
       CANCEL_TIMEOUT_MS: '2000',
     });
     assert.equal(c.env, 'test');
@@ -70,7 +71,7 @@ describe('loadConfig', () => {
     assert.equal(c.redisUrl, 'redis://127.0.0.1:6390/2');
     assert.equal(c.prefix, 'lr-test_1');
     assert.deepEqual(c.task, { minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
-    assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500, stallTimeoutMs: 4000 });
     assert.equal(c.cancelTimeoutMs, 2000);
   });
 

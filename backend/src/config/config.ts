@@ -47,6 +47,8 @@ export const configSchema = z
     WORKER_LOCK_DURATION_MS: int(30000, 100),
     /** How often workers look for jobs whose lock expired (their worker died or froze). */
     WORKER_STALLED_INTERVAL_MS: int(30000, 100),
+    /** A running task that reports nothing for this long is stuck: its work is stopped and it ends ERROR. */
+    TASK_STALL_TIMEOUT_MS: int(60000, 500),
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
     TASK_CREATE_LIMIT: int(20, 1),
     TASK_CREATE_WINDOW_S: int(10, 1),
@@ -110,6 +112,7 @@ export interface Config {
     concurrency: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
+    stallTimeoutMs: number;
   };
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: c.WORKER_CONCURRENCY,
       lockDurationMs: c.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: c.WORKER_STALLED_INTERVAL_MS,
+      stallTimeoutMs: c.TASK_STALL_TIMEOUT_MS,
     },
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,

@@ -101,7 +101,7 @@ export class BackendMetrics {
     });
     new Counter({
       name: 'longrun_tasks_reconciled_total',
-      help: 'Task records the reconciler in this process corrected, by action (finish, fail, lost)',
+      help: 'Task records the reconciler in this process corrected, by action (finish, fail, lost, stuck)',
       labelNames: ['action'] as const,
       registers: [this.registry],
       collect() {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
-import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
+import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { reconcileAction } from './reconcile-action.js';
 import { isTerminal } from './task-state.js';
 import { TaskStore } from './task-store.js';
-import { WORKER_LOST } from './tasks.processor.js';
+import { STUCK, WORKER_LOST } from './tasks.processor.js';
 import type { RunTaskJob } from './tasks.service.js';
 
 /**
@@ -23,13 +24,14 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
   private running: Promise<unknown> | undefined;
   private readonly token = randomUUID();
   /** Counts of what the reconciler corrected, since start. */
-  readonly corrected = { finish: 0, fail: 0, lost: 0 };
+  readonly corrected = { finish: 0, fail: 0, lost: 0, stuck: 0 };
 
   constructor(
     private readonly store: TaskStore,
     @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<RunTaskJob>,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+    @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -53,9 +55,15 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
     const interval = this.config.reconcileIntervalMs;
     const locked = await this.redis.set(this.keys.reconcilerLock, this.token, 'PX', Math.max(1000, interval - 100), 'NX');
     if (locked !== 'OK') return 0;
-    // A task that stalls is failed by BullMQ within lock + stall interval; only after that
-    // (and one more stall interval) may a vanished job be called lost.
-    const graceMs = this.config.worker.lockDurationMs + 2 * this.config.worker.stalledIntervalMs;
+    const { lockDurationMs, stalledIntervalMs, stallTimeoutMs } = this.config.worker;
+    const bounds = {
+      // A task that stalls is failed by BullMQ within lock + stall interval; only after that
+      // (and one more stall interval) may a vanished job be called lost.
+      graceMs: lockDurationMs + 2 * stalledIntervalMs,
+      // The worker holding a silent task stops it after stallTimeoutMs itself; this is the
+      // backstop for a holder that cannot (its lock still renewed, its work waiting on nothing).
+      stuckAfterMs: stallTimeoutMs + lockDurationMs,
+    };
     let cursor = '0';
     let changed = 0;
     do {
@@ -65,10 +73,12 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       for (const id of ids) {
         const record = await this.store.get(id);
         const job = record && !isTerminal(record.status) ? await this.queue.getJob(id) : undefined;
-        const state = job ? await job.getState() : 'unknown';
-        const action = reconcileAction(record, state, Date.now(), graceMs);
+        // A stalled job waits in the queue to be failed when a worker takes it (BullMQ 6): for
+        // the task it has failed already.
+        const state = !job ? 'unknown' : job.deferredFailure ? 'failed' : await job.getState();
+        const action = reconcileAction(record, state, Date.now(), bounds);
         if (action === 'forget') forget.push(id);
-        else if (action !== 'none' && (await this.apply(id, action, job?.failedReason))) changed++;
+        else if (action !== 'none' && (await this.apply(id, action, job?.failedReason || job?.deferredFailure))) changed++;
       }
       await this.store.forgetLive(forget);
     } while (cursor !== '0');
@@ -86,7 +96,7 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
     for (const set of ['completed', 'failed'] as const) await this.queue.clean(graceMs, 1000, set);
   }
 
-  private async apply(id: string, action: 'finish' | 'fail' | 'lost', failedReason?: string): Promise<boolean> {
+  private async apply(id: string, action: 'finish' | 'fail' | 'lost' | 'stuck', failedReason?: string): Promise<boolean> {
     const finishedAt = Date.now();
     const result =
       action === 'finish'
@@ -96,10 +106,14 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
             error:
               action === 'lost'
                 ? 'Lost: its job no longer exists'
-                : failedReason && !/stalled/i.test(failedReason)
-                  ? failedReason
-                  : WORKER_LOST,
+                : action === 'stuck'
+                  ? STUCK
+                  : failedReason && !/stalled/i.test(failedReason)
+                    ? failedReason
+                    : WORKER_LOST,
           });
+    // Whoever holds a stuck task's job stops its work, which frees the slot (see TasksProcessor).
+    if (action === 'stuck') await this.pubsub.publish(this.keys.cancelChannel, { taskId: id, reason: 'stuck' });
     if (result.applied) {
       this.corrected[action]++;
       this.logger.warn(`reconciled task ${id}: ${action}`);

@@ -68,6 +68,8 @@ export interface TaskRecord {
   startedAt: string | null;
   finishedAt: string | null;
   error: string | null;
+  /** When the record last changed (epoch ms; internal, not served): how the reconciler sees a silent task. */
+  updatedAt?: number;
 }
 
 /** What clients see: the schema's `Task` (checked against the generated type). */
@@ -93,6 +95,7 @@ export function recordFromHash(hash: Record<string, string | undefined>): TaskRe
     startedAt: hash.startedAt ? isoFromMs(hash.startedAt) : null,
     finishedAt: hash.finishedAt ? isoFromMs(hash.finishedAt) : null,
     error: hash.error ?? null,
+    updatedAt: hash.updatedAt ? Number(hash.updatedAt) : undefined,
   };
 }
 

@@ -1,0 +1,123 @@
+/**
+ * A job must never stay active with nobody working on it (issue 12). Each way out, provoked for
+ * real: the job's lock taken away under a running task (what a freeze past the lock or another
+ * worker's stall check does), work that falls silent past TASK_STALL_TIMEOUT_MS, and a silent
+ * task seen by another process's reconciler. Each time the task ends, the worker slot is free
+ * again, and nothing writes to the task afterwards.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { disposeAllClients, killAllChildren, redisCall, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
+import { History } from './history.js';
+import { allEnded, backend, BackendCaller, create, FAST, follow, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+
+/** 20 s tasks report every second: long enough to act on one while it runs. */
+const SLOW = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000', TASK_FAILURE_RATE: '0' };
+
+let redis: RedisServer;
+let env: StackEnv;
+let api: Backend;
+const workers: Backend[] = [];
+
+before(async () => {
+  redis = await startRedis();
+  env = sharedEnv(redis.url, SLOW);
+  api = await backend(env, 'api');
+});
+
+after(async () => {
+  await disposeAllClients();
+  await Promise.all([api, ...workers].map((b) => b?.stop()));
+  await redis?.stop();
+  await killAllChildren();
+});
+
+async function worker(extra: Record<string, string>, name: string): Promise<Backend> {
+  const w = await backend(env, 'worker', extra, name);
+  workers.push(w);
+  return w;
+}
+
+async function stopWorkers(): Promise<void> {
+  for (const w of workers.splice(0)) await w.stop();
+}
+
+async function startTasks(history: History, caller: BackendCaller, n: number): Promise<Followed[]> {
+  const ws = caller.ws();
+  const out: Followed[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await create(history, caller);
+    assert.ok(r.task, `createTask failed: ${r.code}`);
+    out.push(follow(history, caller, ws, r.task.id));
+  }
+  return out;
+}
+
+const last = (f: Followed) => f.record.events.at(-1)?.task;
+const running = (f: Followed) => waitUntil(() => last(f)?.status === 'IN_PROGRESS', { timeoutMs: 20_000, what: `${f.record.taskId} IN_PROGRESS` });
+const bullKey = (id: string) => `{${env.prefix}}:bull:tasks:${id}`;
+
+test('a running job whose lock is taken away: its work stops at once, it ends "Worker lost", the slot runs the next task', async () => {
+  const history = new History();
+  const caller = new BackendCaller(() => api, 'locklost');
+  const w = await worker({ WORKER_CONCURRENCY: '1' }, 'locklost');
+  const [first, next] = await startTasks(history, caller, 2);
+  await running(first);
+  assert.equal(last(next)?.status, 'WAITING', 'one slot: the second task waits');
+
+  await redisCall(redis.port, 'DEL', `${bullKey(first.record.taskId)}:lock`);
+  await w.logs.waitFor(new RegExp(`task ${first.record.taskId}: job lock lost`), FAST.lockMs * 2);
+  const versionAtAbort = last(first)!.version;
+  await allEnded([first], stuckBoundMs());
+  assert.equal(last(first)?.status, 'ERROR');
+  assert.match(last(first)?.error ?? '', /Worker lost/);
+  // After the abort at most a write already in flight and the final ERROR: the work stopped.
+  assert.ok(last(first)!.version <= versionAtAbort + 2, `versions after the abort: ${versionAtAbort} → ${last(first)!.version}`);
+  await running(next);
+  next.cut();
+  await w.stop();
+  workers.splice(workers.indexOf(w), 1);
+});
+
+test('work silent past TASK_STALL_TIMEOUT_MS is stopped by its own worker: ERROR "Stuck", slot free', async () => {
+  await stopWorkers();
+  const history = new History();
+  const caller = new BackendCaller(() => api, 'silent');
+  // These tasks report once a second, so a 500 ms timeout finds each of them silent.
+  const w = await worker({ WORKER_CONCURRENCY: '2', TASK_STALL_TIMEOUT_MS: '500' }, 'silent');
+  const subs = await startTasks(history, caller, 6);
+  await allEnded(subs, 30_000);
+  const stored = await verify('silent work stopped by its worker', history, redis.port, env.prefix, { boundMs: stuckBoundMs() });
+  for (const r of stored.values()) {
+    assert.equal(r?.status, 'ERROR');
+    assert.match(r?.error ?? '', /Stuck/);
+  }
+  assert.equal(w.logs.lines(/stuck \(no progress within TASK_STALL_TIMEOUT_MS\), its work is stopped/).length, 6);
+  assert.deepEqual(await redisCall(redis.port, 'LRANGE', `{${env.prefix}}:bull:tasks:active`, 0, -1), [], 'every slot is free');
+});
+
+test('a silent task is ended by another process\'s reconciler, and its holder stops the work', async () => {
+  await stopWorkers();
+  const history = new History();
+  const caller = new BackendCaller(() => api, 'backstop');
+  // The holder would wait a minute and leaves reconciling to the other worker, whose reconciler
+  // calls a task stuck after 500 ms + one lock duration (2 s) of silence: less than these
+  // tasks' 3 s between reports.
+  const holder = await worker(
+    { WORKER_CONCURRENCY: '2', TASK_STALL_TIMEOUT_MS: '60000', RECONCILE_INTERVAL_MS: '600000', TASK_MIN_DURATION_MS: '60000', TASK_MAX_DURATION_MS: '60000' },
+    'holder',
+  );
+  const subs = await startTasks(history, caller, 2);
+  await Promise.all(subs.map(running));
+  const watcher = await worker({ TASK_STALL_TIMEOUT_MS: '500' }, 'watcher');
+  await allEnded(subs, stuckBoundMs());
+  const stored = await verify('silent task ended by the reconciler', history, redis.port, env.prefix, { boundMs: stuckBoundMs() });
+  for (const r of stored.values()) assert.match(r?.error ?? '', /Stuck/);
+  assert.ok(watcher.logs.lines(/reconciled task .*: stuck/).length >= 1, 'the watcher reconciled it');
+  for (const f of subs) await holder.logs.waitFor(new RegExp(`task ${f.record.taskId}: stuck, aborting it`), 5000);
+  await waitUntil(async () => ((await redisCall(redis.port, 'LRANGE', `{${env.prefix}}:bull:tasks:active`, 0, -1)) as string[]).length === 0, {
+    timeoutMs: 10_000,
+    what: "the holder's slots freed",
+  });
+  await sleep(500);
+});
