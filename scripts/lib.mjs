@@ -32,7 +32,7 @@ function atLeast(version, min) {
 /**
  * The Node of .nvmrc in .run/node/<version>/bin/node, fetched once from the npm registry as
  * `node-<platform>-<arch>` (a package that ships the binary itself, no install script). The
- * registry has those for linux-x64 and linux-arm64; elsewhere this fails with what to do.
+ * registry has those for linux-x64 and linux-arm64; elsewhere this exits saying what to do.
  */
 function localNode(version, range) {
   const dir = join(RUN_DIR, 'node', version);
@@ -46,8 +46,11 @@ function localNode(version, range) {
   mkdirSync(partial, { recursive: true });
   const npm = ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', partial, `${pkg}@${version}`];
   if (spawnSync('npm', npm, { stdio: 'inherit' }).status !== 0) {
-    throw new Error(`could not fetch ${pkg}@${version}: install Node ${version} (any ${range} will do; \`nvm install\` reads .nvmrc) and run again`);
+    rmSync(partial, { recursive: true, force: true });
+    console.error(`[longrun] could not fetch ${pkg}@${version}: install Node ${version} (any ${range} will do; \`nvm install\` reads .nvmrc) and run again`);
+    process.exit(1);
   }
+  rmSync(dir, { recursive: true, force: true });
   renameSync(join(partial, 'node_modules', pkg), dir);
   rmSync(partial, { recursive: true, force: true });
   return bin;

@@ -75,10 +75,11 @@ describe('Node version', () => {
     const range = root.engines?.node ?? '';
     for (const ws of ['backend', 'frontend']) assert.equal(manifest(`${ws}/package.json`).engines?.node, range, ws);
     // scripts/lib.mjs reads the range in this one form.
-    const min = /^>=(\d+)\.(\d+)$/.exec(range)?.slice(1).map(Number);
-    assert.ok(min, `engines.node reads ">=X.Y": ${range}`);
-    const [major, minor] = pinnedNode.split('.').map(Number);
-    assert.ok(major > min[0] || (major === min[0] && minor >= min[1]), `.nvmrc ${pinnedNode} satisfies ${range}`);
+    const min = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/.exec(range)?.slice(1).map((n) => Number(n ?? 0));
+    assert.ok(min, `engines.node reads ">=X.Y[.Z]": ${range}`);
+    const pinned = pinnedNode.split('.').map(Number);
+    const order = pinned.map((n, i) => Math.sign(n - min[i])).find((d) => d !== 0) ?? 0;
+    assert.ok(order >= 0, `.nvmrc ${pinnedNode} satisfies ${range}`);
   });
 
   test('.nvmrc is an LTS line (even major), and @types/node and the images follow it', () => {
