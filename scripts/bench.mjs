@@ -2,7 +2,9 @@
 // `npm run bench`: installs what is missing, builds what is stale (production builds), then runs
 // bench/run.ts (see README "Performance"). Arguments pass through: --quick, --smoke, --out <file>.
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt, ensureDependencies, hasCommand, ROOT } from './lib.mjs';
+import { ensureBuilt, ensureDependencies, hasCommand, ROOT, useSupportedNode } from './lib.mjs';
+
+await useSupportedNode();
 
 if (!hasCommand('redis-server')) {
   console.error('[longrun] the benchmark starts its own redis-server: install it (apt-get install redis-server)');

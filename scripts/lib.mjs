@@ -1,16 +1,87 @@
-// Shared set-up steps for `npm start` and `npm test`: install what is missing, build what is
-// stale, find or start Redis. Plain Node (no dependencies), so it runs before `npm ci`.
+// Shared set-up steps for `npm start`, `npm test` and `npm run bench`: run under a supported
+// Node, install what is missing, build what is stale, find or start Redis. Plain Node 20 code
+// (no dependencies), so it runs before `npm ci` and before any supported Node is there.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const RUN_DIR = join(ROOT, '.run');
 
 export function log(message) {
   console.log(`[longrun] ${message}`);
+}
+
+/** package.json's `engines.node`, which this code reads as `>=X.Y[.Z]` and nothing else. */
+function requiredNode() {
+  const range = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node;
+  const m = /^>=\s*(\d+)\.(\d+)(?:\.(\d+))?$/.exec(range);
+  if (!m) throw new Error(`package.json engines.node must read ">=X.Y[.Z]", not "${range}"`);
+  return { range, min: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] };
+}
+
+function atLeast(version, min) {
+  const v = version.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i] > min[i];
+  return true;
+}
+
+/**
+ * The Node of .nvmrc in .run/node/<version>/bin/node, fetched once from the npm registry as
+ * `node-<platform>-<arch>` (a package that ships the binary itself, no install script). The
+ * registry has those for linux-x64 and linux-arm64; elsewhere this exits saying what to do.
+ */
+function localNode(version, range) {
+  const dir = join(RUN_DIR, 'node', version);
+  const bin = join(dir, 'bin', 'node');
+  if (existsSync(bin)) return bin;
+  const pkg = `node-${process.platform}-${process.arch}`;
+  log(`node v${process.versions.node} is older than ${range}: fetching ${pkg}@${version} from the npm registry…`);
+  // Installed beside the final folder and renamed into place: a half-done fetch is never used.
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const npm = ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', partial, `${pkg}@${version}`];
+  if (spawnSync('npm', npm, { stdio: 'inherit' }).status !== 0) {
+    rmSync(partial, { recursive: true, force: true });
+    console.error(`[longrun] could not fetch ${pkg}@${version}: install Node ${version} (any ${range} will do; \`nvm install\` reads .nvmrc) and run again`);
+    process.exit(1);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(join(partial, 'node_modules', pkg), dir);
+  rmSync(partial, { recursive: true, force: true });
+  return bin;
+}
+
+/**
+ * Call first, before anything that needs Node >= engines.node. On a supported Node it puts that
+ * Node's folder first on PATH, so every child (`node`, and `npm`, `npx`, `next`: scripts that
+ * start with `#!/usr/bin/env node`) runs under it, and returns. On an older one it runs this same
+ * script again under the Node of .nvmrc (see localNode) and never returns: the process ends with
+ * the child's exit code.
+ */
+export async function useSupportedNode() {
+  const { range, min } = requiredNode();
+  if (atLeast(process.versions.node, min)) {
+    process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    const from = relative(ROOT, process.execPath);
+    log(`node v${process.versions.node} (from ${from.startsWith('..') ? process.execPath : from})`);
+    return;
+  }
+  const pinned = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
+  if (!atLeast(pinned, min)) throw new Error(`.nvmrc (${pinned}) does not satisfy engines.node ${range}`);
+  const child = spawn(localNode(pinned, range), [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  child.once('error', (error) => {
+    console.error(`[longrun] could not start node: ${error.message}`);
+    process.exit(1);
+  });
+  // A terminal's Ctrl-C reaches the child too; a signal sent to this process alone is passed on.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+  return new Promise(() => {});
 }
 
 export function run(cmd, args, opts = {}) {

@@ -5,7 +5,9 @@
 // backend rebuilt and restarted on change.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { ensureBuilt, ensureDependencies, findOrStartRedis, freePort, localSecrets, log, portInUse, ROOT } from './lib.mjs';
+import { ensureBuilt, ensureDependencies, findOrStartRedis, freePort, localSecrets, log, portInUse, ROOT, useSupportedNode } from './lib.mjs';
+
+await useSupportedNode();
 
 const dev = process.argv.includes('--dev');
 const children = [];

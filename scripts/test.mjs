@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need (npm dependencies; redis-server and chromium through
-// apt-get when running as root), builds what is stale, then runs every suite: generated-code
-// check, typecheck, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite
-// and browser tests. Exits non-zero if any fails.
+// `npm test`: runs under a supported Node, installs what the tests need (npm dependencies;
+// redis-server and chromium through apt-get when running as root), builds what is stale, then
+// runs every suite: generated-code check, typecheck, backend unit + e2e, gateway, scale-out, the
+// terminal client, the fault suite and browser tests. Exits non-zero if any fails.
+//
+//   node scripts/test.mjs [suite ...] [-- <node --test option or test file> ...]
+//
+// Suite names pick suites (default: all). After `--`, options (`--test-name-pattern=…`; write
+// them with `=`) go to each node:test suite, and files or globs replace the suite's own files.
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt, ensureDependencies, hasCommand, log, ROOT, run } from './lib.mjs';
+import { ensureBuilt, ensureDependencies, hasCommand, log, ROOT, run, useSupportedNode } from './lib.mjs';
+
+await useSupportedNode();
 
 const SYSTEM_PACKAGES = { 'redis-server': 'redis-server', chromium: 'chromium' };
 
@@ -24,19 +31,41 @@ function ensureSystemPackages() {
   process.exit(1);
 }
 
-const only = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const dashDash = argv.includes('--') ? argv.indexOf('--') : argv.length;
+const only = argv.slice(0, dashDash);
+const extraOptions = argv.slice(dashDash + 1).filter((a) => a.startsWith('-'));
+const extraFiles = argv.slice(dashDash + 1).filter((a) => !a.startsWith('-'));
+
+/** node:test through tsx, one file at a time (each starts its own stack); globs expand in node. */
+const nodeTest = (glob) => [
+  'node',
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    // A safety net per test; the suites set tighter bounds of their own.
+    '--test-timeout=180000',
+    ...extraOptions,
+    ...(extraFiles.length > 0 ? extraFiles : [glob]),
+  ],
+];
 const SUITES = [
   ['codegen', 'npm', ['run', '--silent', 'codegen:check']],
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
-  ['backend', 'node', ['scripts/run-node-tests.mjs', 'backend/test']],
-  ['gateway', 'node', ['scripts/run-node-tests.mjs', 'frontend/test']],
-  ['scale', 'node', ['scripts/run-node-tests.mjs', 'scale']],
-  ['cli', 'node', ['scripts/run-node-tests.mjs', 'cli']],
-  ['faults', 'node', ['scripts/run-node-tests.mjs', 'faults']],
+  ['backend', ...nodeTest('backend/test/**/*.test.ts')],
+  ['gateway', ...nodeTest('frontend/test/**/*.test.ts')],
+  ['scale', ...nodeTest('scale/**/*.test.ts')],
+  ['cli', ...nodeTest('cli/**/*.test.ts')],
+  ['faults', ...nodeTest('faults/**/*.test.ts')],
   // A tiny run of `npm run bench` (well-formed table, every metric; no goals asserted).
-  ['bench-smoke', 'node', ['scripts/run-node-tests.mjs', 'bench/test']],
+  ['bench-smoke', ...nodeTest('bench/test/**/*.test.ts')],
   ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
 ];
+
+const unknown = only.filter((name) => !SUITES.some(([suite]) => suite === name));
+if (unknown.length > 0) {
+  console.error(`[longrun] no suite named ${unknown.join(', ')}; the suites: ${SUITES.map(([suite]) => suite).join(', ')}`);
+  process.exit(2);
+}
 
 ensureSystemPackages();
 ensureDependencies();
