@@ -1,4 +1,4 @@
-import { isTerminal, type TaskRecord } from './task-state.js';
+import { isFinal, type TaskRecord } from './task-state.js';
 
 export type ReconcileAction = 'none' | 'forget' | 'finish' | 'fail' | 'lost';
 
@@ -9,7 +9,7 @@ export type ReconcileAction = 'none' | 'forget' | 'finish' | 'fail' | 'lost';
  * and the status write, or a missed `failed` event): the record is brought in line.
  */
 export function reconcileAction(record: TaskRecord | null, jobState: string, now: number, graceMs: number): ReconcileAction {
-  if (!record || isTerminal(record.status)) return 'forget';
+  if (!record || isFinal(record.status)) return 'forget';
   switch (jobState) {
     case 'completed':
       return 'finish';

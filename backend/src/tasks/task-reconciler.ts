@@ -7,7 +7,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { reconcileAction } from './reconcile-action.js';
-import { isTerminal } from './task-state.js';
+import { isFinal } from './task-state.js';
 import { TaskStore } from './task-store.js';
 import { WORKER_LOST } from './tasks.processor.js';
 import type { RunTaskJob } from './tasks.service.js';
@@ -64,7 +64,7 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       const forget: string[] = [];
       for (const id of ids) {
         const record = await this.store.get(id);
-        const job = record && !isTerminal(record.status) ? await this.queue.getJob(id) : undefined;
+        const job = record && !isFinal(record.status) ? await this.queue.getJob(id) : undefined;
         const state = job ? await job.getState() : 'unknown';
         const action = reconcileAction(record, state, Date.now(), graceMs);
         if (action === 'forget') forget.push(id);
