@@ -17,6 +17,30 @@ export type TaskStatus =
   /** Queued; no worker has started it yet. */
   | 'WAITING';
 
+export type BenchWatchSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BenchWatchSubscription = { taskStatus: { id: string, status: TaskStatus, progress: number, version: number } };
+
+export type BenchCreateMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BenchCreateMutation = { createTask: { id: string, status: TaskStatus, version: number } };
+
+export type BenchListQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BenchListQuery = { tasks: Array<{ id: string, status: TaskStatus, version: number }> };
+
+export type BenchCancelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
+
 export type AllTaskFieldsFragment = { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null };
 
 export type TaskQueryVariables = Exact<{
@@ -82,6 +106,41 @@ export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
   error
 }
     `, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
+export const BenchWatchDocument = new TypedDocumentString(`
+    subscription BenchWatch($id: ID!) {
+  taskStatus(id: $id) {
+    id
+    status
+    progress
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<BenchWatchSubscription, BenchWatchSubscriptionVariables>;
+export const BenchCreateDocument = new TypedDocumentString(`
+    mutation BenchCreate {
+  createTask {
+    id
+    status
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<BenchCreateMutation, BenchCreateMutationVariables>;
+export const BenchListDocument = new TypedDocumentString(`
+    query BenchList {
+  tasks(first: 1) {
+    id
+    status
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<BenchListQuery, BenchListQueryVariables>;
+export const BenchCancelDocument = new TypedDocumentString(`
+    mutation BenchCancel($id: ID!) {
+  cancelTask(id: $id) {
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<BenchCancelMutation, BenchCancelMutationVariables>;
 export const TaskDocument = new TypedDocumentString(`
     query Task($id: ID!) {
   task(id: $id) {
