@@ -14,12 +14,13 @@ import { Agent, request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { BenchCreateDocument, BenchListDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
+import { isFinal } from '../operations/generated/schema-enums.js';
 import { median } from './stats.js';
 
-export const WATCH = 'subscription Watch($id: ID!) { taskStatus(id: $id) { id status progress version } }';
-const CREATE_BODY = JSON.stringify({ query: 'mutation Create { createTask { id status version } }' });
-const LIST_BODY = JSON.stringify({ query: 'query Mine { tasks(first: 1) { id status version } }' });
-const TERMINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+const WATCH = BenchWatchDocument.toString();
+const CREATE_BODY = JSON.stringify({ query: BenchCreateDocument.toString() });
+const LIST_BODY = JSON.stringify({ query: BenchListDocument.toString() });
 
 export interface Sub {
   taskId: string;
@@ -106,7 +107,7 @@ function watch(client: Client, sub: Sub, extensions?: Record<string, unknown>): 
         next: (result) => {
           const task = result.data?.taskStatus;
           if (!task) return reject(new Error(JSON.stringify(result.errors ?? result)));
-          if (TERMINAL.has(task.status)) finals.set(task.id, task.status);
+          if (isFinal(task.status)) finals.set(task.id, task.status);
           if (first) {
             first = false;
             resolve();

@@ -41,6 +41,7 @@ import {
   type Memory,
 } from '../testkit/index.js';
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
+import { BenchCancelDocument, BenchCreateDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
 import type { Command, Sub } from './load-client.js';
 import { median, percentile, round } from './stats.js';
 
@@ -736,12 +737,12 @@ async function cancelPhase(s: Stack, n: number) {
   const latencies: number[] = [];
   try {
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await post('mutation { createTask { id } }')).data.createTask.id);
+    for (let i = 0; i < n; i++) ids.push((await post(BenchCreateDocument.toString())).data.createTask.id);
     const status = new Map<string, string>();
     const cancelledAt = new Map<string, number>();
     for (const [k, id] of ids.entries()) {
       clients[Math.floor(k / 50)].subscribe<any>(
-        { query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }', variables: { id } },
+        { query: BenchWatchDocument.toString(), variables: { id } },
         {
           next: (r) => {
             const st = r.data?.taskStatus?.status;
@@ -757,7 +758,7 @@ async function cancelPhase(s: Stack, n: number) {
     await waitUntil(() => ids.every((id) => status.get(id) === 'IN_PROGRESS'), { timeoutMs: 60_000, what: 'tasks running' });
     for (const id of ids) {
       const t0 = now();
-      const r = await post('mutation C($id: ID!) { cancelTask(id: $id) { status } }', { id });
+      const r = await post(BenchCancelDocument.toString(), { id });
       if (r.data?.cancelTask?.status !== 'CANCELLED') throw new Error(`cancel: ${JSON.stringify(r)}`);
       await waitUntil(() => cancelledAt.get(id), { timeoutMs: 10_000, intervalMs: 1, what: 'CANCELLED at the subscriber' });
       latencies.push((cancelledAt.get(id)! - t0) / 1e6);

@@ -10,20 +10,24 @@
  * LONGRUN_URL (default http://localhost:3000) says where the frontend is. The session cookie
  * is kept in .run/cli-session (or LONGRUN_CLI_SESSION), so the CLI is one user across runs,
  * like one browser.
- * Operations and their types come from the frontend's codegen documents: no hand-written types.
+ * Operations and their types come from operations/*.graphql, typed by codegen: no hand-written types.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CancelTaskMutation, CreateTaskMutation, TasksQuery, TaskStatusSubscription } from '../frontend/src/graphql/documents';
-import type { TaskFieldsFragment } from '../frontend/src/graphql/generated/graphql';
+import {
+  CancelTaskDocument,
+  CreateTaskDocument,
+  TasksDocument,
+  TaskStatusDocument,
+  type AllTaskFieldsFragment as Task,
+} from '../operations/generated/graphql.js';
+import { isFinal } from '../operations/generated/schema-enums.js';
 
 const BASE = (process.env.LONGRUN_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const SESSION_FILE = process.env.LONGRUN_CLI_SESSION || join(import.meta.dirname, '..', '.run', 'cli-session');
-const FINAL = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 
 class ApiError extends Error {
   constructor(
@@ -49,18 +53,12 @@ function keepSession(setCookie: string | null): void {
   writeFileSync(SESSION_FILE, cookie, { mode: 0o600 });
 }
 
-/** The codegen hash of a document: lets a gateway with TRUSTED_DOCUMENTS=true accept it. */
-function extensionsOf(doc: unknown): Record<string, unknown> | undefined {
-  const hash = (doc as { __meta__?: { hash?: string } }).__meta__?.hash;
-  return hash ? { persistedQuery: { version: 1, sha256Hash: hash } } : undefined;
-}
-
-async function request<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V): Promise<R> {
+async function request<R, V>(doc: DocumentTypeDecoration<R, V>, variables?: V): Promise<R> {
   const cookie = readSession();
   const response = await fetch(`${BASE}/api/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify({ query: print(doc), variables, extensions: extensionsOf(doc) }),
+    body: JSON.stringify({ query: doc.toString(), variables }),
   }).catch((error: Error) => {
     throw new ApiError(`cannot reach ${BASE}: ${error.message}`, undefined);
   });
@@ -70,15 +68,15 @@ async function request<R, V extends Record<string, unknown>>(doc: TypedDocumentN
   return body.data as R;
 }
 
-function bar(task: TaskFieldsFragment): string {
+function bar(task: Task): string {
   const width = 30;
   const filled = Math.round((task.progress / 100) * width);
   const status = task.status.replace('_', ' ').padEnd(11);
   return `${task.id.slice(0, 8)}  ${status} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(task.progress).padStart(3)}%`;
 }
 
-async function watch(id: string): Promise<TaskFieldsFragment> {
-  if (!readSession()) await request(TasksQuery, { first: 1 });
+async function watch(id: string): Promise<Task> {
+  if (!readSession()) await request(TasksDocument, { first: 1 });
   const client = createClient({
     url: `${BASE.replace(/^http/, 'ws')}/api/graphql`,
     webSocketImpl: class extends WebSocket {
@@ -89,17 +87,17 @@ async function watch(id: string): Promise<TaskFieldsFragment> {
     retryAttempts: 10,
     shouldRetry: () => true,
   });
-  let last: TaskFieldsFragment | undefined;
+  let last: Task | undefined;
   const tty = process.stdout.isTTY;
   try {
-    for await (const result of client.iterate({ query: print(TaskStatusSubscription), variables: { id }, extensions: extensionsOf(TaskStatusSubscription) })) {
+    for await (const result of client.iterate({ query: TaskStatusDocument.toString(), variables: { id } })) {
       if (result.errors?.length) {
         const [first] = result.errors;
         throw new ApiError(first.message, (first.extensions as { code?: string } | undefined)?.code);
       }
-      last = (result.data as { taskStatus: TaskFieldsFragment }).taskStatus;
+      last = (result.data as { taskStatus: Task }).taskStatus;
       process.stdout.write(tty ? `\r${bar(last)}` : `${bar(last)}\n`);
-      if (FINAL.has(last.status)) break;
+      if (isFinal(last.status)) break;
     }
   } finally {
     await client.dispose();
@@ -114,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
-      const { createTask } = await request(CreateTaskMutation);
+      const { createTask } = await request(CreateTaskDocument);
       console.log(`queued ${createTask.id}`);
       if (!rest.includes('--watch')) return 0;
       const end = await watch(createTask.id);
@@ -127,12 +125,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'cancel': {
       if (!rest[0]) break;
-      const { cancelTask } = await request(CancelTaskMutation, { id: rest[0] });
+      const { cancelTask } = await request(CancelTaskDocument, { id: rest[0] });
       console.log(`${cancelTask.id} ${cancelTask.status}`);
       return 0;
     }
     case 'list': {
-      const { tasks } = await request(TasksQuery, { first: 20 });
+      const { tasks } = await request(TasksDocument, { first: 20 });
       if (tasks.length === 0) console.log('no tasks yet: npm run cli -- start --watch');
       for (const task of tasks) console.log(`${bar(task)}  ${task.createdAt}${task.error ? `  ${task.error}` : ''}`);
       return 0;

@@ -3,14 +3,14 @@
  * creates, every event of every subscription and how it ended, every cancel answer); after the
  * scenario the stored records are read from Redis and `check` lists every violation of the
  * invariants in docs/reliability.md:
- *   loss        an acknowledged task has no terminal stored record
+ *   loss        an acknowledged task has no final stored record
  *   stuck       ...still WAITING / IN_PROGRESS after the bound (the caller's settle step)
- *   delivery    a subscription did not end with exactly one terminal event equal to the
+ *   delivery    a subscription did not end with exactly one final event equal to the
  *               stored record, then complete (or it ended with an unexpected error)
  *   monotonic   versions went back (or repeated with different content) within a subscription,
  *               or rose by a repeat inside one connection
- *   after-terminal  an event followed a terminal one
- *   sticky      a stored terminal status changed between reads, or differs from a terminal
+ *   after-final  an event followed a final one
+ *   sticky      a stored final status changed between reads, or differs from a final
  *               event a client saw
  *   foreign     a subscription (socket) carried another task's or another user's event
  *   cancel      a cancel's answer disagrees with the stored record
@@ -18,20 +18,18 @@
  *               unseeded: the ERROR share lies in the binomial band for the configured rate
  * `check` is pure (unit-tested on hand-made histories); `readStored` and `settle` do the I/O.
  */
-import { redisHash } from '../testkit/index.js';
+import { isFinal, redisHash, type TaskStatus } from '../testkit/index.js';
 import { redisKeys } from '../backend/src/redis/redis-keys.js';
 import { planTask, type PlanSettings } from '../backend/src/tasks/task-plan.js';
 import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state.js';
 
-export type Status = 'WAITING' | 'IN_PROGRESS' | 'FINISHED' | 'CANCELLED' | 'ERROR';
-export const TERMINAL: ReadonlySet<string> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
 /** The reason the processor writes for a planned (simulated) failure. */
 export const SIMULATED_FAILURE = /simulated failure/;
 
 /** One event as a client saw it (whatever subset of fields the subscription selected). */
 export interface SeenTask {
   id: string;
-  status: Status;
+  status: TaskStatus;
   version: number;
   progress?: number;
   error?: string | null;
@@ -80,7 +78,7 @@ export interface CheckOptions {
 }
 
 export interface Violation {
-  kind: 'loss' | 'stuck' | 'delivery' | 'monotonic' | 'after-terminal' | 'sticky' | 'foreign' | 'cancel' | 'ratio';
+  kind: 'loss' | 'stuck' | 'delivery' | 'monotonic' | 'after-final' | 'sticky' | 'foreign' | 'cancel' | 'ratio';
   taskId?: string;
   detail: string;
 }
@@ -128,7 +126,7 @@ export async function readStored(redisPort: number, prefix: string, ids: Iterabl
 }
 
 /**
- * Polls Redis until every acknowledged task is terminal or `boundMs` passes. Returns the stored
+ * Polls Redis until every acknowledged task is final or `boundMs` passes. Returns the stored
  * records and how long it took; tasks still live at the bound become `stuck` violations in check.
  */
 export async function settle(
@@ -143,14 +141,17 @@ export async function settle(
   for (;;) {
     const now = await readStored(redisPort, prefix, pending);
     for (const [id, r] of now) stored.set(id, r);
-    pending = pending.filter((id) => !TERMINAL.has(stored.get(id)?.status ?? ''));
+    pending = pending.filter((id) => {
+      const record = stored.get(id);
+      return !record || !isFinal(record.status);
+    });
     if (pending.length === 0 || Date.now() - started > boundMs) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   return { stored, tookMs: Date.now() - started };
 }
 
-const sameTerminal = (seen: SeenTask, stored: TaskRecord): boolean =>
+const sameFinal = (seen: SeenTask, stored: TaskRecord): boolean =>
   seen.id === stored.id &&
   seen.status === stored.status &&
   seen.version === stored.version &&
@@ -162,7 +163,7 @@ const sameEvent = (a: SeenTask, b: SeenTask): boolean => JSON.stringify(a) === J
 
 /**
  * Every violation of the invariants in `history` against the stored records. `later` is a
- * second read of the same records some time after `stored` (sticky terminal).
+ * second read of the same records some time after `stored` (sticky final).
  */
 export function check(history: History, stored: Stored, opts: CheckOptions & { later?: Stored } = {}): Violation[] {
   const out: Violation[] = [];
@@ -171,13 +172,13 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
   for (const id of history.created.keys()) {
     const r = stored.get(id);
     if (r === undefined || r === null) out.push({ kind: 'loss', taskId: id, detail: 'acknowledged, but no stored record' });
-    else if (!TERMINAL.has(r.status)) out.push({ kind: 'stuck', taskId: id, detail: `still ${r.status} (version ${r.version})` });
+    else if (!isFinal(r.status)) out.push({ kind: 'stuck', taskId: id, detail: `still ${r.status} (version ${r.version})` });
   }
 
-  // 5. Sticky terminal across reads.
+  // 5. Sticky final across reads.
   if (opts.later) {
     for (const [id, r] of stored) {
-      if (!r || !TERMINAL.has(r.status)) continue;
+      if (!r || !isFinal(r.status)) continue;
       const l = opts.later.get(id);
       if (l && (l.status !== r.status || l.version !== r.version)) {
         out.push({ kind: 'sticky', taskId: id, detail: `stored ${r.status} v${r.version}, later ${l.status} v${l.version}` });
@@ -195,13 +196,13 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
         out.push({ kind: 'foreign', taskId: e.task.id, detail: `${where} for user ${sub.owner} carried a task of ${owner}` });
       }
     }
-    // 4. Monotonic; nothing after terminal.
+    // 4. Monotonic; nothing after final.
     const own = sub.events.filter((e) => e.task.id === sub.taskId);
     for (let i = 1; i < own.length; i++) {
       const prev = own[i - 1];
       const cur = own[i];
-      if (TERMINAL.has(prev.task.status)) {
-        out.push({ kind: 'after-terminal', taskId: sub.taskId, detail: `${where}: v${cur.task.version} ${cur.task.status} after terminal ${prev.task.status}` });
+      if (isFinal(prev.task.status)) {
+        out.push({ kind: 'after-final', taskId: sub.taskId, detail: `${where}: v${cur.task.version} ${cur.task.status} after final ${prev.task.status}` });
         break;
       }
       const sameConnection = cur.connection === prev.connection;
@@ -213,7 +214,7 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
         out.push({ kind: 'monotonic', taskId: sub.taskId, detail: `${where}: v${prev.task.version} then v${cur.task.version}${sameConnection ? '' : ' (after a reconnect)'}` });
       }
     }
-    // 3. Terminal delivery.
+    // 3. Final delivery.
     if (sub.cut) continue;
     const unexpected = sub.errorCodes.filter((c) => !(sub.expectCodes ?? []).includes(c));
     if (unexpected.length > 0) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: errors ${unexpected.join(', ')}` });
@@ -221,18 +222,18 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     if (!sub.ended) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: never ended` });
     else if (!sub.completed && !sub.transportError) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ended without complete` });
     if (sub.errorCodes.length > 0 && unexpected.length === 0) continue; // an expected coded end (NOT_FOUND...)
-    const terminals = own.filter((e) => TERMINAL.has(e.task.status));
+    const finals = own.filter((e) => isFinal(e.task.status));
     const last = own[own.length - 1];
-    if (terminals.length !== 1 || !last || !TERMINAL.has(last.task.status)) {
-      out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ${terminals.length} terminal events, last ${last ? `${last.task.status} v${last.task.version}` : 'none'}` });
+    if (finals.length !== 1 || !last || !isFinal(last.task.status)) {
+      out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ${finals.length} final events, last ${last ? `${last.task.status} v${last.task.version}` : 'none'}` });
       continue;
     }
     const r = stored.get(sub.taskId);
-    if (r && TERMINAL.has(r.status) && !sameTerminal(last.task, r)) {
+    if (r && isFinal(r.status) && !sameFinal(last.task, r)) {
       out.push({ kind: 'sticky', taskId: sub.taskId, detail: `${where}: saw ${last.task.status} v${last.task.version}, stored ${r.status} v${r.version}` });
     } else if (!r && history.created.has(sub.taskId)) {
       // (loss already reported)
-    } else if (r && !TERMINAL.has(r.status)) {
+    } else if (r && !isFinal(r.status)) {
       out.push({ kind: 'sticky', taskId: sub.taskId, detail: `${where}: saw ${last.task.status}, stored is ${r.status}` });
     }
   }

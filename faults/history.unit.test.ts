@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planTask } from '../backend/src/tasks/task-plan.js';
 import type { TaskRecord } from '../backend/src/tasks/task-state.js';
-import { check, History, type SeenTask, type Status, type Stored, type Violation } from './history.js';
+import { isFinal, type TaskStatus } from '../testkit/index.js';
+import { check, History, type SeenTask, type Stored, type Violation } from './history.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
 const FAIL_REASON = 'The task failed (a simulated failure, as configured by TASK_FAILURE_RATE)';
 
-function rec(id: string, status: Status, version: number, extra: Partial<TaskRecord> = {}): TaskRecord {
-  const terminal = status === 'FINISHED' || status === 'CANCELLED' || status === 'ERROR';
+function rec(id: string, status: TaskStatus, version: number, extra: Partial<TaskRecord> = {}): TaskRecord {
   return {
     id,
     owner: 'session',
@@ -22,7 +22,7 @@ function rec(id: string, status: Status, version: number, extra: Partial<TaskRec
     version,
     createdAt: T0,
     startedAt: null,
-    finishedAt: terminal ? T1 : null,
+    finishedAt: isFinal(status) ? T1 : null,
     error: status === 'ERROR' ? FAIL_REASON : null,
     ...extra,
   };
@@ -77,7 +77,7 @@ test('stuck: a task still live', () => {
   assert.deepEqual(kinds(check(h, stored)), ['stuck']);
 });
 
-test('delivery: no terminal, two terminals, not completed, never ended, unexpected error, transport error', () => {
+test('delivery: no final event, two final events, not completed, never ended, unexpected error, transport error', () => {
   let c = clean();
   c.h.subscriptions[0].events.pop();
   assert.deepEqual(kinds(check(c.h, c.stored)), ['delivery']);
@@ -110,7 +110,7 @@ test('delivery: no terminal, two terminals, not completed, never ended, unexpect
   s.cut = true;
   s.events.pop();
   s.completed = false;
-  assert.deepEqual(check(c.h, c.stored), [], 'a deliberately cut subscription needs no terminal event');
+  assert.deepEqual(check(c.h, c.stored), [], 'a deliberately cut subscription needs no final event');
 });
 
 test('monotonic: versions going back', () => {
@@ -120,14 +120,14 @@ test('monotonic: versions going back', () => {
   assert.ok(kinds(check(h, stored)).includes('monotonic'));
 });
 
-test('after-terminal: an event after the terminal one', () => {
+test('after-final: an event after the final one', () => {
   const { h, stored } = clean();
   const s = h.subscriptions[0];
   s.events.push({ task: seen(rec('a', 'ERROR', 4)), connection: 1 });
-  assert.ok(kinds(check(h, stored)).includes('after-terminal'));
+  assert.ok(kinds(check(h, stored)).includes('after-final'));
 });
 
-test('sticky: the seen terminal differs from the store, or the store changed between reads', () => {
+test('sticky: the final status seen differs from the store, or the store changed between reads', () => {
   const { h, stored } = clean();
   stored.set('a', rec('a', 'ERROR', 4));
   assert.deepEqual(kinds(check(h, stored)), ['sticky']);

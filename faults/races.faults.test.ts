@@ -45,7 +45,7 @@ async function stack(extra: Record<string, string>) {
   return { env, b };
 }
 
-test('cancel racing completion, 500 trials: one terminal status, the answer agrees with it', async () => {
+test('cancel racing completion, 500 trials: one final status, the answer agrees with it', async () => {
   const { env, b } = await stack({ TASK_MIN_DURATION_MS: '50', TASK_MAX_DURATION_MS: '400' });
   const history = new History();
   const callers = Array.from({ length: 5 }, (_, i) => new BackendCaller(() => b, `racer${i}`));
@@ -71,7 +71,7 @@ test('cancel racing completion, 500 trials: one terminal status, the answer agre
   assert.ok(outcome.cancelled > 0 && outcome.refused > 0, 'both outcomes happened');
 });
 
-test('subscribe racing millisecond tasks, 1,000: every subscriber gets the terminal event', async () => {
+test('subscribe racing millisecond tasks, 1,000: every subscriber gets the final event', async () => {
   // Unseeded (an empty variable means unset): the ERROR share must lie in the binomial band.
   const { env, b } = await stack({ TASK_MIN_DURATION_MS: '0', TASK_MAX_DURATION_MS: '20', WORKER_CONCURRENCY: '100', TASK_RANDOM_SEED: '' });
   const history = new History();

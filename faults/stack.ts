@@ -8,10 +8,13 @@ import type { ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
   backendHeaders,
+  CANCEL,
+  CREATE,
   freePort,
   gqlHttpResponse,
   startBackend,
   startFrontend,
+  STATUS,
   uniquePrefix,
   wsClient,
   type Backend,
@@ -21,11 +24,7 @@ import {
 } from '../testkit/index.js';
 import { assertNoViolations, check, readStored, settle, type History, type SeenTask, type Stored, type SubscriptionRecord } from './history.js';
 
-export const TASK_FIELDS = 'id status progress version createdAt startedAt finishedAt error';
-export const CREATE = `mutation Create { createTask { ${TASK_FIELDS} } }`;
-export const TASK = `query Task($id: ID!) { task(id: $id) { ${TASK_FIELDS} } }`;
-export const CANCEL = `mutation Cancel($id: ID!) { cancelTask(id: $id) { ${TASK_FIELDS} } }`;
-export const STATUS = `subscription Status($id: ID!) { taskStatus(id: $id) { ${TASK_FIELDS} } }`;
+export { TASK } from '../testkit/index.js';
 
 /** Short settings shared by every backend process of a scenario. */
 export interface Timing {
@@ -292,15 +291,15 @@ export const pageLikeRetry: Partial<ClientOptions> = {
 export const RETRYABLE_CLOSE = new Set([1000, 1001, 1005, 1006, 1012, 1013, 1014]);
 
 export interface VerifyOptions {
-  /** How long after the last fault healed every task must be terminal. */
+  /** How long after the last fault healed every task must be final. */
   boundMs: number;
   plan?: ReturnType<typeof planOf>;
   failureRate?: number;
 }
 
 /**
- * Ends a scenario: waits (bounded) for every acknowledged task to be terminal, reads the records
- * twice (sticky terminal), checks the whole history and prints one line of what was checked.
+ * Ends a scenario: waits (bounded) for every acknowledged task to be final, reads the records
+ * twice (sticky final), checks the whole history and prints one line of what was checked.
  * Returns the stored records for scenario-specific assertions.
  */
 export async function verify(what: string, history: History, redisPort: number, prefix: string, opts: VerifyOptions): Promise<Stored> {
@@ -314,7 +313,7 @@ export async function verify(what: string, history: History, redisPort: number, 
   console.log(
     `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
       `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels; ` +
-      `all terminal within ${tookMs} ms of the check (bound ${opts.boundMs} ms); ${violations.length} violations`,
+      `all final within ${tookMs} ms of the check (bound ${opts.boundMs} ms); ${violations.length} violations`,
   );
   assertNoViolations(violations, what);
   return stored;

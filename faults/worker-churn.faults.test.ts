@@ -10,8 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { disposeAllClients, killAllChildren, redisCall, sleep, startRedis, type Backend, type RedisServer, type WsClient } from '../testkit/index.js';
-import { History, readStored, TERMINAL } from './history.js';
+import { disposeAllClients, isFinal, killAllChildren, redisCall, sleep, startRedis, type Backend, type RedisServer, type WsClient } from '../testkit/index.js';
+import { History, readStored } from './history.js';
 import { backend, BackendCaller, create, follow, planOf, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv, type Timing } from './stack.js';
 
 /** The issue's settings: 2 s locks, stall checks and reconcile rounds every second. */
@@ -112,7 +112,7 @@ async function drain(history: History, prefix: string, stallMs: number, boundMs:
   for (;;) {
     const stored = await readStored(redis.port, prefix, history.taskIds);
     const now = Date.now();
-    const live = [...stored.values()].filter((r) => r && !TERMINAL.has(r.status));
+    const live = [...stored.values()].filter((r) => r && !isFinal(r.status));
     if (live.length === 0) return now - started;
     for (const r of live) {
       const before = seen.get(r!.id);
@@ -160,7 +160,7 @@ async function scenario(kinds: FaultKind[], seed: number): Promise<void> {
     // Healed: every task must end. A running one reports at least every few hundred ms, so one
     // that shows no change past the documented bound is stuck; what is queued drains at the
     // worker's pace, at most CONCURRENCY tasks per longest task.
-    const backlog = [...(await readStored(redis.port, env.prefix, history.taskIds)).values()].filter((r) => r && !TERMINAL.has(r.status)).length;
+    const backlog = [...(await readStored(redis.port, env.prefix, history.taskIds)).values()].filter((r) => r && !isFinal(r.status)).length;
     const stallMs = stuckBoundMs(TIMING);
     const drainedMs = await drain(history, env.prefix, stallMs, stallMs + Math.ceil(backlog / CONCURRENCY) * MAX_TASK_MS);
     const what = `worker ${kinds.join('+')} under load (seed ${seed}: ${faults.kill} kill -9, ${faults.stop} SIGSTOP; drained in ${drainedMs} ms)`;

@@ -102,7 +102,7 @@ test('worker kill -9 with no other worker: ERROR "Worker lost" within the bound 
   assert.ok(tookMs < LOST_BOUND_MS, `ERROR ${tookMs} ms after the restart; bound ${LOST_BOUND_MS} ms`);
 });
 
-test('two workers, one frozen (SIGSTOP) past its lock then resumed: one terminal status per task', async () => {
+test('two workers, one frozen (SIGSTOP) past its lock then resumed: one final status per task', async () => {
   await stopWorkers();
   const history = new History();
   const caller = new BackendCaller(() => api, 'frozen');

@@ -11,3 +11,4 @@ export * from './redis-sentinel.js';
 export * from './wait.js';
 export * from './proxy.js';
 export * from './session.js';
+export * from './operations.js';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { ErrorCode } from '../src/graphql/generated/schema-types.js';
 import {
   BACKEND_MAIN,
   backendHeaders,
@@ -136,5 +137,12 @@ describe('introspection outside production', () => {
     assert.equal(ok.body?.data?.__schema?.queryType?.name, 'Query', ok.text);
     const anon = await gqlHttpResponse(backend.url, query);
     assert.equal(anon.status, 401);
+  });
+
+  test('the schema carries the error codes as ErrorCode, as generated', async () => {
+    const query = 'query Codes { __type(name: "ErrorCode") { enumValues { name } } }';
+    const res = await gqlHttpResponse(backend.url, query, undefined, backendHeaders(backend.token, 'introspect_1'));
+    const served = res.body?.data?.__type?.enumValues?.map((v: { name: string }) => v.name);
+    assert.deepEqual(served?.sort(), Object.values(ErrorCode).sort(), res.text);
   });
 });

@@ -133,7 +133,7 @@ describe('cancel', { concurrency: false }, () => {
     assert.deepEqual(await api.get(third.id), last);
   });
 
-  test('terminal statuses stick: the cancelled tasks never started or changed again', async () => {
+  test('final statuses stick: the cancelled tasks never started or changed again', async () => {
     const secondNow = await api.get(second.id);
     assert.equal(secondNow.status, 'CANCELLED');
     assert.equal(secondNow.startedAt, null, 'the cancelled WAITING task never started');

@@ -11,6 +11,7 @@ import {
   backendWsClient,
   disposeAllClients,
   exited,
+  isFinal,
   killAllChildren,
   randomToken,
   settle,
@@ -26,7 +27,7 @@ import {
   type WsClient,
 } from '../../testkit/index.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
-import { Api, assertCleanStream, CREATE, newUser, STATUS, TERMINAL, type Task } from './helpers.js';
+import { Api, assertCleanStream, CREATE, newUser, STATUS, type Task } from './helpers.js';
 
 const TASK_MS = 3000;
 
@@ -92,7 +93,7 @@ describe('Redis Cluster failover', { concurrency: false }, () => {
       const list = result.data.map((d) => d.taskStatus);
       for (let j = 1; j < list.length; j++) assert.ok(list[j].version > list[j - 1].version, 'versions never go back');
       const last = list[list.length - 1];
-      assert.ok(TERMINAL.has(last.status), `task ${i} ended ${last.status}`);
+      assert.ok(isFinal(last.status), `task ${i} ended ${last.status}`);
       assert.deepEqual(await user.get(tasks[i].id), last, 'the final event is what is stored');
       t.diagnostic(`task ${i}: ${last.status} v${last.version}${last.error ? ` (${last.error})` : ''}, ${list.length} events`);
     }

@@ -6,34 +6,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   backendHeaders,
+  CANCEL,
+  CREATE,
   gqlHttp,
+  isFinal,
+  TASK,
+  TASKS,
   type Backend,
   type CollectResult,
   type GqlResult,
+  type Task,
+  type TaskStatus,
 } from '../../testkit/index.js';
 
-export const TASK_FIELDS = 'id status progress version createdAt startedAt finishedAt error';
-
-export const CREATE = `mutation Create { createTask { ${TASK_FIELDS} } }`;
-export const TASK = `query Task($id: ID!) { task(id: $id) { ${TASK_FIELDS} } }`;
-export const TASKS = `query Tasks($first: Int) { tasks(first: $first) { ${TASK_FIELDS} } }`;
-export const TASKS_DEFAULT = `query TasksDefault { tasks { ${TASK_FIELDS} } }`;
-export const CANCEL = `mutation Cancel($id: ID!) { cancelTask(id: $id) { ${TASK_FIELDS} } }`;
-export const STATUS = `subscription Status($id: ID!) { taskStatus(id: $id) { ${TASK_FIELDS} } }`;
-
-export type Status = 'WAITING' | 'IN_PROGRESS' | 'FINISHED' | 'CANCELLED' | 'ERROR';
-export const TERMINAL: ReadonlySet<Status> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
-
-export interface Task {
-  id: string;
-  status: Status;
-  progress: number;
-  version: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-}
+export { CANCEL, CREATE, STATUS, TASK, TASKS, type Task } from '../../testkit/index.js';
 
 /** A fresh user id (8-64 chars of [A-Za-z0-9_-]), unique per call. */
 export function newUser(label = 'user'): string {
@@ -64,7 +50,8 @@ export class Api {
     return this.ok(TASK, { id }, 'task');
   }
   list(first?: number): Promise<Task[]> {
-    return first === undefined ? this.ok(TASKS_DEFAULT, undefined, 'tasks') : this.ok(TASKS, { first }, 'tasks');
+    // Without `first` the variable is absent, so the argument's default applies.
+    return this.ok(TASKS, { first }, 'tasks');
   }
   cancel(id: string): Promise<Task> {
     return this.ok(CANCEL, { id }, 'cancelTask');
@@ -80,7 +67,7 @@ export function events(result: CollectResult<{ taskStatus: Task }> | { data: { t
  * What every taskStatus stream must look like (docs/reliability.md, invariants 3 and 4):
  * completed without error; versions rise by exactly one per event (nothing is skipped, since
  * every change is published after the subscription was confirmed); statuses only make legal
- * moves; exactly one terminal event, and it is the last. Returns the terminal event.
+ * moves; exactly one final event, and it is the last. Returns the final event.
  */
 export function assertCleanStream(result: CollectResult<{ taskStatus: Task }>, taskId: string): Task {
   assert.equal(result.error, undefined, `stream for ${taskId} ended in error: ${JSON.stringify(result.error)}`);
@@ -88,7 +75,7 @@ export function assertCleanStream(result: CollectResult<{ taskStatus: Task }>, t
   assert.equal(result.completed, true, `stream for ${taskId} did not complete`);
   const list = events(result);
   assert.ok(list.length >= 1, 'a stream starts with a snapshot');
-  const legal: Record<Status, Status[]> = {
+  const legal: Record<TaskStatus, TaskStatus[]> = {
     WAITING: ['IN_PROGRESS', 'CANCELLED', 'ERROR'],
     IN_PROGRESS: ['IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'],
     FINISHED: [],
@@ -106,10 +93,10 @@ export function assertCleanStream(result: CollectResult<{ taskStatus: Task }>, t
         assert.ok(e.progress >= prev.progress, `progress went back: ${prev.progress} → ${e.progress}`);
       }
     }
-    assert.equal(TERMINAL.has(e.status), i === list.length - 1, `only the last event may be terminal: ${JSON.stringify(list)}`);
+    assert.equal(isFinal(e.status), i === list.length - 1, `only the last event may be final: ${JSON.stringify(list)}`);
   }
   const last = list[list.length - 1];
-  assert.ok(last.finishedAt, 'a terminal task has finishedAt');
+  assert.ok(last.finishedAt, 'a final task has finishedAt');
   return last;
 }
 

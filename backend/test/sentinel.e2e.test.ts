@@ -19,7 +19,7 @@ import {
   type WsClient,
 } from '../../testkit/index.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
-import { Api, assertCleanStream, newUser, STATUS, type Task } from './helpers.js';
+import { Api, assertCleanStream, CREATE, newUser, STATUS, type Task } from './helpers.js';
 
 let setup: RedisSentinelSetup;
 let backend: Backend;
@@ -77,7 +77,7 @@ describe('through Redis Sentinel', { concurrency: false }, () => {
     // Requests during the switch may get SERVICE_UNAVAILABLE (fail fast); it must end soon.
     const after = await waitUntil(
       async () => {
-        const r = await api.raw<{ createTask: Task }>('mutation Create { createTask { id status progress version createdAt startedAt finishedAt error } }');
+        const r = await api.raw<{ createTask: Task }>(CREATE);
         return r.data?.createTask;
       },
       { timeoutMs: 30_000, intervalMs: 500, what: 'createTask to work after the failover' },

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  FINAL_STATUSES,
+  isFinal,
   isLegalMove,
-  isTerminal,
   LEGAL_MOVES,
   recordFromHash,
   TASK_STATUSES,
-  TERMINAL_STATUSES,
   toPublic,
   TRANSITIONS,
   type TaskStatus,
@@ -38,29 +38,29 @@ describe('task state machine', () => {
     );
   });
 
-  test('terminal statuses are FINISHED, CANCELLED and ERROR, and have no moves at all', () => {
-    assert.deepEqual([...TERMINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
+  test('final statuses are FINISHED, CANCELLED and ERROR, and have no moves at all', () => {
+    assert.deepEqual([...FINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
     for (const status of TASK_STATUSES) {
-      assert.equal(isTerminal(status), TERMINAL_STATUSES.has(status), status);
-      if (isTerminal(status)) {
+      assert.equal(isFinal(status), FINAL_STATUSES.has(status), status);
+      if (isFinal(status)) {
         assert.equal(LEGAL_MOVES[status].length, 0, `${status} must have no moves`);
         for (const to of TASK_STATUSES) assert.equal(isLegalMove(status, to), false, `${status} → ${to}`);
       }
     }
   });
 
-  test('non-terminal statuses can always reach a terminal one', () => {
-    for (const status of TASK_STATUSES.filter((s) => !isTerminal(s))) {
-      assert.ok(LEGAL_MOVES[status].some(isTerminal), status);
+  test('every other status can always reach a final one', () => {
+    for (const status of TASK_STATUSES.filter((s) => !isFinal(s))) {
+      assert.ok(LEGAL_MOVES[status].some(isFinal), status);
     }
   });
 
-  test('every named transition consists of legal moves from non-terminal statuses only', () => {
+  test('every named transition consists of legal moves from statuses that are not final', () => {
     assert.ok(Object.keys(TRANSITIONS).length > 0);
     for (const [name, t] of Object.entries(TRANSITIONS)) {
       assert.ok(t.from.length > 0, `${name} has no source status`);
       for (const from of t.from) {
-        assert.equal(isTerminal(from), false, `${name} starts from terminal ${from}`);
+        assert.equal(isFinal(from), false, `${name} starts from final ${from}`);
         assert.ok(isLegalMove(from, t.to), `${name}: ${from} → ${t.to}`);
       }
     }
@@ -75,8 +75,8 @@ describe('task state machine', () => {
     // Cancelling a WAITING task and a running one are distinct: only the worker confirms the latter.
     assert.deepEqual(TRANSITIONS.cancelWaiting, { from: ['WAITING'], to: 'CANCELLED' });
     assert.deepEqual(TRANSITIONS.cancelRunning, { from: ['IN_PROGRESS'], to: 'CANCELLED' });
-    // Every non-terminal → terminal move of the contract is performed by some transition.
-    for (const from of TASK_STATUSES.filter((s) => !isTerminal(s))) {
+    // Every move of the contract is performed by some transition.
+    for (const from of TASK_STATUSES.filter((s) => !isFinal(s))) {
       for (const to of CONTRACT[from]) {
         assert.ok(
           Object.values(TRANSITIONS).some((t) => t.to === to && (t.from as readonly string[]).includes(from)),

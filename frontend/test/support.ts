@@ -9,42 +9,27 @@ import { readFileSync } from 'node:fs';
 import type { ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
+  CREATE,
   REPO_ROOT,
   redisCall,
   startBackend,
   startFrontend,
   startProxy,
   startRedis,
+  TASKS,
   wsClient,
   type Backend,
   type Frontend,
   type GqlHttpResponse,
   type GqlResult,
   type RedisServer,
+  type Task,
   type TcpProxy,
   type WsClient,
 } from '../../testkit/index.js';
 import { redisKeys } from '../../backend/src/redis/redis-keys.js';
 
-export const TASK_FIELDS = 'id status progress version createdAt startedAt finishedAt error';
-export const CREATE = `mutation Create { createTask { ${TASK_FIELDS} } }`;
-export const TASK = `query Task($id: ID!) { task(id: $id) { ${TASK_FIELDS} } }`;
-export const TASKS = `query Tasks($first: Int) { tasks(first: $first) { ${TASK_FIELDS} } }`;
-export const CANCEL = `mutation Cancel($id: ID!) { cancelTask(id: $id) { ${TASK_FIELDS} } }`;
-export const STATUS = `subscription Status($id: ID!) { taskStatus(id: $id) { ${TASK_FIELDS} } }`;
-
-export type Status = 'WAITING' | 'IN_PROGRESS' | 'FINISHED' | 'CANCELLED' | 'ERROR';
-export interface Task {
-  id: string;
-  status: Status;
-  progress: number;
-  version: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-}
-export const FINAL: ReadonlySet<Status> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+export { CANCEL, CREATE, STATUS, TASK, TASKS, type Task } from '../../testkit/index.js';
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface Stack {

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CodedError } from '../tasks/tasks.errors.js';
+import type { ErrorCode } from './generated/schema-types.js';
 
 const logger = new Logger('GraphQLErrors');
 
-/** Codes produced by the GraphQL layer itself for malformed operations: safe to show. */
-const PROTOCOL_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST']);
+/**
+ * Codes the GraphQL layer itself (Apollo Server, graphql-armor) gives malformed operations: safe to
+ * show. Not INTERNAL_SERVER_ERROR, which Apollo gives every unexpected error.
+ */
+const PROTOCOL_CODES: ReadonlySet<unknown> = new Set<ErrorCode>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
 
 /**
  * Deliberate errors keep their message and code; a GraphQL validation error keeps its message;
@@ -20,7 +24,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
     return { message: original.message, locations, path, extensions: { ...original.extensions } };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
+  if (PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
   // Several operations and no (or an unknown) operationName: a malformed request, not a fault.
   if (code === 'OPERATION_RESOLUTION_FAILURE') return { message, locations, path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
   // A GraphQL error with no underlying cause and no path was raised before execution: a

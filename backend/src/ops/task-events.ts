@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { TaskObserver } from '../tasks/task-observer.js';
-import { isTerminal, type TaskRecord, type TransitionName } from '../tasks/task-state.js';
+import { isFinal, type TaskRecord, type TransitionName } from '../tasks/task-state.js';
 import { WORKER_LOST } from '../tasks/tasks.processor.js';
 import { BackendMetrics } from './metrics.js';
 import { userTag } from './logger.js';
@@ -40,7 +40,7 @@ export class TaskEvents implements TaskObserver {
       if (transition === 'start' && created !== undefined && started !== undefined) {
         this.metrics.waitSeconds.observe(Math.max(0, started - created) / 1000);
       }
-      const final = isTerminal(task.status);
+      const final = isFinal(task.status);
       if (final) {
         this.metrics.outcomes.inc({ status: task.status });
         if (task.status === 'ERROR' && task.error === WORKER_LOST) this.metrics.stalled.inc();

@@ -1,4 +1,4 @@
-import { isTerminal, type TaskRecord } from './task-state.js';
+import { isFinal, type TaskRecord } from './task-state.js';
 
 export type ReconcileAction = 'none' | 'forget' | 'finish' | 'fail' | 'lost' | 'stuck';
 
@@ -18,7 +18,7 @@ export interface ReconcileBounds {
  * missed `failed` event): the record is brought in line.
  */
 export function reconcileAction(record: TaskRecord | null, jobState: string, now: number, { graceMs, stuckAfterMs }: ReconcileBounds): ReconcileAction {
-  if (!record || isTerminal(record.status)) return 'forget';
+  if (!record || isFinal(record.status)) return 'forget';
   switch (jobState) {
     case 'completed':
       return 'finish';

@@ -8,7 +8,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { reconcileAction } from './reconcile-action.js';
-import { isTerminal } from './task-state.js';
+import { isFinal } from './task-state.js';
 import { TaskStore } from './task-store.js';
 import { STUCK, WORKER_LOST } from './tasks.processor.js';
 import type { RunTaskJob } from './tasks.service.js';
@@ -72,7 +72,7 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       const forget: string[] = [];
       for (const id of ids) {
         const record = await this.store.get(id);
-        const job = record && !isTerminal(record.status) ? await this.queue.getJob(id) : undefined;
+        const job = record && !isFinal(record.status) ? await this.queue.getJob(id) : undefined;
         // A stalled job waits in the queue to be failed when a worker takes it (BullMQ 6): for
         // the task it has failed already.
         const state = !job ? 'unknown' : job.deferredFailure ? 'failed' : await job.getState();

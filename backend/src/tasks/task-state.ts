@@ -8,13 +8,10 @@ import type { Task, TaskStatus as SchemaTaskStatus } from '../graphql/generated/
 export type TaskStatus = SchemaTaskStatus;
 export const TASK_STATUSES = ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'] as const satisfies readonly TaskStatus[];
 
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
+/** The final statuses, as codegen.ts defines them for every tier. */
+export { FINAL_STATUSES, isFinal } from '../graphql/generated/schema-types.js';
 
-export function isTerminal(status: TaskStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
-
-/** Every legal move. Terminal statuses have none: a final status never changes. */
+/** Every legal move. Final statuses have none: a final status never changes. */
 export const LEGAL_MOVES: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   WAITING: ['IN_PROGRESS', 'CANCELLED', 'ERROR'],
   IN_PROGRESS: ['IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR'],

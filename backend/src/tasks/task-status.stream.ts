@@ -4,7 +4,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
-import { isTerminal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
+import { isFinal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { TaskStore } from './task-store.js';
 import { TaskNotFoundError } from './tasks.errors.js';
@@ -59,7 +59,7 @@ class TaskStatusIterator implements AsyncIterableIterator<PublicTask> {
   }
 
   private afterEmit(record: TaskRecord): void {
-    if (isTerminal(record.status)) this.finish();
+    if (isFinal(record.status)) this.finish();
   }
 
   private finish(): void {

@@ -5,7 +5,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
-import { isTerminal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionName } from './task-state.js';
+import { isFinal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionName } from './task-state.js';
 
 /**
  * One atomic compare-and-set: if the task's status is one of ARGV[1] (`,A,B,`), set ARGV[2] and
@@ -156,7 +156,7 @@ export class TaskStore {
   /** Applies a named transition atomically; see CAS_SCRIPT. */
   async apply(id: string, name: TransitionName, changes: TaskChanges = {}): Promise<TransitionResult> {
     const t = TRANSITIONS[name];
-    const ttl = isTerminal(t.to) ? this.config.task.retentionS : 0;
+    const ttl = isFinal(t.to) ? this.config.task.retentionS : 0;
     const fields: string[] = [];
     for (const [field, value] of Object.entries(changes)) if (value !== undefined) fields.push(field, String(value));
     const [applied, json] = await this.redis.taskCas(

@@ -1,16 +1,5 @@
 import { GraphQLError } from 'graphql';
-
-/** Every deliberate error code, as documented in schema/schema.graphql. */
-export const ERROR_CODES = [
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'TASK_NOT_CANCELLABLE',
-  'UNAUTHENTICATED',
-  'RATE_LIMITED',
-  'SERVICE_UNAVAILABLE',
-  'INTERNAL_SERVER_ERROR',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+import type { ErrorCode } from '../graphql/generated/schema-types.js';
 
 export class CodedError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {

@@ -7,7 +7,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
 import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
-import { isTerminal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
+import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import {
@@ -115,7 +115,7 @@ export class TasksService {
    */
   async cancel(id: string, owner: string): Promise<PublicTask> {
     const record = await this.owned(id, owner);
-    if (isTerminal(record.status)) throw new TaskNotCancellableError(record.status);
+    if (isFinal(record.status)) throw new TaskNotCancellableError(record.status);
 
     // A task seen running never waits again: only a WAITING one is tried as such.
     if (record.status === 'WAITING') {
@@ -141,9 +141,9 @@ export class TasksService {
         const next = await withTimeout(stream.next(), deadline - Date.now()).catch(() => null);
         if (!next || next.done) break;
         last = next.value;
-        if (isTerminal(last.status)) break;
+        if (isFinal(last.status)) break;
       }
-      if (last && isTerminal(last.status)) return this.cancelOutcome({ ...last, owner });
+      if (last && isFinal(last.status)) return this.cancelOutcome({ ...last, owner });
       // No worker confirmed in time (it died or froze): record the cancel ourselves. Its job's
       // lock will expire and stall detection will fail it; the final status stays CANCELLED.
       this.logger.warn(`task ${id}: no worker confirmed the cancel within ${this.config.cancelTimeoutMs} ms`);

@@ -11,6 +11,41 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/**
+ * The values of `extensions.code` on the errors either tier answers with: every deliberate error
+ * carries one, and anything unexpected is masked as `INTERNAL_SERVER_ERROR`. No field returns this
+ * type; it is here so that clients and both tiers share one list.
+ */
+export const ErrorCode = {
+  /**
+   * The HTTP request itself is refused: malformed JSON, batching, a "simple" cross-site request
+   * without JSON or the CSRF header, or (with trusted documents) an operation the app does not ship.
+   */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** An argument is malformed (for example an id that is not a UUID); `extensions.field` names it. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /**
+   * The operation is not valid GraphQL. An operation over the limits (depth, aliases, tokens,
+   * directives, cost) gets this code or the next, depending on when the limit is checked.
+   */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The operation, or its variables, are invalid against this schema; or it is over the limits. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** Anything unexpected, masked; `extensions.correlationId` matches the server log. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** No such task for this caller. Another user's task gets exactly this answer too. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Too many requests; `extensions.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A dependency (Redis, the backend) is unreachable; retry later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The task is already FINISHED, CANCELLED or ERROR. */
+  TASK_NOT_CANCELLABLE: 'TASK_NOT_CANCELLABLE',
+  /** The caller lacks the internal credential (backend) or a session (gateway). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED'
+} as const;
+
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -76,14 +111,24 @@ export type Task = {
 };
 
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
-export type TaskStatus =
+export const TaskStatus = {
   /** Stopped at the user's request; its worker slot is free. Final. */
-  | 'CANCELLED'
+  CANCELLED: 'CANCELLED',
   /** Failed; `error` says why. Final. */
-  | 'ERROR'
+  ERROR: 'ERROR',
   /** Ran to the end. Final. */
-  | 'FINISHED'
+  FINISHED: 'FINISHED',
   /** A worker is running it; `progress` rises from 0 to 100. */
-  | 'IN_PROGRESS'
+  IN_PROGRESS: 'IN_PROGRESS',
   /** Queued; no worker has started it yet. */
-  | 'WAITING';
+  WAITING: 'WAITING'
+} as const;
+
+export type TaskStatus = typeof TaskStatus[keyof typeof TaskStatus];
+
+/** A task in a final status never changes again (see TaskStatus). */
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['FINISHED', 'CANCELLED', 'ERROR']);
+
+export function isFinal(status: TaskStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}

@@ -3,8 +3,9 @@ import { useMutation, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
 import { CancelTaskMutation, TaskStatusSubscription } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
+import { isFinal } from '../../graphql/generated/schema-enums';
 import { formatDuration, useIsBrowser, useNow } from './clock';
-import { describeError, errorCode, isFinal, STATUS_LABEL } from './task-status';
+import { describeError, errorCode, STATUS_LABEL } from './task-status';
 
 /**
  * A time of day: the browser's local time once hydrated; UTC in the server's markup, so the

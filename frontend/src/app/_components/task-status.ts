@@ -12,12 +12,6 @@ export const STATUS_LABEL: Record<TaskStatus, string> = {
   ERROR: 'ERROR',
 };
 
-export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['FINISHED', 'CANCELLED', 'ERROR']);
-
-export function isFinal(status: TaskStatus): boolean {
-  return FINAL_STATUSES.has(status);
-}
-
 /** The coded error of an Apollo error, if any. */
 export function errorCode(error: unknown): string | undefined {
   const errors = (error as { errors?: { extensions?: { code?: unknown } }[] } | undefined)?.errors;

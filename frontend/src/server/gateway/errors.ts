@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../graphql/generated/schema-enums.js';
 import { log } from '../ops/logger.js';
 
-/** The documented error codes (see schema/schema.graphql) that may reach a client as they are. */
-export const PUBLIC_CODES = new Set([
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'TASK_NOT_CANCELLABLE',
-  'UNAUTHENTICATED',
-  'RATE_LIMITED',
-  'SERVICE_UNAVAILABLE',
-  'INTERNAL_SERVER_ERROR',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-]);
+/** The documented error codes (ErrorCode in the schema): they may reach a client as they are. */
+const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 /**
  * graphql ships CJS and ESM builds, and libraries load either (graphql-armor loads CJS), so
@@ -31,7 +21,7 @@ function codeOf(error: GraphQLError): string | undefined {
 /** Extension fields a coded error may carry to the client. */
 const PUBLIC_EXTENSIONS = ['code', 'field', 'retryAfterSeconds', 'correlationId'];
 
-export function codedError(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 

@@ -2,6 +2,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { ErrorCode } from '../../graphql/generated/schema-enums.js';
 import { isGraphQLError } from './errors.js';
 
 // Yoga's and envelop's plugin types differ only in their context parameter's variance.
@@ -23,7 +24,7 @@ export const OPERATION_LIMITS = {
   costLimit: { maxCost: 2000 },
 } as const;
 
-function withCode(error: unknown, code: string): GraphQLError {
+function withCode(error: unknown, code: ErrorCode): GraphQLError {
   if (isGraphQLError(error)) {
     if (error.extensions?.code) return error;
     return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
