@@ -37,7 +37,7 @@ export interface Timing {
 export const FAST: Timing = { lockMs: 1500, stalledMs: 1000, reconcileMs: 1500 };
 
 /**
- * The documented bound for "none stuck" (README, Guarantees): a dead worker's lock expires
+ * The documented bound for "none stuck" (docs/guarantees.md): a dead worker's lock expires
  * within lockMs, a stall check finds it within stalledMs (a second check may be needed when the
  * first ran just before the lock expired), and a lost status write is repaired by the next
  * reconcile round. Plus slack for this busy 2-core machine.
