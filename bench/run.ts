@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the whole stack (production builds) against raw baselines of the same
- * topology, measured side by side in one run. See README "Performance" and
- * /work/shared/docs/performance.md for what each metric means.
+ * topology, measured side by side in one run. See docs/performance.md for what each metric
+ * means.
  *
  *   npm run bench                 the full run (under 10 minutes on 2 cores)
  *   npm run bench -- --quick      shorter trials, smaller sizes

@@ -10,7 +10,7 @@ import { History } from './history.js';
 import { allEnded, backend, BackendCaller, create, FAST, follow, planOf, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
 
 const LONG = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000' };
-/** A dead worker's task ends ERROR within lock + 2 stall intervals (README), plus slack. */
+/** A dead worker's task ends ERROR within lock + 2 stall intervals (docs/guarantees.md), plus slack. */
 const LOST_BOUND_MS = FAST.lockMs + 2 * FAST.stalledMs + 6000;
 
 let redis: RedisServer;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: installs what is missing, builds what is stale (production builds), then runs
-// bench/run.ts (see README "Performance"). Arguments pass through: --quick, --smoke, --out <file>.
+// bench/run.ts (see docs/performance.md). Arguments pass through: --quick, --smoke, --out <file>.
 import { spawnSync } from 'node:child_process';
 import { ensureBuilt, ensureDependencies, hasCommand, ROOT, useSupportedNode } from './lib.mjs';
 

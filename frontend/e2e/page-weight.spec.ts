@@ -7,8 +7,7 @@ import { expect, test } from '@playwright/test';
  * page (before any task exists), raw and gzipped (level 9, close to what a CDN serves).
  * Measured at 194 kB gzip / 648 kB raw: React DOM + Next's runtime ≈ 130 kB, the data layer
  * (Apollo Client, graphql, rxjs, graphql-ws) ≈ 50 kB, the page's own components ≈ 7 kB. The
- * budget leaves about 8 % for growth. Raising it is a decision: say
- * why in the README's "The page" section.
+ * budget leaves about 8 % for growth. Raising it is a decision: say why in docs/page.md.
  */
 const BUDGET_GZIP_KB = 210;
 const BUDGET_RAW_KB = 700;

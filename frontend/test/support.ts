@@ -57,7 +57,7 @@ export interface StackOptions {
 
 /**
  * Redis + backend (short tasks that never fail, unless overridden) + proxy + frontend in
- * production mode, with the settings the README documents for a plain-HTTP local run.
+ * production mode, with the settings `npm start` uses for a plain-HTTP local run.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redis = await startRedis();

@@ -4,11 +4,10 @@ import { createSourceEventStream, parse, subscribe, validate, type DocumentNode,
 /**
  * Parse, validation and compilation shared by every WebSocket subscription that sends the same
  * operation. The gateway multiplexes all browsers' subscriptions over one socket with a handful
- * of distinct documents; graphql-ws would otherwise parse and validate each subscribe again and
- * keep a separate AST per subscription (measured: most of the backend's memory per
- * subscription), and graphql-js would interpret the selection again for every event of every
- * subscription (measured: the largest JS cost per status event). Documents are immutable once
- * parsed, so sharing one, and the code graphql-jit compiles for it, is safe.
+ * of distinct documents; without this, graphql-ws would parse and validate each subscribe again
+ * and keep an AST per subscription, and graphql-js would interpret the selection again for every
+ * event of every subscription (docs/performance.md). Documents are immutable once parsed, so
+ * sharing one, and the code graphql-jit compiles for it, is safe.
  *
  * Only the per-event execution is compiled: the subscription itself (arguments, the source
  * stream, its errors) is set up by graphql-js, since graphql-jit's own `subscribe` hands the

@@ -18,7 +18,7 @@ export interface MetricSources {
 /**
  * Every Prometheus metric of one backend process, in its own registry (nothing global, so a
  * test can build two). Counters count what happened in this process: sum them across
- * processes in Prometheus. Names are listed in the README ("Running in production").
+ * processes in Prometheus. Names are listed in docs/operations.md.
  */
 export class BackendMetrics {
   readonly registry = new Registry();

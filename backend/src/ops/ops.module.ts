@@ -6,7 +6,7 @@ import { BackendMetrics } from './metrics.js';
 import { OPS_LOGGER, TaskEvents } from './task-events.js';
 
 /**
- * Running in production: the process's metrics registry, its logger, and the task observer
+ * Operations (docs/operations.md): the process's metrics registry, its logger, and the task observer
  * that turns every status change into metrics and a log line. Health, metrics and dashboard
  * routes are mounted by `attachOps` (ops.ts) once the app exists.
  */

@@ -48,10 +48,9 @@ export class TaskEvents implements TaskObserver {
           this.metrics.runSeconds.observe({ status: task.status }, Math.max(0, finished - started) / 1000);
         }
       }
-      // One line per task at info: its final status, with how long it waited and ran. The start
-      // and the progress steps (up to twenty a task) are at debug: each line costs the worker
-      // about a tenth of its CPU per task (npm run bench, processing throughput, A/B against
-      // LOG_LEVEL=warn), and fields are only built for a line that will be written.
+      // A task's final status is logged with how long it waited and ran (ERROR at warn, the rest
+      // at info). The start and the progress steps (up to twenty a task) are at debug, since
+      // every line costs the worker CPU, and fields are only built for a line that is written.
       const level = !final ? 'debug' : task.status === 'ERROR' ? 'warn' : 'info';
       if (!this.log.isLevelEnabled(level)) return;
       const fields: Record<string, unknown> = { taskId: task.id, user: userTag(task.owner), transition, status: task.status, version: task.version };

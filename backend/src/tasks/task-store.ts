@@ -17,10 +17,9 @@ import { isFinal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionN
  * winner, a final status never changes, and subscribers see every version in order.
  * `updatedAt` (ARGV[6], the writer's clock, epoch ms) is stored and published with the change
  * so receivers can measure publish-to-deliver latency; it is not part of the public Task.
- * The record is read once and the snapshot built from it and the changes (not read back), and
- * the new version is written in the same HSET: every status event pays for this script, so it
- * does as few Redis calls as the contract allows (npm run bench: the script's run time was most
- * of the extra latency before a status reached the backend).
+ * Every status event waits for this script, so it makes as few Redis calls as the contract
+ * allows: the record is read once, the snapshot is built from it and the changes (not read
+ * back), and the new version is written in the same HSET.
  */
 const CAS_SCRIPT = `
 local h = redis.call('HGETALL', KEYS[1])

@@ -5,10 +5,9 @@ import type { GatewayContext, Upstream } from './upstream.js';
 /**
  * Queries and mutations that Yoga has parsed and validated (limits, trusted documents, error
  * codes) are sent upstream as they are, by the same executor the wrapped schema would call: the
- * backend serves the same SDL and executes the same selection, so its result is the answer.
- * Delegating through the wrapped schema instead built, printed and executed a second document
- * per request and merged the result field by field (npm run bench: the largest JS cost of a
- * `createTask` at the frontend). Operations that ask for the schema itself (`__schema`,
+ * backend serves the same SDL and executes the same selection, so its result is the answer,
+ * without building, printing and executing a second document per request as delegation through
+ * the wrapped schema would. Operations that ask for the schema itself (`__schema`,
  * `__type` at the root: GraphiQL's docs in development) are still answered here, since the
  * backend may refuse introspection. Subscriptions take the same shortcut in ws.ts.
  */

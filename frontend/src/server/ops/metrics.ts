@@ -12,7 +12,7 @@ export interface GatewaySources {
 
 /**
  * Every Prometheus metric of one frontend process, in its own registry. Names are listed in
- * the README ("Running in production").
+ * docs/operations.md.
  */
 export class FrontendMetrics {
   readonly registry = new Registry();

@@ -29,7 +29,7 @@ function secretMatches(given: string | undefined, expected: string): boolean {
 }
 
 /**
- * Running in production, for the frontend process: its logger, metrics, request logs and the
+ * Operations for the frontend process (docs/operations.md): its logger, metrics, request logs and the
  * /healthz, /readyz, /metrics routes. server.ts calls `track` for every request, then `handle`
  * before anything else (probes need no session and set no cookie).
  */
