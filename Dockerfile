@@ -49,6 +49,7 @@ COPY --from=frontend-build /app/frontend/.next frontend/.next
 COPY --from=frontend-build /app/frontend/dist frontend/dist
 # Trusted documents (TRUSTED_DOCUMENTS=true) are read from here at run time.
 COPY --from=frontend-build /app/frontend/src/graphql/generated frontend/src/graphql/generated
+COPY operations/generated/persisted-documents.json operations/generated/
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -61,11 +61,12 @@ const config: CodegenConfig = {
       config: { scalars, ...enums, useTypeImports: true },
     },
     // The CLI, the suites, the fault suite and the benchmark: operations/*.graphql as typed
-    // strings (a document's toString() is its text, typed with its result and variables).
+    // strings (a document's toString() is its text, typed with its result and variables). Their
+    // hashes join the page's in the gateway's allowlist, so the CLI works with TRUSTED_DOCUMENTS.
     'operations/generated/': {
       documents: ['operations/*.graphql'],
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: { scalars, enumsAsTypes: true, useTypeImports: true, documentMode: 'string', importExtension: '.js' },
     },
     'operations/generated/schema-enums.ts': enumsModule,

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CreateTaskDocument } from '../../operations/generated/graphql.js';
 import {
   backendHeaders,
   collect,
@@ -185,6 +186,14 @@ describe('trusted documents', () => {
     }
     const tasks = (await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query Tasks/)) })).body?.data?.tasks as Task[];
     assert.equal(tasks.length, 1, 'refused operations created nothing');
+  });
+
+  test("the CLI's operations (operations/) are shipped too: they run by their own hash", async () => {
+    const browser = await new Browser(at()).init();
+    const hash = (CreateTaskDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+    const created = await browser.post(CreateTaskDocument.toString(), undefined, { extensions: ext(hash) });
+    assert.equal(created.body?.errors, undefined, created.text);
+    assert.match(created.body?.data?.createTask?.id, UUID_V4);
   });
 
   test('WS: a shipped subscription runs by hash; arbitrary text is refused with a code, the socket lives on', async () => {

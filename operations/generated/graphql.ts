@@ -115,7 +115,7 @@ export const BenchWatchDocument = new TypedDocumentString(`
     version
   }
 }
-    `) as unknown as TypedDocumentString<BenchWatchSubscription, BenchWatchSubscriptionVariables>;
+    `, {"hash":"sha256:35ad39f26f9756eb2ebf1d2ff55dcebaaad3e6bba055f9137eb793639c014467"}) as unknown as TypedDocumentString<BenchWatchSubscription, BenchWatchSubscriptionVariables>;
 export const BenchCreateDocument = new TypedDocumentString(`
     mutation BenchCreate {
   createTask {
@@ -124,7 +124,7 @@ export const BenchCreateDocument = new TypedDocumentString(`
     version
   }
 }
-    `) as unknown as TypedDocumentString<BenchCreateMutation, BenchCreateMutationVariables>;
+    `, {"hash":"sha256:56a6664061e70930d20089f4443dd2ccbdb10151f3dfe1a6d5247ef19e389e22"}) as unknown as TypedDocumentString<BenchCreateMutation, BenchCreateMutationVariables>;
 export const BenchListDocument = new TypedDocumentString(`
     query BenchList {
   tasks(first: 1) {
@@ -133,14 +133,14 @@ export const BenchListDocument = new TypedDocumentString(`
     version
   }
 }
-    `) as unknown as TypedDocumentString<BenchListQuery, BenchListQueryVariables>;
+    `, {"hash":"sha256:58f8660250c92a42ee2f97d472901b2157eaed4d59be30d1197b6295ef9f0b11"}) as unknown as TypedDocumentString<BenchListQuery, BenchListQueryVariables>;
 export const BenchCancelDocument = new TypedDocumentString(`
     mutation BenchCancel($id: ID!) {
   cancelTask(id: $id) {
     status
   }
 }
-    `) as unknown as TypedDocumentString<BenchCancelMutation, BenchCancelMutationVariables>;
+    `, {"hash":"sha256:0b26af2e5cec8212204bd7bf89310b8a02e611bb2ab4585a8cfb99895aa3e2ec"}) as unknown as TypedDocumentString<BenchCancelMutation, BenchCancelMutationVariables>;
 export const TaskDocument = new TypedDocumentString(`
     query Task($id: ID!) {
   task(id: $id) {
@@ -156,7 +156,7 @@ export const TaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+}`, {"hash":"sha256:0e329058571304ca2c212bda49063c60ff2b6f17f49b78160fd2c13c80b8c9f1"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int) {
   tasks(first: $first) {
@@ -172,7 +172,7 @@ export const TasksDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+}`, {"hash":"sha256:f932f16ee3419b269705e552a3407401428dba0616f5f8293834552761cd25ef"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
 export const CreateTaskDocument = new TypedDocumentString(`
     mutation CreateTask {
   createTask {
@@ -188,7 +188,7 @@ export const CreateTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+}`, {"hash":"sha256:bc24b19f5b425b8814fca30c4f7b90db45efea332091f923c6b02b4ddea02b6c"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
 export const CancelTaskDocument = new TypedDocumentString(`
     mutation CancelTask($id: ID!) {
   cancelTask(id: $id) {
@@ -204,7 +204,7 @@ export const CancelTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
+}`, {"hash":"sha256:c5bf69f1f7bbd7da24c88d9ec1e98a47848f63c194556a0835099b0930f327c7"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
 export const TaskStatusDocument = new TypedDocumentString(`
     subscription TaskStatus($id: ID!) {
   taskStatus(id: $id) {
@@ -220,4 +220,4 @@ export const TaskStatusDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+}`, {"hash":"sha256:77bb11a3adf5fe3d915727be6ec9764dea8d421d6c198dddd8541843672fca76"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;

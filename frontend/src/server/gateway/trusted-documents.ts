@@ -7,7 +7,8 @@ import { findUp } from './schema.js';
 
 /**
  * The operations the app ships, by hash: codegen writes them (client preset, persistedDocuments)
- * and the page sends each operation's hash in `extensions.persistedQuery.sha256Hash`. With
+ * for the page and for operations/ (the CLI's), and each client sends an operation's hash in
+ * `extensions.persistedQuery.sha256Hash`. With
  * TRUSTED_DOCUMENTS=true the gateway runs only these, on HTTP and WebSocket alike; otherwise a
  * known hash runs its stored document and anything else runs as sent.
  */
@@ -19,7 +20,7 @@ export interface TrustedDocuments {
   resolve(params: { query?: string; extensions?: Record<string, unknown> | null }): { query: string } | { error: GraphQLError };
 }
 
-const MANIFEST = join('src', 'graphql', 'generated', 'persisted-documents.json');
+const MANIFESTS = [join('src', 'graphql', 'generated', 'persisted-documents.json'), join('operations', 'generated', 'persisted-documents.json')];
 
 function hashOf(extensions: unknown): string | undefined {
   const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
@@ -30,7 +31,7 @@ const onlyTrusted = () => codedError('BAD_REQUEST', "Only the app's own operatio
 const unknownDocument = () => codedError('BAD_REQUEST', 'Unknown operation hash', { http: { status: 400 } });
 
 export function loadTrustedDocuments(enforce: boolean): TrustedDocuments {
-  const documents = new Map(Object.entries(JSON.parse(readFileSync(findUp(MANIFEST), 'utf8')) as Record<string, string>));
+  const documents = new Map(MANIFESTS.flatMap((m) => Object.entries(JSON.parse(readFileSync(findUp(m), 'utf8')) as Record<string, string>)));
   return {
     enforce,
     plugin(): Plugin {
