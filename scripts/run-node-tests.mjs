@@ -7,8 +7,10 @@
  * - finds every `*.test.ts` under <dir> (relative to the current directory), sorted; Node 20
  *   does not expand globs itself, so the files are listed here;
  * - a positional `filter` keeps only files whose path contains it (e.g. `unit`, `e2e`);
- * - builds the backend first when backend/dist is missing or older than backend/src (the e2e
- *   suites of both workspaces start the built backend); LONGRUN_SKIP_BUILD=1 skips that;
+ * - builds the shared package (packages/server-common, whose build output both tiers import;
+ *   `tsc -b` does nothing when it is up to date), then the backend when backend/dist is
+ *   missing or older than backend/src (the e2e suites of both workspaces start the built
+ *   backend); LONGRUN_SKIP_BUILD=1 skips both;
  * - runs `node --import tsx --test --test-concurrency=1 <files>` and exits with its code.
  */
 import { spawnSync, spawn } from 'node:child_process';
@@ -63,12 +65,17 @@ function newestMtime(d) {
 
 function ensureBackendBuilt() {
   if (process.env.LONGRUN_SKIP_BUILD === '1') return;
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const common = spawnSync(process.execPath, [tsc, '-b', 'packages/server-common/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  if (common.status !== 0) {
+    console.error('run-node-tests: the shared package build failed');
+    process.exit(common.status ?? 1);
+  }
   const backend = join(repoRoot, 'backend');
   const main = join(backend, 'dist', 'main.js');
   const sourceTime = Math.max(newestMtime(join(backend, 'src')), statSync(join(backend, 'tsconfig.json')).mtimeMs);
   if (existsSync(main) && statSync(main).mtimeMs >= sourceTime) return;
   console.error(`run-node-tests: backend/dist is ${existsSync(main) ? 'older than backend/src' : 'missing'}: building it`);
-  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: backend, stdio: 'inherit' });
   if (build.status !== 0) {
     console.error('run-node-tests: the backend build failed');

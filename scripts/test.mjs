@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need (npm dependencies; redis-server and chromium through
 // apt-get when running as root), builds what is stale, then runs every suite: generated-code
-// check, typecheck, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite
-// and browser tests. Exits non-zero if any fails.
+// check, typecheck, the shared server package, backend unit + e2e, gateway, scale-out, the
+// terminal client, the fault suite and browser tests. Exits non-zero if any fails.
 import { spawnSync } from 'node:child_process';
 import { ensureBuilt, ensureDependencies, hasCommand, log, ROOT, run } from './lib.mjs';
 
@@ -28,6 +28,7 @@ const only = process.argv.slice(2);
 const SUITES = [
   ['codegen', 'npm', ['run', '--silent', 'codegen:check']],
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+  ['common', 'node', ['scripts/run-node-tests.mjs', 'packages/server-common/test']],
   ['backend', 'node', ['scripts/run-node-tests.mjs', 'backend/test']],
   ['gateway', 'node', ['scripts/run-node-tests.mjs', 'frontend/test']],
   ['scale', 'node', ['scripts/run-node-tests.mjs', 'scale']],
