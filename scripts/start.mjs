@@ -80,7 +80,7 @@ try {
   };
   if (dev) {
     launch('tsc', 'npx', ['tsc', '-p', 'backend/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
-    launch('tsc', 'npx', ['tsc', '-b', 'packages/server-common/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
+    launch('tsc-common', 'npx', ['tsc', '-b', 'packages/server-common/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
   }
   const watch = dev ? ['--watch-path=backend/dist', '--watch-path=packages/server-common/dist'] : [];
   const started = [
