@@ -8,10 +8,14 @@ FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
+COPY packages/server-common/package.json packages/server-common/
 COPY backend/package.json backend/
 COPY frontend/package.json frontend/
 RUN npm ci --no-audit --no-fund
 COPY schema schema
+# Both tiers import the shared package's build output: built once, here.
+COPY packages/server-common packages/server-common
+RUN npm run build -w @longrun/server-common
 
 FROM deps AS backend-build
 COPY backend backend
@@ -26,12 +30,14 @@ FROM node:24-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
+COPY packages/server-common/package.json packages/server-common/
 COPY backend/package.json backend/
 COPY frontend/package.json frontend/
 COPY schema schema
 
 FROM runtime AS backend
 RUN npm ci --omit=dev --no-audit --no-fund --workspace=@longrun/backend && npm cache clean --force
+COPY --from=backend-build /app/packages/server-common/dist packages/server-common/dist
 COPY --from=backend-build /app/backend/dist backend/dist
 USER node
 EXPOSE 4000
@@ -44,6 +50,7 @@ CMD ["node", "backend/dist/main.js"]
 
 FROM runtime AS frontend
 RUN npm ci --omit=dev --no-audit --no-fund --workspace=@longrun/frontend && npm cache clean --force
+COPY --from=frontend-build /app/packages/server-common/dist packages/server-common/dist
 COPY --from=frontend-build /app/frontend/next.config.ts frontend/
 COPY --from=frontend-build /app/frontend/.next frontend/.next
 COPY --from=frontend-build /app/frontend/dist frontend/dist

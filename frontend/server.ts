@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { basename, dirname } from 'node:path';
+import { announce, GATEWAY_GRAPHQL_PATH } from '@longrun/server-common';
 import next from 'next';
 import { loadConfig } from './src/server/config.js';
-import { buildGateway, GRAPHQL_PATH, type ServerContext } from './src/server/gateway/yoga.js';
+import { buildGateway, type ServerContext } from './src/server/gateway/yoga.js';
 import { createGatewayWs } from './src/server/gateway/ws.js';
-import { announce } from './src/server/ops/logger.js';
 import { createFrontendOps } from './src/server/ops/ops.js';
 import { providePageData, type PageGraphQLResult } from './src/server/page-data.js';
 import { ensureSession, readCookie, SESSION_COOKIE, verifySession } from './src/server/session.js';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     const user = verifySession(readCookie(cookieHeader, SESSION_COOKIE), config.sessionSecret, config.sessionMaxAgeS)?.id;
     if (!user) return null;
     const response = await gateway.yoga.fetch(
-      `http://localhost${GRAPHQL_PATH}`,
+      `http://localhost${GATEWAY_GRAPHQL_PATH}`,
       { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request) },
       // Only `user` is read from the server context (see yoga.ts); there is no socket here.
       { user } as ServerContext,
@@ -92,14 +92,14 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const track = ops.track(req, res);
-    if (ops.handle(req, res, path)) return;
+    if (ops.handle(req, res)) return;
     if (path.startsWith('/_next/') || path === '/favicon.ico') {
       void handle(req, res);
       return;
     }
     const user = ensureSession(req, res, sessionOptions);
     track.user = user;
-    if (path === GRAPHQL_PATH) {
+    if (path === GATEWAY_GRAPHQL_PATH) {
       const refusal = bodyRefusal(req, config.maxBodyBytes);
       if (refusal) return refuse(res, ...refusal);
       void gateway.yoga.handle(req, res, { req, res, user });
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === GRAPHQL_PATH) ws.handleUpgrade(req, socket, head);
+    if (path === GATEWAY_GRAPHQL_PATH) ws.handleUpgrade(req, socket, head);
     else if (nextUpgrade) nextUpgrade(req, socket, head);
     else socket.destroy();
   });

@@ -125,13 +125,23 @@ export function ensureDependencies() {
   run('npm', ['ci', '--no-audit', '--no-fund'], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
 }
 
+// In build order: both tiers import the shared package's build output (and the page's bundle
+// inlines part of it), so a change there rebuilds them too.
+const COMMON = ['packages/server-common/src', 'packages/server-common/tsconfig.json', 'packages/server-common/tsconfig.build.json', 'packages/server-common/package.json'];
 const BUILDS = {
+  common: {
+    workspace: '@longrun/server-common',
+    inputs: COMMON,
+    output: 'packages/server-common/dist/index.js',
+  },
   backend: {
-    inputs: ['backend/src', 'backend/tsconfig.json', 'backend/tsconfig.build.json', 'backend/package.json'],
+    workspace: 'backend',
+    inputs: ['backend/src', 'backend/tsconfig.json', 'backend/tsconfig.build.json', 'backend/package.json', ...COMMON],
     output: 'backend/dist/main.js',
   },
   frontend: {
-    inputs: ['frontend/src', 'frontend/server.ts', 'frontend/next.config.ts', 'frontend/tsconfig.json', 'frontend/tsconfig.server.json', 'frontend/package.json', 'schema'],
+    workspace: 'frontend',
+    inputs: ['frontend/src', 'frontend/server.ts', 'frontend/next.config.ts', 'frontend/tsconfig.json', 'frontend/tsconfig.server.json', 'frontend/package.json', 'schema', ...COMMON],
     output: 'frontend/dist/server.js',
   },
 };
@@ -139,11 +149,11 @@ const BUILDS = {
 /** Builds each workspace whose sources are newer than its output. */
 export function ensureBuilt(names = Object.keys(BUILDS)) {
   for (const name of names) {
-    const { inputs, output } = BUILDS[name];
+    const { workspace, inputs, output } = BUILDS[name];
     const out = join(ROOT, output);
     if (existsSync(out) && mtime(out) >= newestMtime(inputs.map((i) => join(ROOT, i)))) continue;
     log(`building ${name}…`);
-    run('npm', ['run', 'build', '-w', name], { env: { NEXT_TELEMETRY_DISABLED: '1' } });
+    run('npm', ['run', 'build', '-w', workspace], { env: { NEXT_TELEMETRY_DISABLED: '1' } });
   }
 }
 

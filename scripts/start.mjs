@@ -63,7 +63,7 @@ try {
   ensureDependencies();
   // In dev the frontend runs from source (Next dev server); the backend is always compiled,
   // because Nest's injection needs the decorator metadata that only tsc emits.
-  ensureBuilt(dev ? ['backend'] : undefined);
+  ensureBuilt(dev ? ['common', 'backend'] : undefined);
   redis = await findOrStartRedis();
   const port = Number(process.env.PORT ?? 3000);
   if (await portInUse(port)) throw new Error(`port ${port} is in use: set PORT to another one`);
@@ -80,8 +80,11 @@ try {
     LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     ...localSecrets(),
   };
-  if (dev) launch('tsc', 'npx', ['tsc', '-p', 'backend/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
-  const watch = dev ? ['--watch-path=backend/dist'] : [];
+  if (dev) {
+    launch('tsc', 'npx', ['tsc', '-p', 'backend/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
+    launch('tsc-common', 'npx', ['tsc', '-b', 'packages/server-common/tsconfig.build.json', '--watch', '--preserveWatchOutput'], env, /Watching/);
+  }
+  const watch = dev ? ['--watch-path=backend/dist', '--watch-path=packages/server-common/dist'] : [];
   const started = [
     launch('backend', 'node', [...watch, 'backend/dist/main.js'], { ...env, BACKEND_ROLE: 'api' }, /listening on/),
     launch('worker', 'node', [...watch, 'backend/dist/worker.js'], env, /worker consuming/),

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { BACKEND_GRAPHQL_PATH, bearerToken, INTERNAL_TOKEN_HEADER, secretMatches } from '@longrun/server-common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,7 +8,6 @@ import { AppModule } from './app.module.js';
 import { attachOps } from './ops/ops.js';
 import { PinoNestLogger, rootLogger } from './ops/logger.js';
 import type { Config } from './config/config.js';
-import { bearer, credentialMatches } from './graphql/context.js';
 import { masters, type RedisClient } from './redis/redis-connection.js';
 import { REDIS } from './redis/redis.module.js';
 import { TasksProcessor } from './tasks/tasks.processor.js';
@@ -38,21 +38,21 @@ export async function startBackend(config: Config): Promise<Backend> {
     http.useBodyParser('json', { limit: '64kb' });
     // A body the parser refuses (malformed JSON, over the limit) gets a coded GraphQL error, not
     // Nest's generic error shape.
-    http.use('/graphql', (error: { status?: unknown }, _req: Request, res: Response, next: NextFunction) => {
+    http.use(BACKEND_GRAPHQL_PATH, (error: { status?: unknown }, _req: Request, res: Response, next: NextFunction) => {
       const status = error?.status;
       if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
       const message = status === 413 ? 'Request body too large' : 'Malformed request body';
       res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
     });
     // The internal credential is checked before GraphQL sees the request.
-    http.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-      if (credentialMatches(bearer(req.headers.authorization), config.internalToken)) return next();
+    http.use(BACKEND_GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
+      if (secretMatches(bearerToken(req.headers[INTERNAL_TOKEN_HEADER]), config.internalToken)) return next();
       res.status(401).json({ errors: [{ message: 'Missing or invalid credentials', extensions: { code: 'UNAUTHENTICATED' } }] });
     });
     await http.listen(config.port, config.host);
     const address = http.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${BACKEND_GRAPHQL_PATH}`;
   } else {
     await app.init();
   }

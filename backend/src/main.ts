@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from './config/config.js';
-import { announce, captureConsole, rootLogger } from './ops/logger.js';
+import { announce, captureConsole, ConfigError } from '@longrun/server-common';
 import type { Logger } from 'pino';
+import { loadConfig } from './config/config.js';
+import { rootLogger } from './ops/logger.js';
 
 /** Entry point: API, worker or both, as BACKEND_ROLE says (default both). */
 export async function main(overrides: Record<string, string> = {}): Promise<void> {

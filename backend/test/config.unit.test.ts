@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config/config.js';
+import { ConfigError } from '@longrun/server-common';
+import { loadConfig } from '../src/config/config.js';
 
 const TOKEN = 'a-long-enough-internal-token';
 

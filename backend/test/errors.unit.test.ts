@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import type { ErrorCode } from '../src/graphql/generated/schema-types.js';
 import { maskError } from '../src/graphql/errors.js';
-import { bearer, contextFor, credentialMatches, userOf } from '../src/graphql/context.js';
+import { contextFor, userOf } from '../src/graphql/context.js';
 import {
   assertTaskId,
   BadUserInputError,
@@ -67,22 +67,6 @@ describe('assertTaskId', () => {
 });
 
 describe('caller identity', () => {
-  test('credentialMatches compares exactly', () => {
-    const token = 'the-internal-token-123';
-    assert.equal(credentialMatches(token, token), true);
-    for (const wrong of ['', 'the-internal-token-12', 'the-internal-token-1234', 'THE-INTERNAL-TOKEN-123', undefined, null, 7, {}]) {
-      assert.equal(credentialMatches(wrong, token), false, String(wrong));
-    }
-  });
-
-  test('bearer reads only "Bearer <token>"', () => {
-    assert.equal(bearer('Bearer abc'), 'abc');
-    assert.equal(bearer('bearer abc'), undefined);
-    assert.equal(bearer('Basic abc'), undefined);
-    assert.equal(bearer(undefined), undefined);
-    assert.equal(bearer(['Bearer abc']), undefined);
-  });
-
   test('a user id must be 8-64 characters of [A-Za-z0-9_-]', () => {
     for (const ok of ['abcdefgh', 'A_b-1234', 'x'.repeat(64)]) assert.equal(contextFor(ok).user, ok);
     for (const bad of ['short', 'x'.repeat(65), 'has space', 'semi;colon', 'ünïcode!', '', undefined, null, 12345678, ['abcdefgh']]) {

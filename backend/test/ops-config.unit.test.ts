@@ -1,7 +1,8 @@
 /** The backend's ops settings: defaults, parsing, refusals. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config/config.js';
+import { ConfigError } from '@longrun/server-common';
+import { loadConfig } from '../src/config/config.js';
 
 describe('backend ops settings', () => {
   test('defaults: info level, format decided at start, no worker listener, open metrics, closed dashboard', () => {

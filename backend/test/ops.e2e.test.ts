@@ -5,8 +5,9 @@
  * door, and the worker listener closing on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { userTag } from '@longrun/server-common';
 import {
   backendWsClient,
   collect,
@@ -72,8 +73,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   }
   return 0;
 }
-
-const tag = (user: string) => createHash('sha256').update(user).digest('base64url').slice(0, 12);
 
 describe('health', () => {
   test('liveness and readiness on the API port and on the worker listener, no credential needed', async () => {
@@ -209,8 +208,8 @@ describe('logs', () => {
     const apiLines = api.logs.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const created = apiLines.find((e) => e.taskId === task.id && e.msg === 'task created');
     assert.ok(created, 'the API logged the creation');
-    assert.equal(created.user, tag(user), 'users appear as a short hash');
-    const request = apiLines.find((e) => e.msg === 'request' && e.path === '/graphql' && e.user === tag(user));
+    assert.equal(created.user, userTag(user), 'users appear as a short hash');
+    const request = apiLines.find((e) => e.msg === 'request' && e.path === '/graphql' && e.user === userTag(user));
     assert.ok(request, 'the request was logged');
     assert.equal(typeof request.reqId, 'string');
     assert.equal(typeof request.durationMs, 'number');
@@ -219,7 +218,7 @@ describe('logs', () => {
     const workerLines = worker.logs.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const finished = workerLines.find((e) => e.taskId === task.id && e.status === 'FINISHED');
     assert.ok(finished, 'the worker logged the end');
-    assert.equal(finished.user, tag(user));
+    assert.equal(finished.user, userTag(user));
     assert.equal(typeof finished.runMs, 'number');
     assert.equal(typeof finished.waitMs, 'number', 'the final line says how long it waited, too');
     assert.ok(!workerLines.some((e) => e.taskId === task.id && e.status === 'IN_PROGRESS'), 'start and progress are at debug: one line per task');

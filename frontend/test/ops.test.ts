@@ -6,8 +6,9 @@
  * dashboard on the public port.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { userTag } from '@longrun/server-common';
 import WebSocket from 'ws';
 import {
   disposeAllClients,
@@ -89,8 +90,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   }
   return 0;
 }
-
-const tag = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 12);
 
 describe('health', () => {
   test('/healthz and /readyz answer without a session, and set no cookie', async () => {
@@ -183,7 +182,7 @@ describe('logs', () => {
     assert.equal(line.path, '/api/graphql');
     assert.equal(line.status, 200);
     assert.equal(typeof line.durationMs, 'number');
-    assert.equal(line.user, tag(sessionId), 'the user is a short hash of the session id');
+    assert.equal(line.user, userTag(sessionId), 'the user is a short hash of the session id');
     for (const entry of parse(frontend.logs.text())) {
       assert.equal(entry.service, 'frontend');
       assert.equal(typeof entry.level, 'number');
@@ -191,7 +190,7 @@ describe('logs', () => {
     }
     // The same request, in the backend's log, under the same id and user tag.
     const upstream = await waitUntil(() => parse(backend.logs.text()).find((e) => e.msg === 'request' && e.reqId === reqId), { timeoutMs: 5000, what: 'the backend line' });
-    assert.equal(upstream.user, tag(sessionId));
+    assert.equal(upstream.user, userTag(sessionId));
 
     const everything = frontend.logs.text() + backend.logs.text();
     for (const secret of [TOKEN, SESSION_SECRET, METRICS_TOKEN, ADMIN_PASSWORD, sessionId, cookie]) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { commonEnv, envBool, envFlag, envInt, envPort, parseEnv, requiredInProduction, type LogFormat, type LogLevel } from '@longrun/server-common';
 import { z } from 'zod';
 
 /**
@@ -7,22 +8,15 @@ import { z } from 'zod';
  */
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
-
 export const configSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    ...commonEnv,
     /** `api`: GraphQL only; `worker`: runs tasks only; `all`: both in one process. */
     BACKEND_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
     BACKEND_HOST: z.string().min(1).default('127.0.0.1'),
     /** The backend must never face browsers; binding elsewhere needs this explicit opt-in. */
-    BACKEND_ALLOW_NON_LOOPBACK: bool(false),
-    BACKEND_PORT: int(4000).pipe(z.number().max(65535)),
+    BACKEND_ALLOW_NON_LOOPBACK: envBool(false),
+    BACKEND_PORT: envPort(4000),
     /** `single`: one Redis; `cluster`: a Redis Cluster (REDIS_URL lists seed nodes); `sentinel`: a master found through Sentinel. */
     REDIS_MODE: z.enum(['single', 'cluster', 'sentinel']).default('single'),
     /** single: one redis:// URL. cluster: comma-separated seed node URLs. sentinel: only its credentials, db and scheme are used. */
@@ -36,30 +30,27 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/)
       .default('longrun'),
-    INTERNAL_API_TOKEN: z.string().min(16).optional(),
-    TASK_MIN_DURATION_MS: int(1000),
-    TASK_MAX_DURATION_MS: int(10000),
+    TASK_MIN_DURATION_MS: envInt(1000),
+    TASK_MAX_DURATION_MS: envInt(10000),
     TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
     TASK_RANDOM_SEED: z.string().min(1).optional(),
-    TASK_RETENTION_S: int(86400, 1),
-    WORKER_CONCURRENCY: int(50, 1),
+    TASK_RETENTION_S: envInt(86400, 1),
+    WORKER_CONCURRENCY: envInt(50, 1),
     /** A running job's lock lives this long unless its worker renews it (every half of it). */
-    WORKER_LOCK_DURATION_MS: int(30000, 100),
+    WORKER_LOCK_DURATION_MS: envInt(30000, 100),
     /** How often workers look for jobs whose lock expired (their worker died or froze). */
-    WORKER_STALLED_INTERVAL_MS: int(30000, 100),
+    WORKER_STALLED_INTERVAL_MS: envInt(30000, 100),
     /** A running task that reports nothing for this long is stuck: its work is stopped and it ends ERROR. */
-    TASK_STALL_TIMEOUT_MS: int(60000, 500),
+    TASK_STALL_TIMEOUT_MS: envInt(60000, 500),
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
-    TASK_CREATE_LIMIT: int(20, 1),
-    TASK_CREATE_WINDOW_S: int(10, 1),
+    TASK_CREATE_LIMIT: envInt(20, 1),
+    TASK_CREATE_WINDOW_S: envInt(10, 1),
     /** How often a worker process reconciles task records with their jobs. */
-    RECONCILE_INTERVAL_MS: int(30000, 200),
+    RECONCILE_INTERVAL_MS: envInt(30000, 200),
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
-    CANCEL_TIMEOUT_MS: int(5000, 100),
-    GRAPHQL_INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** `pretty` (human, for a terminal) or `json` (one object per line); default: pretty only in development on a TTY. */
-    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+    CANCEL_TIMEOUT_MS: envInt(5000, 100),
+    /** Introspection and field suggestions; default: on unless NODE_ENV=production. */
+    GRAPHQL_INTROSPECTION: envFlag(),
     /**
      * A worker-only process has no HTTP server; with this set it serves /healthz, /readyz and
      * /metrics on BACKEND_HOST at this port (0: a free port, printed at start). Unset: none.
@@ -83,10 +74,7 @@ export const configSchema = z
     message: 'BACKEND_HOST must be a loopback address unless BACKEND_ALLOW_NON_LOOPBACK=true',
     path: ['BACKEND_HOST'],
   })
-  .refine((c) => c.NODE_ENV !== 'production' || c.INTERNAL_API_TOKEN !== undefined, {
-    message: 'INTERNAL_API_TOKEN is required in production',
-    path: ['INTERNAL_API_TOKEN'],
-  });
+  .refine(...requiredInProduction('INTERNAL_API_TOKEN'));
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -118,9 +106,9 @@ export interface Config {
   reconcileIntervalMs: number;
   createLimit: { points: number; windowS: number };
   ops: {
-    logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    logLevel: LogLevel;
     /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
-    logFormat: 'pretty' | 'json' | undefined;
+    logFormat: LogFormat | undefined;
     workerHealthPort: number | undefined;
     metricsToken: string | undefined;
     adminPassword: string | undefined;
@@ -145,20 +133,9 @@ export interface RedisTopology {
   tls: boolean;
 }
 
-export class ConfigError extends Error {}
-
 /** Parses and validates the environment; throws a `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`Invalid backend configuration:\n${problems.join('\n')}`);
-  }
-  const c = parsed.data;
-  const introspection =
-    c.GRAPHQL_INTROSPECTION !== undefined
-      ? c.GRAPHQL_INTROSPECTION === 'true' || c.GRAPHQL_INTROSPECTION === '1'
-      : c.NODE_ENV !== 'production';
+  const c = parseEnv(configSchema, env, 'backend');
   return {
     env: c.NODE_ENV,
     role: c.BACKEND_ROLE,
@@ -169,7 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,
-    introspection,
+    introspection: c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production',
     task: {
       minDurationMs: c.TASK_MIN_DURATION_MS,
       maxDurationMs: c.TASK_MAX_DURATION_MS,
@@ -198,11 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Nest injection token for the parsed `Config`. */
 export const CONFIG = Symbol('CONFIG');
-
-/** An empty variable (`PORT=`) means unset, so it gets the default rather than 0. */
-function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-}
 
 const REDIS_SCHEMES = new Set(['redis:', 'rediss:']);
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { BACKEND_GRAPHQL_PATH, INTERNAL_TOKEN_PARAM, OPERATION_LIMITS, secretMatches, USER_EXTENSION, USER_HEADER } from '@longrun/server-common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -8,7 +9,7 @@ import type { GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Request } from 'express';
 import { CONFIG, type Config } from '../config/config.js';
-import { contextFor, credentialMatches, USER_HEADER } from './context.js';
+import { contextFor } from './context.js';
 import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
 import { coalesceWritesThisTurn } from './write-coalescing.js';
@@ -30,9 +31,9 @@ function wsOptions(config: Config): ServerOptions {
     // A socket that never authenticates is closed with 4408 after this long.
     connectionInitWaitTimeout: 3000,
     // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.
-    onConnect: (ctx) => credentialMatches(ctx.connectionParams?.token, config.internalToken),
+    onConnect: (ctx) => secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken),
     // The gateway shares one socket among many users: identity is read per operation.
-    context: (_ctx, _id, payload) => contextFor(payload.extensions?.user),
+    context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION]),
     onNext: (ctx, _id, _payload, _args, result) => {
       coalesceWritesThisTurn((ctx.extra as { request: IncomingMessage }).request.socket);
       return result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result;
@@ -41,22 +42,17 @@ function wsOptions(config: Config): ServerOptions {
   };
 }
 
-const MAX_TOKENS = 1000;
-
 /**
  * Operation limits on the backend's HTTP leg (defence in depth: the gateway enforces the same
- * kind of limits on both transports before anything reaches us).
+ * limits on both transports before anything reaches us).
  */
 const armor = (config: Config) =>
   new ApolloArmor({
-    maxAliases: { n: 5 },
-    maxDepth: { n: 6 },
+    ...OPERATION_LIMITS,
     // Not armor's token limit: its Apollo plugin re-parses in parsingDidStart, and anything it
     // throws there (every syntax error) becomes HTTP 500. graphql's own parser counts tokens
     // (parseOptions below), so a long or malformed document is a 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
-    maxDirectives: { n: 10 },
-    costLimit: { maxCost: 2000 },
     blockFieldSuggestion: { enabled: !config.introspection },
   }).protect();
 
@@ -66,11 +62,11 @@ function apolloOptions(config: Config): ApolloDriverConfig {
     // graphql-armor is typed against the CJS build of @apollo/server; the plugins are the same.
     plugins: plugins as never[],
     validationRules,
-    parseOptions: { maxTokens: MAX_TOKENS },
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens.n },
     allowBatchedHttpRequests: false,
     driver: ApolloDriver,
     typePaths: [resolve(SCHEMA_DIR, '*.graphql')],
-    path: '/graphql',
+    path: BACKEND_GRAPHQL_PATH,
     introspection: config.introspection,
     playground: false,
     includeStacktraceInErrorResponses: false,

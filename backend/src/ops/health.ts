@@ -1,15 +1,10 @@
+import { TimeoutError, withTimeout, type Readiness } from '@longrun/server-common';
 import type { Worker } from 'bullmq';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 
 /** How long a readiness probe waits for Redis before calling it unreachable. */
 const PROBE_TIMEOUT_MS = 1000;
-
-export interface Readiness {
-  ready: boolean;
-  /** Each check: "ok" or why not (no hosts, credentials or stack traces). */
-  checks: Record<string, string>;
-}
 
 export interface HealthTargets {
   redis: Redis;
@@ -46,14 +41,8 @@ async function workerCheck(worker: Worker): Promise<string> {
 }
 
 /** A check's outcome within PROBE_TIMEOUT_MS; failures become a short reason. */
-async function probe(check: Promise<string>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${PROBE_TIMEOUT_MS} ms`), PROBE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([check.catch(() => 'unreachable'), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function probe(check: Promise<string>): Promise<string> {
+  return withTimeout(check, PROBE_TIMEOUT_MS).catch((error: unknown) =>
+    error instanceof TimeoutError ? `no answer within ${PROBE_TIMEOUT_MS} ms` : 'unreachable',
+  );
 }

@@ -1,3 +1,4 @@
+import { BACKEND_GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from '@longrun/server-common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds, from a fast status hop to a task that ran for minutes. */
@@ -122,7 +123,7 @@ export class BackendMetrics {
 
 /** Bounded label for a request path, so arbitrary URLs cannot explode the series count. */
 export function routeLabel(path: string): string {
-  if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path === BACKEND_GRAPHQL_PATH || path === HEALTH_PATH || path === READY_PATH || path === METRICS_PATH) return path;
   if (path === '/admin/queues' || path.startsWith('/admin/queues/')) return '/admin/queues';
   return 'other';
 }

@@ -1,3 +1,4 @@
+import { announce, withTimeout } from '@longrun/server-common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -12,7 +13,6 @@ import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskReconciler } from '../tasks/task-reconciler.js';
 import { TaskStatusStreams } from '../tasks/task-status.stream.js';
 import { TasksProcessor } from '../tasks/tasks.processor.js';
-import { announce } from './logger.js';
 import { opsHandler, requestLogger, startOpsServer, type OpsRoutes } from './http.js';
 import { BackendMetrics } from './metrics.js';
 import { OPS_LOGGER } from './task-events.js';
@@ -105,13 +105,3 @@ const NOT_STARTED = {
   isRunning: () => false,
   isPaused: () => false,
 } as unknown as Worker;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}

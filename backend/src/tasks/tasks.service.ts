@@ -1,3 +1,4 @@
+import { withTimeout } from '@longrun/server-common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -169,14 +170,4 @@ export class TasksService {
     if (!record || record.owner !== owner) throw new TaskNotFoundError();
     return record;
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), Math.max(0, ms));
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -2,11 +2,10 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { isSubscriptionOperation } from '@apollo/client/utilities';
+import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common/names';
 import { createClient } from 'graphql-ws';
 import { Observable } from 'rxjs';
 import { setConnectionState, setServerReachable } from './connection';
-
-export const GRAPHQL_PATH = '/api/graphql';
 
 /**
  * Sends each operation's codegen hash (`extensions.persistedQuery.sha256Hash`), so a gateway
@@ -51,7 +50,7 @@ const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
  * It is created in the browser only (never during server rendering).
  */
 export function makeApolloClient(): ApolloClient {
-  const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
+  const http = new HttpLink({ uri: GATEWAY_GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
   if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: new InMemoryCache() });
 
   // Live subscriptions right now: a socket that closes while some are left is reconnecting,
@@ -69,7 +68,7 @@ export function makeApolloClient(): ApolloClient {
       }),
   );
   const ws = createClient({
-    url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${GRAPHQL_PATH}`,
+    url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${GATEWAY_GRAPHQL_PATH}`,
     lazy: true,
     lazyCloseTimeout: 0,
     // Never give up while something is live: the backoff below keeps a long outage cheap, and

@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { secretMatches } from '@longrun/server-common';
 
 /**
  * The anonymous session: a random id and its issue time in a cookie signed with HMAC-SHA256
@@ -37,9 +38,7 @@ export function verifySession(value: string | undefined, secret: string, maxAgeS
   if (!parts || parts.length !== 3) return null;
   const [id, issued, signature] = parts;
   if (!/^[A-Za-z0-9_-]{32}$/.test(id) || !/^[0-9a-z]{1,10}$/.test(issued)) return null;
-  const given = Buffer.from(signature);
-  const expected = Buffer.from(sign(`${id}.${issued}`, secret));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!secretMatches(signature, sign(`${id}.${issued}`, secret))) return null;
   const issuedAtS = parseInt(issued, 36);
   const age = Date.now() / 1000 - issuedAtS;
   return age >= -60 && age <= maxAgeS ? { id, issuedAtS } : null;

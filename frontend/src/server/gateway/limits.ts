@@ -1,5 +1,6 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { OPERATION_LIMITS } from '@longrun/server-common';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ErrorCode } from '../../graphql/generated/schema-enums.js';
@@ -8,21 +9,6 @@ import { isGraphQLError } from './errors.js';
 // Yoga's and envelop's plugin types differ only in their context parameter's variance.
 // biome-ignore lint: any is the honest type for a heterogeneous plugin list.
 type AnyPlugin = Plugin<any>;
-
-/**
- * What one operation may ask for, on HTTP and WebSocket alike (both go through Yoga's parse and
- * validate). The app's own operations need depth 3, a handful of aliases and a few hundred
- * tokens; these bounds leave room for hand-written queries in GraphiQL and nothing more.
- * How many tasks one request can create is bounded by maxAliases here and, per session over
- * time, by the backend's rate limit.
- */
-export const OPERATION_LIMITS = {
-  maxAliases: { n: 5 },
-  maxDepth: { n: 6 },
-  maxTokens: { n: 1000 },
-  maxDirectives: { n: 10 },
-  costLimit: { maxCost: 2000 },
-} as const;
 
 function withCode(error: unknown, code: ErrorCode): GraphQLError {
   if (isGraphQLError(error)) {
@@ -63,6 +49,7 @@ export interface LimitOptions {
 }
 
 export function limitPlugins({ exploration }: LimitOptions): AnyPlugin[] {
+  // OPERATION_LIMITS hold on HTTP and WebSocket alike: both go through Yoga's parse and validate.
   const armor = new EnvelopArmor({
     ...OPERATION_LIMITS,
     blockFieldSuggestion: { enabled: !exploration },

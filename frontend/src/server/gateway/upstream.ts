@@ -2,6 +2,7 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { getOperationASTFromRequest } from '@graphql-tools/utils';
 import { print } from 'graphql';
+import { INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_PARAM, REQUEST_ID_HEADER, USER_EXTENSION, USER_HEADER } from '@longrun/server-common';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
@@ -52,9 +53,9 @@ export function createUpstream(config: FrontendConfig): Upstream {
   const http = buildHTTPExecutor({
     endpoint: config.backendHttpUrl,
     headers: (request?: ExecutionRequest) => ({
-      authorization: `Bearer ${config.internalToken}`,
-      'x-longrun-user': (request?.context as GatewayContext | undefined)?.user ?? '',
-      ...((request?.context as GatewayContext | undefined)?.requestId ? { 'x-request-id': (request?.context as GatewayContext).requestId! } : {}),
+      [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
+      [USER_HEADER]: (request?.context as GatewayContext | undefined)?.user ?? '',
+      ...((request?.context as GatewayContext | undefined)?.requestId ? { [REQUEST_ID_HEADER]: (request?.context as GatewayContext).requestId! } : {}),
     }),
     timeout: config.upstreamTimeoutMs,
   });
@@ -62,7 +63,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
   const wsClient = createClient({
     url: config.backendWsUrl,
     webSocketImpl: WebSocket,
-    connectionParams: { token: config.internalToken },
+    connectionParams: { [INTERNAL_TOKEN_PARAM]: config.internalToken },
     lazy: true,
     lazyCloseTimeout: 1000,
     keepAlive: 10_000,
@@ -138,7 +139,7 @@ class UpstreamSubscription {
     // must only rise on a subscription, so a repeat (or anything older) is dropped.
     let lastVersion = -Infinity;
     this.unsubscribe = client.subscribe<Record<string, unknown>>(
-      { query, variables, operationName, extensions: { user } },
+      { query, variables, operationName, extensions: { [USER_EXTENSION]: user } },
       {
         next: (result) => {
           if (this.ended) return;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapSchema } from '@graphql-tools/wrap';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GATEWAY_GRAPHQL_PATH, REQUEST_ID_HEADER, requestIdOf } from '@longrun/server-common';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FrontendConfig } from '../config.js';
 import { log } from '../ops/logger.js';
@@ -17,8 +18,6 @@ export interface ServerContext {
   res: ServerResponse;
   user: string;
 }
-
-export const GRAPHQL_PATH = '/api/graphql';
 
 const GRAPHIQL_QUERY = `# Start a task, then paste its id into the subscription and run it.
 mutation Start {
@@ -66,7 +65,7 @@ export function buildGateway(config: FrontendConfig): Gateway {
   const schema = wrapSchema<GatewayContext>({ schema: loadPublicSchema(), executor: upstream.executor });
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
-    graphqlEndpoint: GRAPHQL_PATH,
+    graphqlEndpoint: GATEWAY_GRAPHQL_PATH,
     // Served from the package itself (no CDN), with subscriptions over the same WebSocket path.
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'longrun GraphiQL', defaultQuery: GRAPHIQL_QUERY } : false,
     renderGraphiQL,
@@ -78,8 +77,7 @@ export function buildGateway(config: FrontendConfig): Gateway {
     context: ({ user, req }) => {
       // server.ts set a well-formed id on HTTP requests; anything else (a WebSocket upgrade's
       // header, say) is not passed on.
-      const requestId = req?.headers['x-request-id'];
-      return { user, requestId: typeof requestId === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(requestId) ? requestId : undefined };
+      return { user, requestId: requestIdOf(req?.headers[REQUEST_ID_HEADER]) };
     },
     plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql }), useForwardUpstream(upstream)],
     logging: yogaLogger(config.dev ? 'info' : 'warn'),

@@ -1,3 +1,4 @@
+import { GATEWAY_GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from '@longrun/server-common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -67,7 +68,7 @@ export class FrontendMetrics {
 
 /** Bounded route label, so arbitrary URLs cannot explode the series count. */
 export function routeLabel(path: string): string {
-  if (path === '/api/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path === GATEWAY_GRAPHQL_PATH || path === HEALTH_PATH || path === READY_PATH || path === METRICS_PATH) return path;
   if (path.startsWith('/_next/')) return '/_next';
   return 'page';
 }

@@ -1,31 +1,20 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { captureConsole, HEALTH_PATH, logRequest, METRICS_PATH, READY_PATH, serveProbes, type Readiness } from '@longrun/server-common';
 import type { Client } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { FrontendConfig } from '../config.js';
-import { captureConsole, initLogger, userTag } from './logger.js';
+import { initLogger } from './logger.js';
 import { FrontendMetrics, routeLabel, type GatewaySources } from './metrics.js';
 
 /** The backend's readiness is asked at most this often; probes in between get the cached answer. */
 const BACKEND_CHECK_CACHE_MS = 1000;
 const BACKEND_CHECK_TIMEOUT_MS = 1000;
 /** Paths hit constantly (probes, scrapes, static chunks): logged at debug only. */
-const QUIET = new Set(['/healthz', '/readyz', '/metrics', '/_next']);
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const QUIET = new Set([HEALTH_PATH, READY_PATH, METRICS_PATH, '/_next']);
 
 export interface RequestTrack {
   /** Set once the session is known, for the log line. */
   user?: string;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function secretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
 /**
@@ -60,13 +49,16 @@ export function createFrontendOps(config: FrontendConfig) {
     return backendCheck.result;
   }
 
-  async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  async function readiness(): Promise<Readiness> {
     const checks: Record<string, string> = {};
     if (stopping) checks.process = 'shutting down';
     checks.next = nextReady ? 'ok' : 'not prepared';
     checks.backend = await backendState();
     return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
   }
+
+  // /metrics only with a token: this port is public.
+  const probes = serveProbes({ readiness, metrics: config.ops.metricsToken !== undefined ? metrics.registry : undefined, metricsToken: config.ops.metricsToken });
 
   return {
     log,
@@ -96,57 +88,23 @@ export function createFrontendOps(config: FrontendConfig) {
     },
 
     /**
-     * Times the request and logs one line when it ends: request id (the caller's
-     * `x-request-id` if well-formed, else new; it is passed on to the backend), method, path,
-     * status, duration, and the session as a pseudonymous tag. No headers are logged.
+     * Times the request and logs its line when it ends (see `logRequest`); the request id it
+     * sets on the request's headers is passed on to the backend.
      */
     track(req: IncomingMessage, res: ServerResponse): RequestTrack {
-      const began = process.hrtime.bigint();
-      const given = req.headers['x-request-id'];
-      const reqId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      req.headers['x-request-id'] = reqId;
-      res.setHeader('x-request-id', reqId);
-      const path = (req.url ?? '/').split('?')[0];
       const track: RequestTrack = {};
-      res.once('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-        const route = routeLabel(path);
-        metrics.requestSeconds.observe({ route, method: req.method ?? '', status: String(res.statusCode) }, seconds);
-        const fields = { reqId, method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 10_000) / 10, user: userTag(track.user) };
-        if (QUIET.has(route)) httpLog.debug(fields, 'request');
-        else httpLog.info(fields, 'request');
+      logRequest(req, res, {
+        log: httpLog,
+        quiet: (path) => QUIET.has(routeLabel(path)),
+        user: () => track.user,
+        finished: (path, seconds) =>
+          metrics.requestSeconds.observe({ route: routeLabel(path), method: req.method ?? '', status: String(res.statusCode) }, seconds),
       });
       return track;
     },
 
     /** Serves /healthz, /readyz and (with METRICS_TOKEN set) /metrics; false for anything else. */
-    handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
-      if (path !== '/healthz' && path !== '/readyz' && !(path === '/metrics' && config.ops.metricsToken !== undefined)) return false;
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        json(res, 405, { error: 'method not allowed' });
-        return true;
-      }
-      if (path === '/healthz') {
-        json(res, 200, { status: 'ok' });
-      } else if (path === '/readyz') {
-        void readiness().then((r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'unavailable', checks: r.checks }));
-      } else {
-        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (!secretMatches(bearer, config.ops.metricsToken!)) {
-          res.setHeader('www-authenticate', 'Bearer');
-          json(res, 401, { error: 'metrics credentials required' });
-          return true;
-        }
-        void metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
-            res.end(text);
-          },
-          () => json(res, 500, { error: 'metrics collection failed' }),
-        );
-      }
-      return true;
-    },
+    handle: probes,
   };
 }
 

@@ -1,0 +1,15 @@
+/**
+ * What one GraphQL operation may ask for, as graphql-armor options. The gateway enforces them
+ * on both transports; the backend enforces them again on its own endpoint (defence in depth).
+ * The app's own operations need depth 3, a handful of aliases and a few hundred tokens; these
+ * bounds leave room for hand-written queries in GraphiQL and nothing more. How many tasks one
+ * request can create is bounded by maxAliases here and, per user over time, by the backend's
+ * rate limit.
+ */
+export const OPERATION_LIMITS = {
+  maxAliases: { n: 5 },
+  maxDepth: { n: 6 },
+  maxTokens: { n: 1000 },
+  maxDirectives: { n: 10 },
+  costLimit: { maxCost: 2000 },
+} as const;

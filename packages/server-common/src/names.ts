@@ -1,0 +1,33 @@
+/**
+ * Header and path names both tiers (and the browser's Apollo link) agree on. No imports: this
+ * module is safe in browser code too (`@longrun/server-common/names`).
+ */
+
+/** The backend's GraphQL endpoint (HTTP and WebSocket); only the gateway calls it. */
+export const BACKEND_GRAPHQL_PATH = '/graphql';
+/** The gateway's public GraphQL endpoint (HTTP and WebSocket), the one browsers use. */
+export const GATEWAY_GRAPHQL_PATH = '/api/graphql';
+
+/** Liveness: 200 while the process runs. */
+export const HEALTH_PATH = '/healthz';
+/** Readiness: 200 only when every dependency answers; 503 while shutting down. */
+export const READY_PATH = '/readyz';
+/** Prometheus metrics. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * The internal credential on HTTP: `Authorization: Bearer <INTERNAL_API_TOKEN>`. On the
+ * WebSocket it travels as `connectionParams[INTERNAL_TOKEN_PARAM]`.
+ */
+export const INTERNAL_TOKEN_HEADER = 'authorization';
+export const INTERNAL_TOKEN_PARAM = 'token';
+
+/**
+ * The user the gateway asserts to the backend, per operation: this header on HTTP, and
+ * `extensions[USER_EXTENSION]` of each subscribe message on the shared WebSocket.
+ */
+export const USER_HEADER = 'x-longrun-user';
+export const USER_EXTENSION = 'user';
+
+/** A request's id, kept across both tiers' log lines (see `logRequest`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
