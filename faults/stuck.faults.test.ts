@@ -101,10 +101,10 @@ test('a silent task is ended by another process\'s reconciler, and its holder st
   const history = new History();
   const caller = new BackendCaller(() => api, 'backstop');
   // The holder would wait a minute and leaves reconciling to the other worker, whose reconciler
-  // calls a task stuck after 500 ms + one lock duration (2 s) of silence: less than these
-  // tasks' 3 s between reports.
+  // calls a task stuck after 500 ms + one lock duration (2 s) of silence: these tasks report
+  // every 5 s, so each gap holds 3 s in which a round (every 1.5 s) finds one silent.
   const holder = await worker(
-    { WORKER_CONCURRENCY: '2', TASK_STALL_TIMEOUT_MS: '60000', RECONCILE_INTERVAL_MS: '600000', TASK_MIN_DURATION_MS: '60000', TASK_MAX_DURATION_MS: '60000' },
+    { WORKER_CONCURRENCY: '2', TASK_STALL_TIMEOUT_MS: '60000', RECONCILE_INTERVAL_MS: '600000', TASK_MIN_DURATION_MS: '100000', TASK_MAX_DURATION_MS: '100000' },
     'holder',
   );
   const subs = await startTasks(history, caller, 2);
