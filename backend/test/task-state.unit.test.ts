@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  isLegalMove,
   isTerminal,
-  LEGAL_MOVES,
   recordFromHash,
   TASK_STATUSES,
   TERMINAL_STATUSES,
@@ -26,44 +24,19 @@ describe('task state machine', () => {
     assert.deepEqual([...TASK_STATUSES], ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR']);
   });
 
-  test('isLegalMove agrees with the contract for all 25 pairs', () => {
-    for (const from of TASK_STATUSES) {
-      for (const to of TASK_STATUSES) {
-        assert.equal(isLegalMove(from, to), CONTRACT[from].includes(to), `${from} → ${to}`);
-      }
-    }
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(LEGAL_MOVES).map(([k, v]) => [k, [...v].sort()])),
-      Object.fromEntries(Object.entries(CONTRACT).map(([k, v]) => [k, [...v].sort()])),
-    );
-  });
-
-  test('terminal statuses are FINISHED, CANCELLED and ERROR, and have no moves at all', () => {
-    assert.deepEqual([...TERMINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
-    for (const status of TASK_STATUSES) {
-      assert.equal(isTerminal(status), TERMINAL_STATUSES.has(status), status);
-      if (isTerminal(status)) {
-        assert.equal(LEGAL_MOVES[status].length, 0, `${status} must have no moves`);
-        for (const to of TASK_STATUSES) assert.equal(isLegalMove(status, to), false, `${status} → ${to}`);
-      }
-    }
-  });
-
-  test('non-terminal statuses can always reach a terminal one', () => {
-    for (const status of TASK_STATUSES.filter((s) => !isTerminal(s))) {
-      assert.ok(LEGAL_MOVES[status].some(isTerminal), status);
-    }
-  });
-
-  test('every named transition consists of legal moves from non-terminal statuses only', () => {
-    assert.ok(Object.keys(TRANSITIONS).length > 0);
+  test('the named transitions make exactly the moves of the contract, none from a final status', () => {
+    const made = Object.values(TRANSITIONS).flatMap((t) => t.from.map((from) => `${from} → ${t.to}`));
+    const contract = Object.entries(CONTRACT).flatMap(([from, tos]) => tos.map((to) => `${from} → ${to}`));
+    assert.deepEqual([...new Set(made)].sort(), contract.sort());
     for (const [name, t] of Object.entries(TRANSITIONS)) {
       assert.ok(t.from.length > 0, `${name} has no source status`);
-      for (const from of t.from) {
-        assert.equal(isTerminal(from), false, `${name} starts from terminal ${from}`);
-        assert.ok(isLegalMove(from, t.to), `${name}: ${from} → ${t.to}`);
-      }
+      for (const from of t.from) assert.equal(isTerminal(from), false, `${name} starts from terminal ${from}`);
     }
+  });
+
+  test('terminal statuses are FINISHED, CANCELLED and ERROR', () => {
+    assert.deepEqual([...TERMINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
+    for (const status of TASK_STATUSES) assert.equal(isTerminal(status), TERMINAL_STATUSES.has(status), status);
   });
 
   test('the named transitions are the ones the system needs', () => {
@@ -75,15 +48,6 @@ describe('task state machine', () => {
     // Cancelling a WAITING task and a running one are distinct: only the worker confirms the latter.
     assert.deepEqual(TRANSITIONS.cancelWaiting, { from: ['WAITING'], to: 'CANCELLED' });
     assert.deepEqual(TRANSITIONS.cancelRunning, { from: ['IN_PROGRESS'], to: 'CANCELLED' });
-    // Every non-terminal → terminal move of the contract is performed by some transition.
-    for (const from of TASK_STATUSES.filter((s) => !isTerminal(s))) {
-      for (const to of CONTRACT[from]) {
-        assert.ok(
-          Object.values(TRANSITIONS).some((t) => t.to === to && (t.from as readonly string[]).includes(from)),
-          `no transition performs ${from} → ${to}`,
-        );
-      }
-    }
   });
 });
 
