@@ -1,7 +1,5 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { getOperationASTFromRequest } from '@graphql-tools/utils';
-import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
@@ -72,15 +70,8 @@ export function createUpstream(config: FrontendConfig): Upstream {
     retryWait,
   });
 
-  const relay = relayer(wsClient);
-
+  // Queries and mutations only: subscriptions never reach it (see forward.ts).
   const executor = (async (request: ExecutionRequest<Record<string, unknown>, GatewayContext>) => {
-    const user = request.context?.user ?? '';
-    const operation = request.operationType ?? getOperationASTFromRequest(request).operation;
-    if (operation === 'subscription') {
-      const { document, variables, operationName } = request;
-      return relay({ query: print(document), variables, operationName }, user);
-    }
     const result = (await http({ ...request, extensions: {} } as never)) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result;
   }) as Executor<GatewayContext>;
@@ -88,7 +79,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
   return {
     executor,
     wsClient,
-    relay,
+    relay: relayer(wsClient),
     dispose: async () => {
       await wsClient.dispose();
       await http[Symbol.asyncDispose]?.();
