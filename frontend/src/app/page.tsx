@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { TasksQuery } from '../graphql/documents';
 import type { TaskFieldsFragment, TasksQuery as TasksResult } from '../graphql/generated/graphql';
 import { pageDataSource } from '../server/page-data';
+import { Providers } from './_components/apollo-provider';
 import { TaskBoard } from './_components/task-board';
 import { TASK_PAGE_SIZE } from './_components/task-status';
 
@@ -48,7 +49,9 @@ export default async function Home() {
         <h1>longrun</h1>
         <p className="lede">Start a background task and watch it live: WAITING, IN PROGRESS, then FINISHED, ERROR or CANCELLED.</p>
       </header>
-      <TaskBoard initialTasks={tasks} />
+      <Providers initialTasks={tasks}>
+        <TaskBoard />
+      </Providers>
     </main>
   );
 }
