@@ -11,7 +11,7 @@ import { prepareNext } from './src/server/next-app.js';
 import { announce } from './src/server/ops/logger.js';
 import { createFrontendOps } from './src/server/ops/ops.js';
 import { requestHandler, upgradeHandler } from './src/server/routes.js';
-import { servePageData } from './src/server/serve-page-data.js';
+import { pageDataReader } from './src/server/serve-page-data.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   const gateway = buildGateway(config);
   const ws = createGatewayWs(gateway, config);
   ops.watchGateway(gateway.upstream.wsClient, { sockets: () => ws.stats().sockets, subscriptions: () => ws.stats().subscriptions });
-  servePageData(gateway, config);
-  server.on('request', requestHandler(config, ops, gateway, next.handle));
+  server.on('request', requestHandler(config, ops, gateway, pageDataReader(gateway), next.handle));
   server.on('upgrade', upgradeHandler(ws, next.upgrade));
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

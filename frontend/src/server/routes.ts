@@ -26,9 +26,16 @@ const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
 
 /**
  * Every HTTP request, in this order: probes and metrics (no session, no cookie), Next's static
- * files, then with a session: /api/graphql to the gateway, anything else to the page.
+ * files, then with a session: /api/graphql to the gateway, anything else to the page (with its
+ * data read first, see serve-page-data.ts).
  */
-export function requestHandler(config: FrontendConfig, ops: FrontendOps, gateway: Gateway, next: (req: IncomingMessage, res: ServerResponse) => unknown): RequestListener {
+export function requestHandler(
+  config: FrontendConfig,
+  ops: FrontendOps,
+  gateway: Gateway,
+  pageData: (req: IncomingMessage, user: string) => Promise<void>,
+  next: (req: IncomingMessage, res: ServerResponse) => unknown,
+): RequestListener {
   const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
   return (req, res) => {
     const path = pathOf(req);
@@ -46,7 +53,7 @@ export function requestHandler(config: FrontendConfig, ops: FrontendOps, gateway
       void gateway.yoga.handle(req, res, { req, res, user });
       return;
     }
-    void next(req, res);
+    void pageData(req, user).then(() => next(req, res));
   };
 }
 

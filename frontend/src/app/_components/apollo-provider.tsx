@@ -4,7 +4,7 @@ import { useState, type ReactNode } from 'react';
 import { makeApolloClient } from '../../graphql/apollo';
 import { TasksQuery } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
-import { TASKS_VARIABLES } from './task-status';
+import { TASKS_VARIABLES } from '../../graphql/task-list';
 
 /**
  * The page's Apollo client, made once per page (per request on the server, once in the

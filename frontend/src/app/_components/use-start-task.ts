@@ -2,7 +2,8 @@ import { useMutation } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
 import { CreateTaskMutation, TasksQuery } from '../../graphql/documents';
 import { useNow } from './clock';
-import { describeError, errorCode, retryAfterSeconds, TASKS_VARIABLES } from './task-status';
+import { TASKS_VARIABLES } from '../../graphql/task-list';
+import { describeError, errorCode, retryAfterSeconds } from './task-status';
 
 /**
  * Starting a task: the new task goes on top of the list. RATE_LIMITED says when to try again:

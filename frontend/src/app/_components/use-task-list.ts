@@ -2,8 +2,9 @@ import { useQuery } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
 import type { ConnectionState } from '../../graphql/connection';
 import { TasksQuery } from '../../graphql/documents';
+import { TASKS_VARIABLES } from '../../graphql/task-list';
 import { useIsBrowser } from './clock';
-import { errorCode, TASKS_VARIABLES } from './task-status';
+import { errorCode } from './task-status';
 
 /** How long to wait before reloading the list after the server could not be reached. */
 const LIST_RETRY_MS = 5000;
