@@ -1,5 +1,5 @@
-import { useQuery } from '@apollo/client/react';
-import { useEffect, useRef } from 'react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConnectionState } from '../../graphql/connection';
 import { TasksQuery } from '../../graphql/documents';
 import { TASKS_VARIABLES } from '../../graphql/task-list';
@@ -11,13 +11,17 @@ const LIST_RETRY_MS = 5000;
 
 /**
  * The session's tasks, newest first, as the cache holds them: the server-rendered list seeds it
- * (see apollo-provider.tsx), so the first render, on the server and while hydrating, reads the
- * cache only; in the browser the list is fetched when the cache does not have it. It is read
- * again after an outage, and retried by itself when the server could not be reached.
+ * (see apollo-provider.tsx), so the first render, on the server and while hydrating, shows it
+ * without a request; without it, the browser fetches the list once it has taken over. It is
+ * read again after an outage, and retried by itself when the server could not be reached.
  */
 export function useTaskList(connection: ConnectionState) {
   const browser = useIsBrowser();
-  const tasks = useQuery(TasksQuery, { variables: TASKS_VARIABLES, fetchPolicy: browser ? 'cache-first' : 'cache-only' });
+  const client = useApolloClient();
+  // Whether the server rendered the list (it is in the cache from the start). If not, there is
+  // nothing to show until the browser has taken over and fetched it.
+  const [rendered] = useState(() => client.readQuery({ query: TasksQuery, variables: TASKS_VARIABLES }) !== null);
+  const tasks = useQuery(TasksQuery, { variables: TASKS_VARIABLES, skip: !browser && !rendered, fetchPolicy: 'cache-first' });
   const { refetch, error } = tasks;
   const retry = () => void refetch().catch(() => undefined);
 

@@ -28,51 +28,6 @@ function secretMatches(given: string | undefined, expected: string): boolean {
   return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
-/** "ok", or why the backend is not usable; one probe per second at most, however many ask. */
-function backendProbe(readyUrl: string): () => Promise<string> {
-  let last: { at: number; result: Promise<string> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!last || now - last.at > BACKEND_CHECK_CACHE_MS) {
-      last = {
-        at: now,
-        result: fetch(readyUrl, { signal: AbortSignal.timeout(BACKEND_CHECK_TIMEOUT_MS) }).then(
-          async (res) => {
-            await res.body?.cancel();
-            return res.ok ? 'ok' : `not ready (${res.status})`;
-          },
-          () => 'unreachable',
-        ),
-      };
-    }
-    return last.result;
-  };
-}
-
-/**
- * Times the request and logs one line when it ends: request id (the caller's `x-request-id` if
- * well-formed, else new; it is passed on to the backend), method, path, status, duration, and
- * the session as a pseudonymous tag. No headers are logged.
- */
-function trackRequest(req: IncomingMessage, res: ServerResponse, metrics: FrontendMetrics, httpLog: Logger): RequestTrack {
-  const began = process.hrtime.bigint();
-  const given = req.headers['x-request-id'];
-  const reqId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  req.headers['x-request-id'] = reqId;
-  res.setHeader('x-request-id', reqId);
-  const path = (req.url ?? '/').split('?')[0];
-  const track: RequestTrack = {};
-  res.once('finish', () => {
-    const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-    const route = routeLabel(path);
-    metrics.requestSeconds.observe({ route, method: req.method ?? '', status: String(res.statusCode) }, seconds);
-    const fields = { reqId, method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 10_000) / 10, user: userTag(track.user) };
-    if (QUIET.has(route)) httpLog.debug(fields, 'request');
-    else httpLog.info(fields, 'request');
-  });
-  return track;
-}
-
 /**
  * Running in production, for the frontend process: its logger, metrics, request logs and the
  * /healthz, /readyz, /metrics routes. server.ts calls `track` for every request, then `handle`
@@ -85,7 +40,25 @@ export function createFrontendOps(config: FrontendConfig) {
   const metrics = new FrontendMetrics();
   let nextReady = false;
   let stopping = false;
-  const backendState = backendProbe(config.backendReadyUrl);
+  let backendCheck: { at: number; result: Promise<string> } | undefined;
+
+  /** "ok", or why the backend is not usable; one probe per second at most, however many ask. */
+  function backendState(): Promise<string> {
+    const now = Date.now();
+    if (!backendCheck || now - backendCheck.at > BACKEND_CHECK_CACHE_MS) {
+      backendCheck = {
+        at: now,
+        result: fetch(config.backendReadyUrl, { signal: AbortSignal.timeout(BACKEND_CHECK_TIMEOUT_MS) }).then(
+          async (res) => {
+            await res.body?.cancel();
+            return res.ok ? 'ok' : `not ready (${res.status})`;
+          },
+          () => 'unreachable',
+        ),
+      };
+    }
+    return backendCheck.result;
+  }
 
   async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
     const checks: Record<string, string> = {};
@@ -122,8 +95,29 @@ export function createFrontendOps(config: FrontendConfig) {
       });
     },
 
-    /** One log line and one timing per request (see `trackRequest`). */
-    track: (req: IncomingMessage, res: ServerResponse): RequestTrack => trackRequest(req, res, metrics, httpLog),
+    /**
+     * Times the request and logs one line when it ends: request id (the caller's
+     * `x-request-id` if well-formed, else new; it is passed on to the backend), method, path,
+     * status, duration, and the session as a pseudonymous tag. No headers are logged.
+     */
+    track(req: IncomingMessage, res: ServerResponse): RequestTrack {
+      const began = process.hrtime.bigint();
+      const given = req.headers['x-request-id'];
+      const reqId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      req.headers['x-request-id'] = reqId;
+      res.setHeader('x-request-id', reqId);
+      const path = (req.url ?? '/').split('?')[0];
+      const track: RequestTrack = {};
+      res.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+        const route = routeLabel(path);
+        metrics.requestSeconds.observe({ route, method: req.method ?? '', status: String(res.statusCode) }, seconds);
+        const fields = { reqId, method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 10_000) / 10, user: userTag(track.user) };
+        if (QUIET.has(route)) httpLog.debug(fields, 'request');
+        else httpLog.info(fields, 'request');
+      });
+      return track;
+    },
 
     /** Serves /healthz, /readyz and (with METRICS_TOKEN set) /metrics; false for anything else. */
     handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
