@@ -110,11 +110,11 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
 /**
  * One upstream subscription and the browser subscriptions it feeds, over graphql-ws's callback
  * API: each event is pushed straight to every browser subscription's stream, with no
- * intermediate iterator, race or timer per event (npm run bench: such a bridge was a large part
- * of the gateway's CPU per event). A browser subscription that joins late gets the newest
- * result first, as its snapshot, then every later one. When the last browser subscription is
- * cut, the upstream one is unsubscribed AT ONCE, so it never holds the backend's stream (and
- * its Redis channel) until the task's next event, which may be minutes away.
+ * intermediate iterator, race or timer per event (this runs for every status event). A browser
+ * subscription that joins late gets the newest result first, as its snapshot, then every later
+ * one. When the last browser subscription is cut, the upstream one is unsubscribed AT ONCE, so
+ * it never holds the backend's stream (and its Redis channel) until the task's next event,
+ * which may be minutes away.
  */
 class UpstreamSubscription {
   private readonly browsers = new Set<PushStream<ExecutionResult>>();
