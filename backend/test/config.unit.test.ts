@@ -26,7 +26,6 @@ describe('loadConfig', () => {
     assert.equal(c.role, 'all');
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.port, 4000);
-    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
     assert.equal(c.prefix, 'longrun');
     assert.deepEqual(c.task, { minDurationMs: 1000, maxDurationMs: 10_000, failureRate: 0.1, seed: undefined, retentionS: 86_400 });
     assert.equal(c.worker.concurrency, 50);
@@ -69,7 +68,8 @@ describe('loadConfig', () => {
     assert.equal(c.env, 'test');
     assert.equal(c.role, 'worker');
     assert.equal(c.port, 0, 'port 0 (any free port) is allowed');
-    assert.equal(c.redisUrl, 'redis://127.0.0.1:6390/2');
+    assert.deepEqual(c.redis.nodes, [{ host: '127.0.0.1', port: 6390 }]);
+    assert.equal(c.redis.db, 2);
     assert.equal(c.prefix, 'lr-test_1');
     assert.deepEqual(c.task, { minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
     assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500, stallTimeoutMs: 4000 });

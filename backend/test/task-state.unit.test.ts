@@ -3,8 +3,6 @@ import { describe, test } from 'node:test';
 import {
   FINAL_STATUSES,
   isFinal,
-  isLegalMove,
-  LEGAL_MOVES,
   recordFromHash,
   TASK_STATUSES,
   toPublic,
@@ -26,44 +24,19 @@ describe('task state machine', () => {
     assert.deepEqual([...TASK_STATUSES], ['WAITING', 'IN_PROGRESS', 'FINISHED', 'CANCELLED', 'ERROR']);
   });
 
-  test('isLegalMove agrees with the contract for all 25 pairs', () => {
-    for (const from of TASK_STATUSES) {
-      for (const to of TASK_STATUSES) {
-        assert.equal(isLegalMove(from, to), CONTRACT[from].includes(to), `${from} → ${to}`);
-      }
-    }
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(LEGAL_MOVES).map(([k, v]) => [k, [...v].sort()])),
-      Object.fromEntries(Object.entries(CONTRACT).map(([k, v]) => [k, [...v].sort()])),
-    );
-  });
-
-  test('final statuses are FINISHED, CANCELLED and ERROR, and have no moves at all', () => {
-    assert.deepEqual([...FINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
-    for (const status of TASK_STATUSES) {
-      assert.equal(isFinal(status), FINAL_STATUSES.has(status), status);
-      if (isFinal(status)) {
-        assert.equal(LEGAL_MOVES[status].length, 0, `${status} must have no moves`);
-        for (const to of TASK_STATUSES) assert.equal(isLegalMove(status, to), false, `${status} → ${to}`);
-      }
-    }
-  });
-
-  test('every other status can always reach a final one', () => {
-    for (const status of TASK_STATUSES.filter((s) => !isFinal(s))) {
-      assert.ok(LEGAL_MOVES[status].some(isFinal), status);
-    }
-  });
-
-  test('every named transition consists of legal moves from statuses that are not final', () => {
-    assert.ok(Object.keys(TRANSITIONS).length > 0);
+  test('the named transitions make exactly the moves of the contract, none from a final status', () => {
+    const made = Object.values(TRANSITIONS).flatMap((t) => t.from.map((from) => `${from} → ${t.to}`));
+    const contract = Object.entries(CONTRACT).flatMap(([from, tos]) => tos.map((to) => `${from} → ${to}`));
+    assert.deepEqual([...new Set(made)].sort(), contract.sort());
     for (const [name, t] of Object.entries(TRANSITIONS)) {
       assert.ok(t.from.length > 0, `${name} has no source status`);
-      for (const from of t.from) {
-        assert.equal(isFinal(from), false, `${name} starts from final ${from}`);
-        assert.ok(isLegalMove(from, t.to), `${name}: ${from} → ${t.to}`);
-      }
+      for (const from of t.from) assert.equal(isFinal(from), false, `${name} starts from final ${from}`);
     }
+  });
+
+  test('final statuses are FINISHED, CANCELLED and ERROR', () => {
+    assert.deepEqual([...FINAL_STATUSES].sort(), ['CANCELLED', 'ERROR', 'FINISHED']);
+    for (const status of TASK_STATUSES) assert.equal(isFinal(status), FINAL_STATUSES.has(status), status);
   });
 
   test('the named transitions are the ones the system needs', () => {
@@ -75,15 +48,6 @@ describe('task state machine', () => {
     // Cancelling a WAITING task and a running one are distinct: only the worker confirms the latter.
     assert.deepEqual(TRANSITIONS.cancelWaiting, { from: ['WAITING'], to: 'CANCELLED' });
     assert.deepEqual(TRANSITIONS.cancelRunning, { from: ['IN_PROGRESS'], to: 'CANCELLED' });
-    // Every move of the contract is performed by some transition.
-    for (const from of TASK_STATUSES.filter((s) => !isFinal(s))) {
-      for (const to of CONTRACT[from]) {
-        assert.ok(
-          Object.values(TRANSITIONS).some((t) => t.to === to && (t.from as readonly string[]).includes(from)),
-          `no transition performs ${from} → ${to}`,
-        );
-      }
-    }
   });
 });
 

@@ -1,54 +1,7 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { buildSchema, parse } from 'graphql';
 import { documentCache } from '../src/graphql/document-cache.js';
-import { coalesceWritesThisTurn } from '../src/graphql/write-coalescing.js';
-
-/** A connected pair of real loopback sockets. */
-async function socketPair(): Promise<{ client: Socket; server: Socket; close: () => void }> {
-  const listener = createServer();
-  listener.listen(0, '127.0.0.1');
-  await once(listener, 'listening');
-  const port = (listener.address() as { port: number }).port;
-  const accepted = once(listener, 'connection');
-  const client = connect(port, '127.0.0.1');
-  await once(client, 'connect');
-  const [server] = (await accepted) as [Socket];
-  return { client, server, close: () => (client.destroy(), server.destroy(), listener.close()) };
-}
-
-describe('write coalescing', () => {
-  test('writes made in one turn of the event loop leave in one chunk, and nothing is held past the turn', async () => {
-    const { client, server, close } = await socketPair();
-    try {
-      const chunks: string[] = [];
-      client.on('data', (d) => chunks.push(d.toString()));
-      for (let i = 0; i < 10; i++) {
-        coalesceWritesThisTurn(server);
-        server.write(`m${i};`);
-      }
-      // Held in the stream (corked once, however many writes), not yet handed to the kernel...
-      assert.equal(server.writableCorked, 1);
-      assert.equal(server.writableLength, 30);
-      await new Promise((r) => setImmediate(r));
-      // ...and released as one write at the end of the turn.
-      assert.equal(server.writableCorked, 0);
-      assert.equal(server.writableLength, 0);
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(chunks.join(''), Array.from({ length: 10 }, (_, i) => `m${i};`).join(''));
-      // A later turn is held again, and released again.
-      coalesceWritesThisTurn(server);
-      server.write('late;');
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(chunks.join('').endsWith('late;'), true);
-      assert.equal(server.writableCorked, 0);
-    } finally {
-      close();
-    }
-  });
-});
 
 describe('shared documents', () => {
   const schema = buildSchema(`

@@ -90,6 +90,18 @@ describe('pass-through', () => {
     for (let i = 1; i < versions.length; i++) assert.equal(versions[i], versions[i - 1] + 1, `versions ${versions.join(',')}`);
     await client.dispose();
   });
+
+  test('a subscription over HTTP (GraphQL over SSE, or plain JSON) is refused with BAD_REQUEST: the WebSocket is its only transport', async () => {
+    const browser = await new Browser(stack).init();
+    const task = await browser.create();
+    for (const accept of ['text/event-stream', 'application/json']) {
+      const res = await browser.post(STATUS, { id: task.id }, { headers: { accept } });
+      assert.equal(res.status, 400, `${accept}: ${res.text}`);
+      assert.match(res.text, /"code":"BAD_REQUEST"/, accept);
+      assert.match(res.text, /over WebSocket only/, accept);
+      assert.doesNotMatch(res.text, /"taskStatus"/, `${accept}: no event of the task`);
+    }
+  });
 });
 
 describe('session', () => {

@@ -32,6 +32,7 @@ import {
   type Task,
 } from './support.js';
 import { redisKeys } from '../../backend/src/redis/redis-keys.js';
+import { encodePageData, PAGE_DATA_HEADER } from '../src/server/page-data.js';
 
 let stack: Stack;
 /** A second frontend on the same backend, with TRUSTED_DOCUMENTS=true. */
@@ -166,6 +167,19 @@ describe('trusted documents', () => {
   };
   const ext = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
   const at = () => ({ gql: `${trusted.url}/api/graphql`, ws: `${trusted.url.replace(/^http/, 'ws')}/api/graphql`, origin: trusted.url });
+
+  test("the page is rendered with the session's tasks (read by the page's own operation), and a page-data header from outside is ignored", async () => {
+    const browser = await new Browser(at()).init();
+    const created = await browser.post('', undefined, { extensions: ext(hashOf(/mutation CreateTask/)) });
+    const task = created.body?.data?.createTask as Task;
+    assert.match(task?.id ?? '', UUID_V4, created.text);
+    const forged = encodePageData([{ ...task, __typename: 'Task', id: 'forged-task' }]);
+    const res = await fetch(`${trusted.url}/`, { headers: { cookie: browser.cookie!, [PAGE_DATA_HEADER]: forged }, signal: AbortSignal.timeout(20_000) });
+    const html = await res.text();
+    assert.equal(res.status, 200);
+    assert.ok(html.includes(`data-task-id="${task.id}"`), 'the task is in the server-rendered HTML');
+    assert.ok(!html.includes('forged-task'), 'nothing from the forged header');
+  });
 
   test('HTTP: shipped operations run by hash (the stored text, whatever was sent); anything else is refused with a code', async () => {
     const browser = await new Browser(at()).init();

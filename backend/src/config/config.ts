@@ -81,8 +81,6 @@ export interface Config {
   role: 'api' | 'worker' | 'all';
   host: string;
   port: number;
-  /** REDIS_URL as given (for cluster mode, the comma-separated seed list). */
-  redisUrl: string;
   redis: RedisTopology;
   prefix: string;
   internalToken: string;
@@ -141,7 +139,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: c.BACKEND_ROLE,
     host: c.BACKEND_HOST,
     port: c.BACKEND_PORT,
-    redisUrl: c.REDIS_URL,
     redis: redisTopology(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS, c.REDIS_SENTINEL_NAME),
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),

@@ -1,3 +1,4 @@
+import { mapAsyncIterator } from '@whatwg-node/promise-helpers';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { createSourceEventStream, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
 
@@ -58,42 +59,8 @@ export function documentCache(maxEntries = 1000) {
       if (!query) return subscribe(args);
       const stream = await createSourceEventStream(args);
       if (!(Symbol.asyncIterator in stream)) return stream;
-      return mapEvents(stream, (payload) => query.query(payload, args.contextValue, args.variableValues));
-    },
-  };
-}
-
-/**
- * Each event of `source` through `run`; closing the result closes `source` at once. A plain
- * `then` chain, not an async function: a synchronous `run` (the usual case) costs no extra turn.
- */
-function mapEvents<T, R>(source: AsyncIterable<T>, run: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
-  const events = source[Symbol.asyncIterator]();
-  const DONE: IteratorResult<R> = { value: undefined, done: true };
-  const close = async (): Promise<IteratorResult<R>> => {
-    await events.return?.();
-    return DONE;
-  };
-  const failed = async (error: unknown): Promise<never> => {
-    await close();
-    throw error;
-  };
-  return {
-    next: () =>
-      events.next().then((step): IteratorResult<R> | Promise<IteratorResult<R>> => {
-        if (step.done) return DONE;
-        let value: R | Promise<R>;
-        try {
-          value = run(step.value);
-        } catch (error) {
-          return failed(error);
-        }
-        return value instanceof Promise ? value.then((v) => ({ value: v, done: false }), failed) : { value, done: false };
-      }),
-    return: close,
-    throw: failed,
-    [Symbol.asyncIterator]() {
-      return this;
+      // Closing the result closes the source at once; a synchronous `run` costs no extra turn.
+      return mapAsyncIterator(stream, (payload) => query.query(payload, args.contextValue, args.variableValues));
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { BACKEND_GRAPHQL_PATH, INTERNAL_TOKEN_PARAM, OPERATION_LIMITS, secretMatches, USER_EXTENSION, USER_HEADER } from '@longrun/server-common';
@@ -12,7 +11,6 @@ import { CONFIG, type Config } from '../config/config.js';
 import { contextFor } from './context.js';
 import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
-import { coalesceWritesThisTurn } from './write-coalescing.js';
 
 /** The SDL lives in the repository's `schema/` folder, the same from `src/` and from `dist/`. */
 export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
@@ -34,10 +32,8 @@ function wsOptions(config: Config): ServerOptions {
     onConnect: (ctx) => secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken),
     // The gateway shares one socket among many users: identity is read per operation.
     context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION]),
-    onNext: (ctx, _id, _payload, _args, result) => {
-      coalesceWritesThisTurn((ctx.extra as { request: IncomingMessage }).request.socket);
-      return result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result;
-    },
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result,
     onError: (_ctx, _id, _payload, errors) => maskErrors(errors),
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Cluster } from 'ioredis';
+import { pushStream } from '@longrun/server-common';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
@@ -8,6 +9,19 @@ import { isFinal, recordFromHash, toPublic, type PublicTask, type TaskRecord } f
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { TaskStore } from './task-store.js';
 import { TaskNotFoundError } from './tasks.errors.js';
+
+/** One open stream, as its task's channel sees it. */
+interface Reader {
+  /** Offers a snapshot; stale or duplicate versions, and anything after the end, are dropped. */
+  offer(record: TaskRecord): void;
+  /** Ends the stream with an error (e.g. the record expired while we were disconnected). */
+  fail(error: Error): void;
+}
+
+/** When to re-read live tasks after a cluster node was lost (see `onNodeLost`). */
+const NODE_LOST_RESYNC_MS = [1000, 5000];
+/** About two minutes of retries (backoff capped at 2 s) before a resync gives up. */
+const RESYNC_ATTEMPTS = 64;
 
 /**
  * `taskStatus` as an async iterator: snapshot first, then every newer version, complete right
@@ -18,104 +32,11 @@ import { TaskNotFoundError } from './tasks.errors.js';
  * When the Redis subscriber reconnects (Redis drops what was published meanwhile), every live
  * stream re-reads its record, so nothing is missed.
  */
-class TaskStatusIterator implements AsyncIterableIterator<PublicTask> {
-  private readonly buffer: TaskRecord[] = [];
-  private waiter: { resolve: (r: IteratorResult<PublicTask>) => void; reject: (e: Error) => void } | null = null;
-  private lastVersion = 0;
-  private done = false;
-  private failure: Error | null = null;
-
-  constructor(
-    readonly owner: string,
-    readonly taskId: string,
-    private readonly release: (it: TaskStatusIterator) => void,
-  ) {}
-
-  /** Offers a snapshot; stale or duplicate versions, and anything after the end, are dropped. */
-  offer(record: TaskRecord): void {
-    if (this.done || record.owner !== this.owner || record.version <= this.lastVersion) return;
-    this.lastVersion = record.version;
-    if (this.waiter) {
-      const { resolve } = this.waiter;
-      this.waiter = null;
-      this.afterEmit(record);
-      resolve({ value: toPublic(record), done: false });
-    } else {
-      this.buffer.push(record);
-    }
-  }
-
-  /** Ends the stream with an error (e.g. the record expired while we were disconnected). */
-  fail(error: Error): void {
-    if (this.done) return;
-    if (this.waiter) {
-      const { reject } = this.waiter;
-      this.waiter = null;
-      this.finish();
-      reject(error);
-    } else {
-      this.failure = error;
-    }
-  }
-
-  private afterEmit(record: TaskRecord): void {
-    if (isFinal(record.status)) this.finish();
-  }
-
-  private finish(): void {
-    if (this.done) return;
-    this.done = true;
-    this.buffer.length = 0;
-    this.release(this);
-  }
-
-  next(): Promise<IteratorResult<PublicTask>> {
-    const record = this.buffer.shift();
-    if (record) {
-      this.afterEmit(record);
-      return Promise.resolve({ value: toPublic(record), done: false });
-    }
-    if (this.failure) {
-      const error = this.failure;
-      this.failure = null;
-      this.finish();
-      return Promise.reject(error);
-    }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<PublicTask>> {
-    this.finish();
-    if (this.waiter) {
-      this.waiter.resolve({ value: undefined, done: true });
-      this.waiter = null;
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<PublicTask>> {
-    this.finish();
-    return Promise.reject(error);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-}
-
-/** When to re-read live tasks after a cluster node was lost (see `onNodeLost`). */
-const NODE_LOST_RESYNC_MS = [1000, 5000];
-/** About two minutes of retries (backoff capped at 2 s) before a resync gives up. */
-const RESYNC_ATTEMPTS = 64;
-
 @Injectable()
 export class TaskStatusStreams implements OnModuleDestroy {
   private readonly logger = new Logger(TaskStatusStreams.name);
-  /** Live iterators, per task id, with the pub/sub subscription that feeds them. */
-  private readonly live = new Map<string, { subId: Promise<number>; iterators: Set<TaskStatusIterator> }>();
+  /** Live readers, per task id, with the pub/sub subscription that feeds them. */
+  private readonly live = new Map<string, { subId: Promise<number>; readers: Set<Reader> }>();
   private readonly onReconnect = () => void this.resyncAll();
   /**
    * A cluster client stays 'ready' when a node goes away, and if that node carried its
@@ -144,31 +65,41 @@ export class TaskStatusStreams implements OnModuleDestroy {
 
   get liveCount(): number {
     let n = 0;
-    for (const entry of this.live.values()) n += entry.iterators.size;
+    for (const entry of this.live.values()) n += entry.readers.size;
     return n;
   }
 
   /** Opens a stream for `owner`; rejects with NOT_FOUND before anything is emitted. */
   async open(taskId: string, owner: string): Promise<AsyncIterableIterator<PublicTask>> {
-    const iterator = new TaskStatusIterator(owner, taskId, (it) => this.release(it));
+    const { stream, push, stop } = pushStream<PublicTask>(() => this.release(taskId, reader));
+    let lastVersion = 0;
+    const reader: Reader = {
+      offer: (record) => {
+        if (record.owner !== owner || record.version <= lastVersion) return;
+        lastVersion = record.version;
+        push(toPublic(record));
+        if (isFinal(record.status)) stop();
+      },
+      fail: stop,
+    };
     let entry = this.live.get(taskId);
     if (!entry) {
       // One Redis channel subscription per task per process, shared by all its streams.
       const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) =>
         this.dispatch(taskId, message),
       );
-      entry = { subId, iterators: new Set() };
+      entry = { subId, readers: new Set() };
       this.live.set(taskId, entry);
     }
-    entry.iterators.add(iterator);
+    entry.readers.add(reader);
     try {
       await entry.subId;
       const record = await this.store.get(taskId);
       if (!record || record.owner !== owner) throw new TaskNotFoundError();
-      iterator.offer(record);
-      return iterator;
+      reader.offer(record);
+      return stream;
     } catch (error) {
-      await iterator.return();
+      await stream.return?.();
       throw error;
     }
   }
@@ -180,13 +111,13 @@ export class TaskStatusStreams implements OnModuleDestroy {
     const record = recordFromHash(hash);
     if (!record) return;
     this.observer?.delivered(record, hash.updatedAt ? Number(hash.updatedAt) : undefined);
-    for (const it of entry.iterators) it.offer(record);
+    for (const reader of entry.readers) reader.offer(record);
   }
 
-  private release(iterator: TaskStatusIterator): void {
-    const entry = this.live.get(iterator.taskId);
-    if (!entry || !entry.iterators.delete(iterator) || entry.iterators.size > 0) return;
-    this.live.delete(iterator.taskId);
+  private release(taskId: string, reader: Reader): void {
+    const entry = this.live.get(taskId);
+    if (!entry || !entry.readers.delete(reader) || entry.readers.size > 0) return;
+    this.live.delete(taskId);
     entry.subId.then(
       (id) => this.pubsub.unsubscribe(id),
       () => undefined,
@@ -213,9 +144,9 @@ export class TaskStatusStreams implements OnModuleDestroy {
       if (!entry) return;
       try {
         const record = await this.store.get(taskId);
-        for (const it of entry.iterators) {
-          if (record) it.offer(record);
-          else it.fail(new TaskNotFoundError());
+        for (const reader of entry.readers) {
+          if (record) reader.offer(record);
+          else reader.fail(new TaskNotFoundError());
         }
         return;
       } catch (error) {

@@ -1,32 +1,22 @@
 /**
- * How the page's server component reads the user's data while rendering: through the gateway
- * in-process (same schema, limits, masking and trusted documents as /api/graphql), as the user
- * of the session cookie the request carries. server.ts provides it; the page looks it up.
- *
- * The custom server and Next's bundle each load their own copy of this module, so the function
- * is kept in a global registry slot (`Symbol.for`), which both copies see. When nothing is
- * registered (e.g. `next build` prerendering) the page renders without data.
+ * The page's server-rendered data, handed from the custom server to the page's server
+ * component in a request header: Next's own way to pass request data to server components (the
+ * custom server and Next's bundle each load their own copy of modules, so they share no
+ * object). The custom server drops a header of this name that came from outside.
  */
-const SLOT = Symbol.for('longrun.page-data');
+export const PAGE_DATA_HEADER = 'x-longrun-page-data';
 
-export interface PageGraphQLRequest {
-  query: string;
-  variables?: Record<string, unknown>;
-  extensions?: Record<string, unknown>;
+/** A header value (base64url of the JSON: header values must be plain ASCII). */
+export function encodePageData(data: unknown): string {
+  return Buffer.from(JSON.stringify(data)).toString('base64url');
 }
 
-export interface PageGraphQLResult {
-  data?: unknown;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-/** Runs one operation as the session in `cookieHeader`; null when there is no valid session. */
-export type PageDataSource = (cookieHeader: string | undefined, request: PageGraphQLRequest) => Promise<PageGraphQLResult | null>;
-
-export function providePageData(source: PageDataSource): void {
-  (globalThis as Record<symbol, unknown>)[SLOT] = source;
-}
-
-export function pageDataSource(): PageDataSource | undefined {
-  return (globalThis as Record<symbol, unknown>)[SLOT] as PageDataSource | undefined;
+/** What the custom server put in the header, or null when it could not read it (or sent none). */
+export function decodePageData<T>(value: string | null | undefined): T | null {
+  if (!value) return null;
+  try {
+    return JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as T;
+  } catch {
+    return null;
+  }
 }

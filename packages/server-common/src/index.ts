@@ -7,6 +7,7 @@ export * from './limits.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './probes.js';
+export * from './push-stream.js';
 export * from './request-log.js';
 export * from './secrets.js';
 export * from './timeout.js';

@@ -1,7 +1,7 @@
 'use client';
-import { useMutation, useSubscription } from '@apollo/client/react';
+import { useFragment, useMutation, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
-import { CancelTaskMutation, TaskStatusSubscription } from '../../graphql/documents';
+import { CancelTaskMutation, TaskFields, TaskStatusSubscription } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { isFinal } from '../../graphql/generated/schema-enums';
 import { formatDuration, useIsBrowser, useNow } from './clock';
@@ -27,12 +27,21 @@ function Duration({ task }: { task: TaskFieldsFragment }) {
 }
 
 /**
- * One task, live while it is not final: its subscription starts with the current state and
+ * One task, read from the cache through its fragment (the list query, the mutations and the
+ * subscription all write the same normalized entry), so an event re-renders this card.
+ */
+export function TaskCard({ id }: { id: string }) {
+  const { data, complete } = useFragment({ fragment: TaskFields, from: { __typename: 'Task', id } });
+  return complete ? <LiveTask task={data} /> : null;
+}
+
+/**
+ * A task, live while it is not final: its subscription starts with the current state and
  * ends by itself after a final status (Apollo writes each event into the normalized cache).
  * After a reconnect, graphql-ws resubscribes and the server answers with the snapshot first,
  * so a change made while the socket was down is never lost.
  */
-export function TaskCard({ task }: { task: TaskFieldsFragment }) {
+function LiveTask({ task }: { task: TaskFieldsFragment }) {
   const final = isFinal(task.status);
   const live = useSubscription(TaskStatusSubscription, { variables: { id: task.id }, skip: final });
   const [cancel, cancelState] = useMutation(CancelTaskMutation, { variables: { id: task.id } });

@@ -1,8 +1,5 @@
 import type { TaskStatus } from '../../graphql/generated/graphql';
 
-/** How many tasks the list shows (and the server renders). */
-export const TASK_PAGE_SIZE = 20;
-
 /** The words the page shows for each status. */
 export const STATUS_LABEL: Record<TaskStatus, string> = {
   WAITING: 'WAITING',

@@ -1,18 +1,27 @@
 import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { codedError } from './errors.js';
 import type { GatewayContext, Upstream } from './upstream.js';
 
+const SUBSCRIPTIONS_ON_WEBSOCKET = () =>
+  codedError('BAD_REQUEST', 'Subscriptions are served over WebSocket only (graphql-transport-ws on this path)', { http: { status: 400 } });
+
 /**
- * Queries and mutations that Yoga has parsed and validated (limits, trusted documents, error
- * codes) are sent upstream as they are, by the same executor the wrapped schema would call: the
- * backend serves the same SDL and executes the same selection, so its result is the answer,
- * without building, printing and executing a second document per request as delegation through
- * the wrapped schema would. Operations that ask for the schema itself (`__schema`,
- * `__type` at the root: GraphiQL's docs in development) are still answered here, since the
- * backend may refuse introspection. Subscriptions take the same shortcut in ws.ts.
+ * The HTTP leg's forwarding. Queries and mutations that Yoga has parsed and validated (limits,
+ * trusted documents, error codes) are sent upstream as they are, by the same executor the
+ * wrapped schema would call: the backend serves the same SDL and executes the same selection,
+ * so its result is the answer. Operations that ask for the schema itself (`__schema`, `__type`
+ * at the root: GraphiQL's docs in development) are still answered here, since the backend may
+ * refuse introspection.
+ *
+ * Subscriptions are served on the WebSocket leg only (ws.ts): one over HTTP (GraphQL over SSE,
+ * or a plain POST) is refused with BAD_REQUEST and HTTP 400 before anything reaches the backend.
  */
 export function useForwardUpstream(upstream: Upstream): Plugin<GatewayContext> {
   return {
+    onSubscribe() {
+      throw SUBSCRIPTIONS_ON_WEBSOCKET();
+    },
     onExecute({ args, setExecuteFn }) {
       if (asksForSchema(args.document, args.operationName)) return;
       setExecuteFn((a) =>

@@ -13,7 +13,6 @@ import { findUp } from './schema.js';
  * known hash runs its stored document and anything else runs as sent.
  */
 export interface TrustedDocuments {
-  readonly enforce: boolean;
   /** The Yoga plugin for the HTTP leg: swaps in the stored document, or refuses. */
   plugin(): Plugin;
   /** The query text to run for a WebSocket subscribe message, or the error to answer with. */
@@ -33,7 +32,6 @@ const unknownDocument = () => codedError('BAD_REQUEST', 'Unknown operation hash'
 export function loadTrustedDocuments(enforce: boolean): TrustedDocuments {
   const documents = new Map(MANIFESTS.flatMap((m) => Object.entries(JSON.parse(readFileSync(findUp(m), 'utf8')) as Record<string, string>)));
   return {
-    enforce,
     plugin(): Plugin {
       return {
         onParams: ({ params, setParams }) => {

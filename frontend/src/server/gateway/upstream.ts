@@ -1,12 +1,10 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { getOperationASTFromRequest } from '@graphql-tools/utils';
-import { print } from 'graphql';
-import { INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_PARAM, REQUEST_ID_HEADER, USER_EXTENSION, USER_HEADER } from '@longrun/server-common';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { backendUnavailable, fromUpstream } from './errors.js';
+import { INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_PARAM, pushStream, REQUEST_ID_HEADER, USER_EXTENSION, USER_HEADER, type PushStream } from '@longrun/server-common';
 
 /** What every gateway operation knows about its caller. */
 export interface GatewayContext {
@@ -72,15 +70,8 @@ export function createUpstream(config: FrontendConfig): Upstream {
     retryWait,
   });
 
-  const relay = relayer(wsClient);
-
+  // Queries and mutations only: subscriptions never reach it (see forward.ts).
   const executor = (async (request: ExecutionRequest<Record<string, unknown>, GatewayContext>) => {
-    const user = request.context?.user ?? '';
-    const operation = request.operationType ?? getOperationASTFromRequest(request).operation;
-    if (operation === 'subscription') {
-      const { document, variables, operationName } = request;
-      return relay({ query: print(document), variables, operationName }, user);
-    }
     const result = (await http({ ...request, extensions: {} } as never)) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result;
   }) as Executor<GatewayContext>;
@@ -88,7 +79,7 @@ export function createUpstream(config: FrontendConfig): Upstream {
   return {
     executor,
     wsClient,
-    relay,
+    relay: relayer(wsClient),
     dispose: async () => {
       await wsClient.dispose();
       await http[Symbol.asyncDispose]?.();
@@ -118,7 +109,7 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
 
 /**
  * One upstream subscription and the browser subscriptions it feeds, over graphql-ws's callback
- * API: each event is pushed straight to every browser subscription's iterator, with no
+ * API: each event is pushed straight to every browser subscription's stream, with no
  * intermediate iterator, race or timer per event (this runs for every status event). A browser
  * subscription that joins late gets the newest result first, as its snapshot, then every later
  * one. When the last browser subscription is cut, the upstream one is unsubscribed AT ONCE, so
@@ -126,7 +117,7 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
  * which may be minutes away.
  */
 class UpstreamSubscription {
-  private readonly browsers = new Set<BrowserSubscription>();
+  private readonly browsers = new Set<PushStream<ExecutionResult>>();
   /** The newest result: what a browser subscription that joins now starts with. */
   private last: ExecutionResult | undefined;
   /** No more events will come (completed, failed, or nobody listens any more). */
@@ -161,10 +152,11 @@ class UpstreamSubscription {
 
   /** Never called once ended: `gone()` has taken it out of the relayer's map by then. */
   join(): AsyncIterableIterator<ExecutionResult> {
-    const browser = new BrowserSubscription(() => this.leave(browser));
+    // Its end (the browser cut it, or graphql-ws finished with it) is the browser leaving.
+    const browser = pushStream<ExecutionResult>(() => this.leave(browser));
     if (this.last) browser.push(this.last);
     this.browsers.add(browser);
-    return browser;
+    return browser.stream;
   }
 
   private end(last?: ExecutionResult): void {
@@ -173,71 +165,16 @@ class UpstreamSubscription {
     this.gone();
     for (const browser of this.browsers) {
       if (last) browser.push(last);
-      browser.end();
+      browser.stop();
     }
     this.browsers.clear();
   }
 
-  private leave(browser: BrowserSubscription): void {
+  private leave(browser: PushStream<ExecutionResult>): void {
     if (!this.browsers.delete(browser) || this.browsers.size > 0 || this.ended) return;
     this.ended = true;
     this.gone();
     this.unsubscribe();
-  }
-}
-
-/** One browser subscription's side: a push-based async iterator of its results. */
-class BrowserSubscription implements AsyncIterableIterator<ExecutionResult> {
-  private static readonly DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
-  private readonly queue: IteratorResult<ExecutionResult>[] = [];
-  private waiting: ((step: IteratorResult<ExecutionResult>) => void) | null = null;
-  /** Nothing more will be pushed; what is queued is still handed out. */
-  private ended = false;
-
-  constructor(private readonly leave: () => void) {}
-
-  push(value: ExecutionResult): void {
-    if (!this.ended) this.deliver({ value, done: false });
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.deliver(BrowserSubscription.DONE);
-  }
-
-  private deliver(step: IteratorResult<ExecutionResult>): void {
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = null;
-      resolve(step);
-    } else {
-      this.queue.push(step);
-    }
-  }
-
-  next(): Promise<IteratorResult<ExecutionResult>> {
-    const step = this.queue.shift();
-    if (step) return Promise.resolve(step);
-    if (this.ended) return Promise.resolve(BrowserSubscription.DONE);
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  /** The browser cut it (or graphql-ws finished with it): stop at once. */
-  async return(): Promise<IteratorResult<ExecutionResult>> {
-    this.queue.length = 0;
-    this.end();
-    this.leave();
-    return BrowserSubscription.DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
-    await this.return();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 }
 

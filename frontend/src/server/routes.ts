@@ -1,0 +1,67 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FrontendConfig } from './config.js';
+import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common';
+import type { Gateway } from './gateway/yoga.js';
+import type { UpgradeHandler } from './next-app.js';
+import type { FrontendOps } from './ops/ops.js';
+import { ensureSession } from './session.js';
+
+/**
+ * The body limit is checked before Yoga reads a byte: a POST must declare its length (every
+ * browser and GraphQL client does), and that length must be within the limit.
+ */
+function bodyRefusal(req: IncomingMessage, max: number): [number, string] | null {
+  if (req.method !== 'POST') return null;
+  const declared = req.headers['content-length'];
+  if (declared === undefined) return [411, 'Content-Length required'];
+  return Number(declared) > max ? [413, `Request body over ${max} bytes`] : null;
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+}
+
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
+
+/**
+ * Every HTTP request, in this order: probes and metrics (no session, no cookie), Next's static
+ * files, then with a session: /api/graphql to the gateway, anything else to the page (with its
+ * data read first, see serve-page-data.ts).
+ */
+export function requestHandler(
+  config: FrontendConfig,
+  ops: FrontendOps,
+  gateway: Gateway,
+  pageData: (req: IncomingMessage, user: string) => Promise<void>,
+  next: (req: IncomingMessage, res: ServerResponse) => unknown,
+): RequestListener {
+  const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
+  return (req, res) => {
+    const path = pathOf(req);
+    const track = ops.track(req, res);
+    if (ops.handle(req, res)) return;
+    if (path.startsWith('/_next/') || path === '/favicon.ico') {
+      void next(req, res);
+      return;
+    }
+    const user = ensureSession(req, res, sessionOptions);
+    track.user = user;
+    if (path === GATEWAY_GRAPHQL_PATH) {
+      const refusal = bodyRefusal(req, config.maxBodyBytes);
+      if (refusal) return refuse(res, ...refusal);
+      void gateway.yoga.handle(req, res, { req, res, user });
+      return;
+    }
+    void pageData(req, user).then(() => next(req, res));
+  };
+}
+
+/** WebSocket upgrades: /api/graphql to the gateway's graphql-ws leg, anything else to Next. */
+export function upgradeHandler(gatewayWs: { handleUpgrade: UpgradeHandler }, next: UpgradeHandler): UpgradeHandler {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(req) === GATEWAY_GRAPHQL_PATH) gatewayWs.handleUpgrade(req, socket, head);
+    else next(req, socket, head);
+  };
+}
