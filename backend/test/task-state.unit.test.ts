@@ -63,6 +63,7 @@ describe('recordFromHash', () => {
     startedAt: String(created + 1000),
     finishedAt: String(created + 5000),
     error: 'boom',
+    updatedAt: String(created + 5000),
   };
 
   test('reads every field, times as ISO strings', () => {
@@ -76,6 +77,7 @@ describe('recordFromHash', () => {
       startedAt: '2026-01-02T03:04:06.678Z',
       finishedAt: '2026-01-02T03:04:10.678Z',
       error: 'boom',
+      updatedAt: created + 5000,
     });
   });
 
@@ -91,6 +93,7 @@ describe('recordFromHash', () => {
       startedAt: null,
       finishedAt: null,
       error: null,
+      updatedAt: undefined,
     });
   });
 
@@ -111,11 +114,11 @@ describe('recordFromHash', () => {
     assert.equal(recordFromHash({ ...full, id: '' }), null);
   });
 
-  test('toPublic drops the owner and nothing else', () => {
+  test('toPublic drops the owner and the internal updatedAt, nothing else', () => {
     const record = recordFromHash(full)!;
     const pub = toPublic(record);
     assert.equal('owner' in pub, false);
-    const { owner: _owner, ...rest } = record;
+    const { owner: _owner, updatedAt: _updatedAt, ...rest } = record;
     assert.deepEqual(pub, rest);
   });
 });

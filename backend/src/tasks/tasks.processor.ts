@@ -47,7 +47,7 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     this.cancelSubscription = this.pubsub.subscribe(this.keys.cancelChannel, (message: { taskId?: unknown; reason?: unknown }) => {
       const reason: AbortReason = message?.reason === 'stuck' ? 'stuck' : 'cancelled';
       if (typeof message?.taskId === 'string' && this.worker.cancelJob(message.taskId, reason)) {
-        this.logger.log(`task ${message.taskId}: ${reason}, aborting it in worker ${PROCESS_NAME}`);
+        this.logger.log(`task ${message.taskId}: ${reason === 'stuck' ? 'stuck' : 'cancel requested'}, aborting it in worker ${PROCESS_NAME}`);
       }
     });
   }
