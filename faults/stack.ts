@@ -311,7 +311,9 @@ export async function verify(what: string, history: History, redisPort: number, 
   for (const r of stored.values()) by[r?.status ?? 'MISSING'] = (by[r?.status ?? 'MISSING'] ?? 0) + 1;
   const events = history.subscriptions.reduce((n, s) => n + s.events.length, 0);
   console.log(
-    `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+    `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ` +
       `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels; ` +
       `all final within ${tookMs} ms of the check (bound ${opts.boundMs} ms); ${violations.length} violations`,
   );

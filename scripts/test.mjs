@@ -42,7 +42,10 @@ const extraFiles = argv.slice(dashDash + 1).filter((a) => !a.startsWith('-'));
 const nodeTest = (glob) => [
   'node',
   [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
     // A safety net per test; the suites set tighter bounds of their own.
     '--test-timeout=180000',
     ...extraOptions,

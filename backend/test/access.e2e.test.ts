@@ -114,7 +114,12 @@ describe('sockets', () => {
 
 describe('bodies', () => {
   test('malformed or oversized JSON: 4xx with a coded GraphQL error, nothing run', async () => {
-    const cases: Array<[string, number]> = [['{', 400], ['{"query": "query { tasks { id } }"', 400], ['nope', 400], [JSON.stringify({ query: `query { tasks { id } } # ${'x'.repeat(70 * 1024)}` }), 413]];
+    const cases: Array<[string, number]> = [
+      ['{', 400],
+      ['{"query": "query { tasks { id } }"', 400],
+      ['nope', 400],
+      [JSON.stringify({ query: `query { tasks { id } } # ${'x'.repeat(70 * 1024)}` }), 413],
+    ];
     for (const [body, status] of cases) {
       const res = await fetch(backend.url, {
         method: 'POST',

@@ -52,7 +52,11 @@ test('the schema’s documentation is visible in GraphiQL', async ({ page }) => 
   await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
   const docs = page.locator('.graphiql-doc-explorer');
   await expect(docs).toBeVisible();
-  await docs.getByRole('link', { name: 'Subscription' }).or(docs.getByText('Subscription', { exact: true })).first().click();
+  await docs
+    .getByRole('link', { name: 'Subscription' })
+    .or(docs.getByText('Subscription', { exact: true }))
+    .first()
+    .click();
   await expect(docs).toContainText("The task's current state at once, then every change; completes after a final state.");
   await page.screenshot({ path: test.info().outputPath('graphiql-docs.png') });
 });

@@ -1,6 +1,17 @@
 import { mapAsyncIterator } from '@whatwg-node/promise-helpers';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { createSourceEventStream, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
+import {
+  createSourceEventStream,
+  parse,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  type Source,
+} from 'graphql';
 
 /**
  * Parse, validation and compilation shared by every WebSocket subscription that sends the same

@@ -48,8 +48,5 @@ export function bullBoardRouter(queue: Queue, password: string | undefined): Req
     options: { uiConfig: { boardTitle: 'longrun queues' } },
   });
   const auth = adminAuth(password);
-  return [
-    (req: Request, res: Response, next: NextFunction) => auth(req, res, next),
-    serverAdapter.getRouter() as RequestHandler,
-  ];
+  return [(req: Request, res: Response, next: NextFunction) => auth(req, res, next), serverAdapter.getRouter() as RequestHandler];
 }

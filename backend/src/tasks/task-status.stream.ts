@@ -85,9 +85,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
     let entry = this.live.get(taskId);
     if (!entry) {
       // One Redis channel subscription per task per process, shared by all its streams.
-      const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) =>
-        this.dispatch(taskId, message),
-      );
+      const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) => this.dispatch(taskId, message));
       entry = { subId, readers: new Set() };
       this.live.set(taskId, entry);
     }

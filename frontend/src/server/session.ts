@@ -73,9 +73,7 @@ export function ensureSession(req: IncomingMessage, res: ServerResponse, opts: S
   const value = encodeSession(id, opts.secret);
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${opts.maxAgeS}`, ...(opts.secure ? ['Secure'] : [])];
   res.appendHeader('Set-Cookie', `${SESSION_COOKIE}=${value}; ${attributes.join('; ')}`);
-  const others = (req.headers.cookie ?? '')
-    .split(';')
-    .filter((p) => p.trim() && !p.trim().startsWith(`${SESSION_COOKIE}=`));
+  const others = (req.headers.cookie ?? '').split(';').filter((p) => p.trim() && !p.trim().startsWith(`${SESSION_COOKIE}=`));
   req.headers.cookie = [...others.map((p) => p.trim()), `${SESSION_COOKIE}=${value}`].join('; ');
   return id;
 }

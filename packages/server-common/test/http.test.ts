@@ -53,7 +53,11 @@ describe('logRequest', () => {
   };
 
   test('one line per request, with a pseudonymous user and no headers; a well-formed id is kept and passed on', async () => {
-    const res = await fetch(`${url}/api/graphql?x=1`, { method: 'POST', headers: { [REQUEST_ID_HEADER]: 'abc.DEF-123_x', cookie: 'secret-cookie' }, body: '{}' });
+    const res = await fetch(`${url}/api/graphql?x=1`, {
+      method: 'POST',
+      headers: { [REQUEST_ID_HEADER]: 'abc.DEF-123_x', cookie: 'secret-cookie' },
+      body: '{}',
+    });
     assert.equal(res.headers.get(REQUEST_ID_HEADER), 'abc.DEF-123_x');
     const line = await lineFor(res);
     assert.deepEqual(Object.keys(line).sort(), ['durationMs', 'level', 'method', 'msg', 'path', 'reqId', 'status', 'user']);
