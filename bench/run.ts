@@ -174,7 +174,7 @@ class LoadClient {
 /** Splits `items` into `n` nearly equal slices. */
 function split<T>(items: T[], n: number): T[][] {
   const out: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((x, i) => out[i % n].push(x));
+  for (const [i, x] of items.entries()) out[i % n].push(x);
   return out;
 }
 
@@ -508,7 +508,6 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
         ),
       ),
     );
-    const [r, y] = [raw.at(-1)!, system.at(-1)!];
     logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!);
   }
   // Information: the same writes spread out (about two per ~1 ms round, not ten per 5 ms). In
@@ -1261,7 +1260,7 @@ async function main(): Promise<void> {
     log(`done in ${result.seconds} s; JSON in bench/out/latest.json${keepHistory ? ' and bench/history/' : ''}`);
     void apiPort;
   } finally {
-    s.clients.forEach((c) => c.stop());
+    for (const c of s.clients) c.stop();
     for (const i of Object.values(s.inspect)) i.close();
     await s.queue.close();
     s.redisClient.disconnect();

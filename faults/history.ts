@@ -120,7 +120,7 @@ export async function readStored(redisPort: number, prefix: string, ids: Iterabl
   for (let i = 0; i < list.length; i += 50) {
     const chunk = list.slice(i, i + 50);
     const hashes = await Promise.all(chunk.map((id) => redisHash(redisPort, redisKeys(prefix).task(id))));
-    chunk.forEach((id, j) => stored.set(id, recordFromHash(hashes[j])));
+    for (const [j, id] of chunk.entries()) stored.set(id, recordFromHash(hashes[j]));
   }
   return stored;
 }

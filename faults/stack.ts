@@ -214,8 +214,9 @@ export function follow(history: History, caller: Caller, client: WsClient, taskI
     record.ended = true;
     resolve(record);
   };
-  const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined) =>
-    (errors ?? []).forEach((e) => record.errorCodes.push(String(e.extensions?.code ?? 'NO_CODE')));
+  const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined) => {
+    for (const e of errors ?? []) record.errorCodes.push(String(e.extensions?.code ?? 'NO_CODE'));
+  };
   const unsubscribe = client.subscribe<{ taskStatus: SeenTask }>(
     { query: STATUS, variables: { id: taskId }, extensions: caller.extensions },
     {

@@ -106,7 +106,10 @@ function dockerStages(): Map<string, string[]> {
   let current: string[] = [];
   for (const line of lines) {
     const from = /^FROM \S+ AS (\S+)$/.exec(line);
-    if (from) stages.set(from[1], (current = []));
+    if (from) {
+      current = [];
+      stages.set(from[1], current);
+    }
     current.push(line);
   }
   return stages;

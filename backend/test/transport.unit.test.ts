@@ -60,7 +60,10 @@ describe('shared documents', () => {
       [Symbol.asyncIterator]() {
         return {
           next: () => new Promise<IteratorResult<unknown>>(() => undefined),
-          return: async () => ((closed = true), { value: undefined, done: true as const }),
+          return: async () => {
+            closed = true;
+            return { value: undefined, done: true as const };
+          },
         };
       },
     });

@@ -29,6 +29,7 @@ async function run(page: Page, query: string) {
 }
 
 /** The result pane's text (a JSON document). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the text as rendered, not the DOM property.
 const resultText = (page: Page) => page.locator('.graphiql-response').innerText();
 
 test('createTask, then the taskStatus subscription to a final status, then the tasks query, from GraphiQL', async ({ page }) => {

@@ -114,7 +114,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
 
   private release(taskId: string, reader: Reader): void {
     const entry = this.live.get(taskId);
-    if (!entry || !entry.readers.delete(reader) || entry.readers.size > 0) return;
+    if (!entry?.readers.delete(reader) || entry.readers.size > 0) return;
     this.live.delete(taskId);
     entry.subId.then(
       (id) => this.pubsub.unsubscribe(id),

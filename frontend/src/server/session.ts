@@ -35,7 +35,7 @@ export interface VerifiedSession {
 /** The session in a signed cookie value, or null when it does not verify or has expired. */
 export function verifySession(value: string | undefined, secret: string, maxAgeS: number): VerifiedSession | null {
   const parts = value?.split('.');
-  if (!parts || parts.length !== 3) return null;
+  if (parts?.length !== 3) return null;
   const [id, issued, signature] = parts;
   if (!/^[A-Za-z0-9_-]{32}$/.test(id) || !/^[0-9a-z]{1,10}$/.test(issued)) return null;
   if (!secretMatches(signature, sign(`${id}.${issued}`, secret))) return null;

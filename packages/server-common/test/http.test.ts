@@ -94,7 +94,9 @@ describe('serveProbes', () => {
   let ready: Readiness | Error = { ready: true, checks: { redis: 'ok' } };
   const registry = { contentType: 'text/plain; version=0.0.4', metrics: async () => 'longrun_up 1\n' };
   const servers: Server[] = [];
-  after(() => servers.forEach((s) => s.close()));
+  after(() => {
+    for (const s of servers) s.close();
+  });
 
   const start = async (routes: Omit<Parameters<typeof serveProbes>[0], 'readiness'>) => {
     const handle = serveProbes({ readiness: async () => (ready instanceof Error ? Promise.reject(ready) : ready), ...routes });

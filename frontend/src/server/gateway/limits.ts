@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../graphql/generated/schema-enums.js';
 import { isGraphQLError } from './errors.js';
 
 // Yoga's and envelop's plugin types differ only in their context parameter's variance.
-// biome-ignore lint: any is the honest type for a heterogeneous plugin list.
+// biome-ignore lint/suspicious/noExplicitAny: any is the honest type for a heterogeneous plugin list.
 type AnyPlugin = Plugin<any>;
 
 function withCode(error: unknown, code: ErrorCode): GraphQLError {

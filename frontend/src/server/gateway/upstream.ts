@@ -58,11 +58,14 @@ const retryWait = async (retries: number) => {
 export function createUpstream(config: FrontendConfig): Upstream {
   const http = buildHTTPExecutor({
     endpoint: config.backendHttpUrl,
-    headers: (request?: ExecutionRequest) => ({
-      [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
-      [USER_HEADER]: (request?.context as GatewayContext | undefined)?.user ?? '',
-      ...((request?.context as GatewayContext | undefined)?.requestId ? { [REQUEST_ID_HEADER]: (request?.context as GatewayContext).requestId! } : {}),
-    }),
+    headers: (request?: ExecutionRequest) => {
+      const context = request?.context as GatewayContext | undefined;
+      return {
+        [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
+        [USER_HEADER]: context?.user ?? '',
+        ...(context?.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
+      };
+    },
     timeout: config.upstreamTimeoutMs,
   });
 
