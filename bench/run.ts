@@ -537,7 +537,11 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
 
 function logPair(what: string, r: Trial, y: Trial): void {
   log(
-    `  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`,
+    `  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ` +
+      `${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ` +
+      `${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ` +
+      `${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ` +
+      `${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`,
   );
 }
 
@@ -583,7 +587,8 @@ async function hopPhase(
   for (let i = 0; i < pairs; i++) {
     atBackend.push(await trial(s, 'system', taskIds, rawVersions, seconds));
     log(
-      `  watched at the backend API, trial ${i + 1}: p50 ${atBackend.at(-1)!.p50.toFixed(2)} p99 ${atBackend.at(-1)!.p99.toFixed(2)} ms (${atBackend.at(-1)!.delivered}/${atBackend.at(-1)!.expected})`,
+      `  watched at the backend API, trial ${i + 1}: p50 ${atBackend.at(-1)!.p50.toFixed(2)} p99 ` +
+        `${atBackend.at(-1)!.p99.toFixed(2)} ms (${atBackend.at(-1)!.delivered}/${atBackend.at(-1)!.expected})`,
     );
   }
   await closeAll(s);
@@ -617,7 +622,9 @@ interface MemoryResult {
 function perSubscription(before: Snapshot, after: Snapshot, n: number): MemoryResult {
   const per = (k: keyof Snapshot, f: keyof Memory) => (after[k][f] - before[k][f]) / n / 1024;
   log(
-    `  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ${per('rawRelay', 'heapUsed').toFixed(1)} KB`,
+    `  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ` +
+      `${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ` +
+      `${per('rawRelay', 'heapUsed').toFixed(1)} KB`,
   );
   return {
     n,
@@ -743,7 +750,9 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
     undelivered += ids.slice(0, fanout).filter((id) => finals.get(id) !== 'FINISHED').length;
     await closeAll(s);
     log(
-      `  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms = API + frontend + worker + Redis ${split.map((x) => x.toFixed(2)).join(' + ')})`,
+      `  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ` +
+        `${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms = API + frontend + worker ` +
+        `+ Redis ${split.map((x) => x.toFixed(2)).join(' + ')})`,
     );
   }
   await rawQueue.obliterate({ force: true }).catch(() => undefined);
@@ -875,12 +884,18 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
       clientCpuMs.push(y.clientCpuMs);
       const m = y.medians;
       log(
-        `  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`,
+        `  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, ` +
+          `producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend ` +
+          `+ worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ` +
+          `${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ` +
+          `${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`,
       );
     }
     floor = await floorRun(s, n * 4);
     log(
-      `  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ${floor.clientMs.toFixed(2)} ms`,
+      `  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ` +
+        `${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ` +
+        `${floor.clientMs.toFixed(2)} ms`,
     );
   } finally {
     await rawWorker.stop();

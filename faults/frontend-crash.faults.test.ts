@@ -37,7 +37,8 @@ test('frontend kill -9 and restart under 200 connected clients: all resubscribe 
   await allEnded(subs, 120_000);
   const reconnected = clients.filter((c) => c.connects() >= 2).length;
   await verify(
-    `frontend kill -9 + restart under 200 clients (${live} live at the kill, ${reconnected} reconnected, all ended ${Date.now() - t0} ms after the restart began)`,
+    `frontend kill -9 + restart under 200 clients (${live} live at the kill, ${reconnected} reconnected, all ended ` +
+      `${Date.now() - t0} ms after the restart began)`,
     history,
     stack.redis.port,
     env.prefix,

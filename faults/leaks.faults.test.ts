@@ -92,7 +92,8 @@ async function sample(withHeap = false): Promise<Sample> {
   };
 }
 const show = (s: Sample) =>
-  `upstream sockets ${s.upstream}, task channels ${s.channels}, heap after GC frontend ${s.frontendHeapMb} MB / backend ${s.backendHeapMb} MB, RSS ${s.frontendMb} / ${s.backendMb} MB`;
+  `upstream sockets ${s.upstream}, task channels ${s.channels}, heap after GC frontend ${s.frontendHeapMb} MB / ` +
+  `backend ${s.backendHeapMb} MB, RSS ${s.frontendMb} / ${s.backendMb} MB`;
 
 test(`${CYCLES} subscribe/close cycles cut at random points: sockets, channels and memory return to baseline`, async () => {
   const history = new History();

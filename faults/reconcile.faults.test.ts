@@ -141,6 +141,7 @@ test('retention: final records expire after TASK_RETENTION_S with their jobs; a 
   assert.ok(lateMs < 2000, `NOT_FOUND in ${lateMs} ms`);
   assert.equal(taskOrCode(await caller.http(TASK, { id: ids[0] }), 'task').code, 'NOT_FOUND');
   console.log(
-    `[faults] retention ${retentionS} s: records gone ${expiredMs} ms after their end, their jobs ${jobsGoneMs} ms; a late subscriber got NOT_FOUND in ${lateMs} ms`,
+    `[faults] retention ${retentionS} s: records gone ${expiredMs} ms after their end, their jobs ${jobsGoneMs} ms; ` +
+      `a late subscriber got NOT_FOUND in ${lateMs} ms`,
   );
 });
