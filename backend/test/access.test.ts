@@ -1,5 +1,5 @@
 /**
- * The backend's door, beyond what tasks.e2e.test.ts "refused callers" covers: it refuses to
+ * The backend's door, beyond what tasks.test.ts "refused callers" covers: it refuses to
  * start on a non-loopback address without the explicit opt-in or against a Redis that may evict
  * keys, and closes sockets that never authenticate. Introspection follows NODE_ENV (on outside production; production.test.ts in
  * frontend/test checks it off).
