@@ -3,8 +3,8 @@ import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-p
 
 /**
  * One schema (schema/*.graphql), typed code for both tiers and for the clients outside them.
- * Generated files are committed; `npm run codegen:check` fails when they are stale. Never edit
- * them by hand.
+ * Generated files are committed; `npm run codegen:check` (`graphql-codegen --check`) fails when
+ * they are stale. Never edit them by hand.
  */
 const scalars = { DateTime: 'string' };
 

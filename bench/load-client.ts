@@ -53,19 +53,23 @@ const now = () => Number(process.hrtime.bigint());
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
@@ -114,7 +118,8 @@ function watch(client: Client, sub: Sub, extensions?: Record<string, unknown>): 
           } else record(task.id, task.version);
         },
         // graphql-ws reports the operation's errors as an array, a closed socket as a CloseEvent.
-        error: (e) => reject(e instanceof Error ? e : new Error(Array.isArray(e) ? JSON.stringify(e) : `socket closed ${(e as any)?.code} ${(e as any)?.reason}`)),
+        error: (e) =>
+          reject(e instanceof Error ? e : new Error(Array.isArray(e) ? JSON.stringify(e) : `socket closed ${(e as any)?.code} ${(e as any)?.reason}`)),
         complete: () => undefined,
       },
     );

@@ -70,9 +70,63 @@ const runs = (phase: Phase) => !only || only.has(phase);
 const hops = !argv.includes('--no-hops');
 
 const PROFILES = {
-  full: { pairs: 5, trialS: 4, subs: 1000, bigSubs: 10000, bigPairs: 5, bigTrialS: 3, rate: 2000, memSubs: 5000, drainN: 1500, fanout: 1000, drainPairs: 5, e2eN: 250, e2ePairs: 5, cancelN: 150, setupN: 400, setupPairs: 5, clients: 4 },
-  quick: { pairs: 5, trialS: 2, subs: 1000, bigSubs: 3000, bigPairs: 3, bigTrialS: 2, rate: 2000, memSubs: 2000, drainN: 1000, fanout: 300, drainPairs: 3, e2eN: 300, e2ePairs: 3, cancelN: 30, setupN: 300, setupPairs: 3, clients: 4 },
-  smoke: { pairs: 1, trialS: 1, subs: 20, bigSubs: 40, bigPairs: 1, bigTrialS: 1, rate: 100, memSubs: 30, drainN: 60, fanout: 10, drainPairs: 1, e2eN: 20, e2ePairs: 1, cancelN: 3, setupN: 20, setupPairs: 1, clients: 2 },
+  full: {
+    pairs: 5,
+    trialS: 4,
+    subs: 1000,
+    bigSubs: 10000,
+    bigPairs: 5,
+    bigTrialS: 3,
+    rate: 2000,
+    memSubs: 5000,
+    drainN: 1500,
+    fanout: 1000,
+    drainPairs: 5,
+    e2eN: 250,
+    e2ePairs: 5,
+    cancelN: 150,
+    setupN: 400,
+    setupPairs: 5,
+    clients: 4,
+  },
+  quick: {
+    pairs: 5,
+    trialS: 2,
+    subs: 1000,
+    bigSubs: 3000,
+    bigPairs: 3,
+    bigTrialS: 2,
+    rate: 2000,
+    memSubs: 2000,
+    drainN: 1000,
+    fanout: 300,
+    drainPairs: 3,
+    e2eN: 300,
+    e2ePairs: 3,
+    cancelN: 30,
+    setupN: 300,
+    setupPairs: 3,
+    clients: 4,
+  },
+  smoke: {
+    pairs: 1,
+    trialS: 1,
+    subs: 20,
+    bigSubs: 40,
+    bigPairs: 1,
+    bigTrialS: 1,
+    rate: 100,
+    memSubs: 30,
+    drainN: 60,
+    fanout: 10,
+    drainPairs: 1,
+    e2eN: 20,
+    e2ePairs: 1,
+    cancelN: 3,
+    setupN: 20,
+    setupPairs: 1,
+    clients: 2,
+  },
 } as const;
 const P = PROFILES[mode];
 const INFLIGHT = 50;
@@ -120,7 +174,7 @@ class LoadClient {
 /** Splits `items` into `n` nearly equal slices. */
 function split<T>(items: T[], n: number): T[][] {
   const out: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((x, i) => out[i % n].push(x));
+  for (const [i, x] of items.entries()) out[i % n].push(x);
   return out;
 }
 
@@ -217,14 +271,20 @@ async function startStack(): Promise<Stack> {
 }
 
 async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<Backend> {
-  return startBackend({ ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'worker', WORKER_CONCURRENCY: '50', ...(profile ? INSPECT : {}), ...env }, { name: 'worker' });
+  return startBackend(
+    { ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'worker', WORKER_CONCURRENCY: '50', ...(profile ? INSPECT : {}), ...env },
+    { name: 'worker' },
+  );
 }
 
 /** With --profile: runs `work` under the CPU profilers of the API, frontend and `worker`. */
 async function profiled<T>(s: Stack, label: string, worker: Backend | undefined, work: () => Promise<T>): Promise<T> {
   if (!profile) return work();
   const workerInspector = worker ? await inspectorOf(worker) : undefined;
-  const targets: Array<[string, Inspector]> = [['api', s.inspect.api], ['frontend', s.inspect.frontend]];
+  const targets: Array<[string, Inspector]> = [
+    ['api', s.inspect.api],
+    ['frontend', s.inspect.frontend],
+  ];
   if (workerInspector) targets.push(['worker', workerInspector]);
   await Promise.all(targets.map(([, i]) => i.startProfile()));
   try {
@@ -284,7 +344,6 @@ async function closeAll(s: Stack): Promise<void> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'close' })));
 }
 
-
 /** Sum of cpuMs over processes. */
 const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
 
@@ -323,7 +382,15 @@ interface Trial {
  * Writes go out every `paceMs` (5: in clumps of ~10, the goal's measure; 1: spread out, closer
  * to independent writers, see `spread` in latencyPhase).
  */
-async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVersions: Map<string, number>, seconds: number, rawChannelPrefix = 'raw:', paceMs = 5): Promise<Trial> {
+async function trial(
+  s: Stack,
+  which: 'system' | 'raw',
+  taskIds: string[],
+  rawVersions: Map<string, number>,
+  seconds: number,
+  rawChannelPrefix = 'raw:',
+  paceMs = 5,
+): Promise<Trial> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
   const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
   const redisPid = s.redis.process.pid!;
@@ -354,7 +421,11 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
         rawVersions.set(id, version);
         const t = now();
         stamps.set(`${id}:${version}`, t);
-        writes.push(s.redisClient.publish(`${rawChannelPrefix}${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) })).then(() => acks.push((now() - t) / 1e6)));
+        writes.push(
+          s.redisClient
+            .publish(`${rawChannelPrefix}${id}`, JSON.stringify({ id, ...payloadBase, progress: String(progress), version: String(version) }))
+            .then(() => acks.push((now() - t) / 1e6)),
+        );
       }
     }
     await sleep(paceMs);
@@ -383,7 +454,19 @@ async function trial(s: Stack, which: 'system' | 'raw', taskIds: string[], rawVe
   }
   latencies.sort((a, b) => a - b);
   const perEvent = (i: number) => ((cpuAfter[i] - cpuBefore[i]) * 1000) / Math.max(1, latencies.length);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected: stamps.size, cpuFirstUs: perEvent(0), cpuSecondUs: perEvent(1), cpuRedisUs: perEvent(2), ackP50: percentile(acks.sort((a, b) => a - b), 50) };
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    delivered: latencies.length,
+    expected: stamps.size,
+    cpuFirstUs: perEvent(0),
+    cpuSecondUs: perEvent(1),
+    cpuRedisUs: perEvent(2),
+    ackP50: percentile(
+      acks.sort((a, b) => a - b),
+      50,
+    ),
+  };
 }
 
 async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: number, memoryAt?: number) {
@@ -414,8 +497,17 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   const raw: Trial[] = [];
   for (let i = 0; i < pairs; i++) {
     raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
-    system.push(await profiled(s, `latency-${subs}-${i}`, undefined, () => trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds)));
-    const [r, y] = [raw.at(-1)!, system.at(-1)!];
+    system.push(
+      await profiled(s, `latency-${subs}-${i}`, undefined, () =>
+        trial(
+          s,
+          'system',
+          tasks.map((t) => t.taskId),
+          rawVersions,
+          seconds,
+        ),
+      ),
+    );
     logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!);
   }
   // Information: the same writes spread out (about two per ~1 ms round, not ten per 5 ms). In
@@ -424,7 +516,17 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   const spread = { system: [] as Trial[], raw: [] as Trial[] };
   for (let i = 0; !memoryAt && hops && i < Math.min(3, pairs); i++) {
     spread.raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds, 'raw:', 1));
-    spread.system.push(await trial(s, 'system', tasks.map((t) => t.taskId), rawVersions, seconds, 'raw:', 1));
+    spread.system.push(
+      await trial(
+        s,
+        'system',
+        tasks.map((t) => t.taskId),
+        rawVersions,
+        seconds,
+        'raw:',
+        1,
+      ),
+    );
     logPair(`spread out, pair ${i + 1}`, spread.raw.at(-1)!, spread.system.at(-1)!);
   }
   await closeAll(s);
@@ -434,7 +536,13 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
 }
 
 function logPair(what: string, r: Trial, y: Trial): void {
-  log(`  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`);
+  log(
+    `  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ` +
+      `${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ` +
+      `${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ` +
+      `${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ` +
+      `${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`,
+  );
 }
 
 /**
@@ -444,7 +552,14 @@ function logPair(what: string, r: Trial, y: Trial): void {
  * system writes watched over one multiplexed graphql-ws socket per load client, as the
  * gateway holds it. Information only, measured after the main pairs.
  */
-async function hopPhase(s: Stack, tasks: Array<Session & { taskId: string }>, rawIds: string[], rawVersions: Map<string, number>, seconds: number, pairs: number) {
+async function hopPhase(
+  s: Stack,
+  tasks: Array<Session & { taskId: string }>,
+  rawIds: string[],
+  rawVersions: Map<string, number>,
+  seconds: number,
+  pairs: number,
+) {
   const taskIds = tasks.map((t) => t.taskId);
   const connect = (mode: 'backend' | 'redis', subs: Sub[]) => {
     const url = mode === 'redis' ? s.redis.url : s.api.url.replace(/^http/, 'ws');
@@ -459,14 +574,22 @@ async function hopPhase(s: Stack, tasks: Array<Session & { taskId: string }>, ra
   for (let i = 0; i < pairs; i++) {
     atRedis.raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds, 'rawhop:'));
     atRedis.system.push(await trial(s, 'system', taskIds, rawVersions, seconds));
-    log(`  watched at Redis, pair ${i + 1}: raw PUBLISH p50 ${atRedis.raw.at(-1)!.p50.toFixed(2)} ms, system CAS p50 ${atRedis.system.at(-1)!.p50.toFixed(2)} ms`);
+    log(
+      `  watched at Redis, pair ${i + 1}: raw PUBLISH p50 ${atRedis.raw.at(-1)!.p50.toFixed(2)} ms, system CAS p50 ${atRedis.system.at(-1)!.p50.toFixed(2)} ms`,
+    );
   }
   await closeAll(s);
   const atBackend: Trial[] = [];
-  await connect('backend', tasks.map((t) => ({ taskId: t.taskId, user: t.user })));
+  await connect(
+    'backend',
+    tasks.map((t) => ({ taskId: t.taskId, user: t.user })),
+  );
   for (let i = 0; i < pairs; i++) {
     atBackend.push(await trial(s, 'system', taskIds, rawVersions, seconds));
-    log(`  watched at the backend API, trial ${i + 1}: p50 ${atBackend.at(-1)!.p50.toFixed(2)} p99 ${atBackend.at(-1)!.p99.toFixed(2)} ms (${atBackend.at(-1)!.delivered}/${atBackend.at(-1)!.expected})`);
+    log(
+      `  watched at the backend API, trial ${i + 1}: p50 ${atBackend.at(-1)!.p50.toFixed(2)} p99 ` +
+        `${atBackend.at(-1)!.p99.toFixed(2)} ms (${atBackend.at(-1)!.delivered}/${atBackend.at(-1)!.expected})`,
+    );
   }
   await closeAll(s);
   return { atRedis, atBackend };
@@ -498,7 +621,11 @@ interface MemoryResult {
 
 function perSubscription(before: Snapshot, after: Snapshot, n: number): MemoryResult {
   const per = (k: keyof Snapshot, f: keyof Memory) => (after[k][f] - before[k][f]) / n / 1024;
-  log(`  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ${per('rawRelay', 'heapUsed').toFixed(1)} KB`);
+  log(
+    `  per subscription (${n}): frontend heap ${per('frontend', 'heapUsed').toFixed(1)} KB, RSS ` +
+      `${per('frontend', 'rss').toFixed(1)} KB; backend heap ${per('api', 'heapUsed').toFixed(1)} KB; raw relay heap ` +
+      `${per('rawRelay', 'heapUsed').toFixed(1)} KB`,
+  );
   return {
     n,
     frontendHeapKB: per('frontend', 'heapUsed'),
@@ -527,8 +654,18 @@ async function setupPhase(s: Stack, n: number, pairs: number) {
   const system: number[] = [];
   const raw: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    raw.push(await run(s.rawGqlws.ready[1], tasks.map((t) => ({ taskId: t.taskId }))));
-    system.push(await run(s.gqlWs, tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie }))));
+    raw.push(
+      await run(
+        s.rawGqlws.ready[1],
+        tasks.map((t) => ({ taskId: t.taskId })),
+      ),
+    );
+    system.push(
+      await run(
+        s.gqlWs,
+        tasks.map((t) => ({ taskId: t.taskId, cookie: t.cookie })),
+      ),
+    );
     log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, system ${system.at(-1)!.toFixed(0)}/s`);
     await sleep(300);
   }
@@ -550,8 +687,16 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
   const systemCpuMs: number[] = [];
   for (let i = 0; i < pairs; i++) {
     // Raw: N jobs pre-added, then a worker process drains them.
-    await rawQueue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'run', data: {}, opts: { jobId: `d${i}-${j}`, removeOnComplete: true, removeOnFail: true } })));
-    const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix, RAW_DRAIN_N: String(n) }, /raw worker ready/, { name: 'raw-worker' });
+    await rawQueue.addBulk(
+      Array.from({ length: n }, (_, j) => ({ name: 'run', data: {}, opts: { jobId: `d${i}-${j}`, removeOnComplete: true, removeOnFail: true } })),
+    );
+    const rawWorker = await spawnService(
+      process.execPath,
+      ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')],
+      { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix, RAW_DRAIN_N: String(n) },
+      /raw worker ready/,
+      { name: 'raw-worker' },
+    );
     const rawCpu0 = cpuOf([rawWorker.pid, s.redis.process.pid!]);
     const drained = await rawWorker.logs.waitFor(/drained (\d+) (\d+)/, 300_000);
     raw.push((n / Number(drained[2])) * 1000);
@@ -572,7 +717,11 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
       );
       ids.push(...batch);
     }
-    await connectAll(s, 'system', sessions.map((sess, j) => ({ taskId: ids[j], cookie: sess.cookie })));
+    await connectAll(
+      s,
+      'system',
+      sessions.map((sess, j) => ({ taskId: ids[j], cookie: sess.cookie })),
+    );
     const worker = await startWorker(s);
     const pids = [s.api.pid, s.frontend.pid, worker.pid, s.redis.process.pid!];
     const cpu0 = cpuOf(pids);
@@ -580,7 +729,11 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
     // Drained: every task of this pair is final (the live index also loses earlier phases'
     // leftovers to the reconciler, so its size alone can match before any work is done).
     await profiled(s, `drain-${i}`, worker, () =>
-      waitUntil(async () => (await s.redisClient.smismember(s.keys.liveTasks, ...ids)).every((m) => m === 0), { timeoutMs: 300_000, intervalMs: 20, what: 'queue drained' }),
+      waitUntil(async () => (await s.redisClient.smismember(s.keys.liveTasks, ...ids)).every((m) => m === 0), {
+        timeoutMs: 300_000,
+        intervalMs: 20,
+        what: 'queue drained',
+      }),
     );
     const split = pids.map((pid, k) => (cpuMs(pid) - each0[k]) / n);
     // The worker may consume before its ready line is read, so the span comes from the records
@@ -596,7 +749,11 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
     for (const c of s.clients) for (const [id, st] of Object.entries((await c.call({ type: 'collect' })).finals)) finals.set(id, st as string);
     undelivered += ids.slice(0, fanout).filter((id) => finals.get(id) !== 'FINISHED').length;
     await closeAll(s);
-    log(`  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms = API + frontend + worker + Redis ${split.map((x) => x.toFixed(2)).join(' + ')})`);
+    log(
+      `  pair ${i + 1}: raw ${raw.at(-1)!.toFixed(0)} jobs/s (CPU/job ${rawCpuMs.at(-1)!.toFixed(2)} ms), system ` +
+        `${system.at(-1)!.toFixed(0)} tasks/s (CPU/task ${systemCpuMs.at(-1)!.toFixed(2)} ms = API + frontend + worker ` +
+        `+ Redis ${split.map((x) => x.toFixed(2)).join(' + ')})`,
+    );
   }
   await rawQueue.obliterate({ force: true }).catch(() => undefined);
   await rawQueue.close();
@@ -629,7 +786,18 @@ async function floorRun(s: Stack, n: number): Promise<Floor> {
   const measure = async (kind: 'query' | 'watch') => {
     const cpu0 = cpuOf(pids);
     const client0 = cpuMs(clientPid);
-    const r = await profiled(s, `floor-${kind}`, undefined, () => s.clients[0].call({ type: 'floor', kind, httpUrl: s.gqlHttp, wsUrl: s.gqlWs, cookies: sessions.map((x) => x.cookie), taskIds, total: n, timeoutMs: 60_000 }));
+    const r = await profiled(s, `floor-${kind}`, undefined, () =>
+      s.clients[0].call({
+        type: 'floor',
+        kind,
+        httpUrl: s.gqlHttp,
+        wsUrl: s.gqlWs,
+        cookies: sessions.map((x) => x.cookie),
+        taskIds,
+        total: n,
+        timeoutMs: 60_000,
+      }),
+    );
     if (r.failures > 0) throw new Error(`floor ${kind}: ${r.failures} failures`);
     return { server: (cpuOf(pids) - cpu0) / n, client: (cpuMs(clientPid) - client0) / n };
   };
@@ -642,14 +810,26 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
   log(`full-path throughput: ${n} tasks, ${INFLIGHT} in flight, one warm-up round, then ${pairs} pairs`);
   const worker = await startWorker(s);
   const rawPrefix = `rawe2e${Date.now().toString(36)}`;
-  const rawWorker = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix }, /raw worker ready/, { name: 'raw-worker' });
+  const rawWorker = await spawnService(
+    process.execPath,
+    ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')],
+    { REDIS_URL: s.redis.url, RAW_ROLE: 'worker', RAW_PREFIX: rawPrefix },
+    /raw worker ready/,
+    { name: 'raw-worker' },
+  );
   const clientPid = s.clients[0].child.pid!;
 
   /** Raw: a producer process adds `count` jobs, INFLIGHT at a time, each awaited until completed. */
   const runRaw = async (count: number) => {
     const pids = [rawWorker.pid, s.redis.process.pid!];
     const cpu0 = cpuOf(pids);
-    const producer = await spawnService(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')], { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(count), RAW_INFLIGHT: String(INFLIGHT) }, /e2e (\d+) (\d+) cpu (\d+)/, { name: 'raw-producer', readyTimeoutMs: 120_000 });
+    const producer = await spawnService(
+      process.execPath,
+      ['--import', tsx, join(REPO_ROOT, 'bench/raw/raw-bullmq.ts')],
+      { REDIS_URL: s.redis.url, RAW_ROLE: 'producer', RAW_PREFIX: rawPrefix, RAW_TOTAL: String(count), RAW_INFLIGHT: String(INFLIGHT) },
+      /e2e (\d+) (\d+) cpu (\d+)/,
+      { name: 'raw-producer', readyTimeoutMs: 120_000 },
+    );
     await producer.stop();
     // The producer stands where the load client stands; it reports its own CPU.
     return { rate: (count / Number(producer.ready[2])) * 1000, cpuMs: (cpuOf(pids) - cpu0) / count, clientCpuMs: Number(producer.ready[3]) / count };
@@ -703,10 +883,20 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
       cpuSplitMs.push(y.split);
       clientCpuMs.push(y.clientCpuMs);
       const m = y.medians;
-      log(`  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend + worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`);
+      log(
+        `  pair ${i + 1}: raw ${r.rate.toFixed(0)} jobs/s (CPU per job in worker + Redis ${r.cpuMs.toFixed(2)} ms, ` +
+          `producer ${r.clientCpuMs.toFixed(2)} ms), system ${y.rate.toFixed(0)} tasks/s (CPU per task in API + frontend ` +
+          `+ worker + Redis ${y.cpuMs.toFixed(2)} ms = ${y.split.map((x) => x.toFixed(2)).join(' + ')}, load client ` +
+          `${y.clientCpuMs.toFixed(2)} ms; median createTask ${m.create.toFixed(1)} ms, then first message after ` +
+          `${m.firstMessage.toFixed(1)} ms, final after ${m.final.toFixed(1)} ms)`,
+      );
     }
     floor = await floorRun(s, n * 4);
-    log(`  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ${floor.clientMs.toFixed(2)} ms`);
+    log(
+      `  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ` +
+        `${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ` +
+        `${floor.clientMs.toFixed(2)} ms`,
+    );
   } finally {
     await rawWorker.stop();
     await worker.stop();
@@ -722,7 +912,11 @@ async function cancelPhase(s: Stack, n: number) {
   const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '120000', TASK_MAX_DURATION_MS: '120000', WORKER_CONCURRENCY: String(n + 10) });
   const session = newSession(s.secret);
   const post = async (query: string, variables?: unknown) => {
-    const res = await fetch(s.gqlHttp, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(s.gqlHttp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session.cookie },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await res.json()) as any;
   };
   const cookieWs = class extends WebSocket {
@@ -731,9 +925,7 @@ async function cancelPhase(s: Stack, n: number) {
     }
   };
   // A socket holds at most WS_MAX_SUBSCRIPTIONS_PER_SOCKET (100) subscriptions: one per 50 tasks.
-  const clients = Array.from({ length: Math.ceil(n / 50) }, () =>
-    createClient({ url: s.gqlWs, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }),
-  );
+  const clients = Array.from({ length: Math.ceil(n / 50) }, () => createClient({ url: s.gqlWs, webSocketImpl: cookieWs, lazy: true, retryAttempts: 0 }));
   const latencies: number[] = [];
   try {
     const ids: string[] = [];
@@ -792,7 +984,14 @@ function fmt(x: number | null): string {
 
 function printTable(rows: Row[]): void {
   const head = ['metric', 'system', 'baseline', 'ratio', 'goal', 'result'];
-  const body = rows.map((r) => [r.metric, `${fmt(r.system)} ${r.unit}`, `${fmt(r.baseline)} ${r.baseline === null ? '' : r.unit}`.trim(), r.ratio === null ? '—' : `${r.ratio}×`, r.goal, r.pass ? 'pass' : 'FAIL']);
+  const body = rows.map((r) => [
+    r.metric,
+    `${fmt(r.system)} ${r.unit}`,
+    `${fmt(r.baseline)} ${r.baseline === null ? '' : r.unit}`.trim(),
+    r.ratio === null ? '—' : `${r.ratio}×`,
+    r.goal,
+    r.pass ? 'pass' : 'FAIL',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(head));
@@ -820,16 +1019,82 @@ async function main(): Promise<void> {
       rows.push({ id, metric, unit, system: r2(median(sys)), baseline: r2(median(raw)), ratio: r2(ratio), goal, pass: Number.isFinite(ratio) && ok(ratio) });
     };
     if (lat) {
-      ratioRow('latency_p50', `status latency p50, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p50), lat.raw.map((t) => t.p50), '≤ 1.5× raw chain', (r) => r <= 1.5);
-      ratioRow('latency_p99', `status latency p99, ${P.subs} subs, ${P.rate}/s`, 'ms', lat.system.map((t) => t.p99), lat.raw.map((t) => t.p99), '≤ 2× raw chain', (r) => r <= 2);
-      ratioRow('cpu_event_backend', 'CPU per status event, backend API (raw: raw-sub)', 'µs', lat.system.map((t) => t.cpuFirstUs), lat.raw.map((t) => t.cpuFirstUs), 'none (explains latency)', () => true);
-      ratioRow('cpu_event_frontend', 'CPU per status event, frontend (raw: raw-relay)', 'µs', lat.system.map((t) => t.cpuSecondUs), lat.raw.map((t) => t.cpuSecondUs), 'none (explains latency)', () => true);
-      ratioRow('cpu_event_redis', 'CPU per status event, Redis (raw: PUBLISH)', 'µs', lat.system.map((t) => t.cpuRedisUs), lat.raw.map((t) => t.cpuRedisUs), 'none (explains latency)', () => true);
-      if (lat.spread) ratioRow('latency_p50_spread', `status latency p50, ${P.subs} subs, the same writes spread out (info)`, 'ms', lat.spread.system.map((t) => t.p50), lat.spread.raw.map((t) => t.p50), 'none (information)', () => true);
+      ratioRow(
+        'latency_p50',
+        `status latency p50, ${P.subs} subs, ${P.rate}/s`,
+        'ms',
+        lat.system.map((t) => t.p50),
+        lat.raw.map((t) => t.p50),
+        '≤ 1.5× raw chain',
+        (r) => r <= 1.5,
+      );
+      ratioRow(
+        'latency_p99',
+        `status latency p99, ${P.subs} subs, ${P.rate}/s`,
+        'ms',
+        lat.system.map((t) => t.p99),
+        lat.raw.map((t) => t.p99),
+        '≤ 2× raw chain',
+        (r) => r <= 2,
+      );
+      ratioRow(
+        'cpu_event_backend',
+        'CPU per status event, backend API (raw: raw-sub)',
+        'µs',
+        lat.system.map((t) => t.cpuFirstUs),
+        lat.raw.map((t) => t.cpuFirstUs),
+        'none (explains latency)',
+        () => true,
+      );
+      ratioRow(
+        'cpu_event_frontend',
+        'CPU per status event, frontend (raw: raw-relay)',
+        'µs',
+        lat.system.map((t) => t.cpuSecondUs),
+        lat.raw.map((t) => t.cpuSecondUs),
+        'none (explains latency)',
+        () => true,
+      );
+      ratioRow(
+        'cpu_event_redis',
+        'CPU per status event, Redis (raw: PUBLISH)',
+        'µs',
+        lat.system.map((t) => t.cpuRedisUs),
+        lat.raw.map((t) => t.cpuRedisUs),
+        'none (explains latency)',
+        () => true,
+      );
+      if (lat.spread)
+        ratioRow(
+          'latency_p50_spread',
+          `status latency p50, ${P.subs} subs, the same writes spread out (info)`,
+          'ms',
+          lat.spread.system.map((t) => t.p50),
+          lat.spread.raw.map((t) => t.p50),
+          'none (information)',
+          () => true,
+        );
       if (lat.hops) {
         const { atRedis, atBackend } = lat.hops;
-        ratioRow('latency_p50_at_redis', 'where it goes: p50 at Redis, CAS write (raw: PUBLISH)', 'ms', atRedis.system.map((t) => t.p50), atRedis.raw.map((t) => t.p50), 'none (information)', () => true);
-        rows.push({ id: 'latency_p50_at_backend', metric: 'where it goes: p50 at the backend API', unit: 'ms', system: r2(median(atBackend.map((t) => t.p50))), baseline: null, ratio: null, goal: 'none (information)', pass: true });
+        ratioRow(
+          'latency_p50_at_redis',
+          'where it goes: p50 at Redis, CAS write (raw: PUBLISH)',
+          'ms',
+          atRedis.system.map((t) => t.p50),
+          atRedis.raw.map((t) => t.p50),
+          'none (information)',
+          () => true,
+        );
+        rows.push({
+          id: 'latency_p50_at_backend',
+          metric: 'where it goes: p50 at the backend API',
+          unit: 'ms',
+          system: r2(median(atBackend.map((t) => t.p50))),
+          baseline: null,
+          ratio: null,
+          goal: 'none (information)',
+          pass: true,
+        });
       }
     }
     if (big) {
@@ -837,14 +1102,63 @@ async function main(): Promise<void> {
       const expected = big.system.reduce((a, t) => a + t.expected, 0);
       const rawDelivered = big.raw.reduce((a, t) => a + t.delivered, 0);
       const rawExpected = big.raw.reduce((a, t) => a + t.expected, 0);
-      rows.push({ id: 'delivered_big', metric: `events delivered, ${P.bigSubs} subs`, unit: '%', system: round((100 * delivered) / expected, 3), baseline: round((100 * rawDelivered) / rawExpected, 3), ratio: null, goal: 'every event (100 %)', pass: delivered === expected && expected > 0 });
-      ratioRow('latency_p99_big', `status latency p99, ${P.bigSubs} subs, ${P.rate}/s`, 'ms', big.system.map((t) => t.p99), big.raw.map((t) => t.p99), '≤ 3× raw chain', (r) => r <= 3);
-      ratioRow('latency_p50_big', `status latency p50, ${P.bigSubs} subs (info)`, 'ms', big.system.map((t) => t.p50), big.raw.map((t) => t.p50), 'none (information)', () => true);
+      rows.push({
+        id: 'delivered_big',
+        metric: `events delivered, ${P.bigSubs} subs`,
+        unit: '%',
+        system: round((100 * delivered) / expected, 3),
+        baseline: round((100 * rawDelivered) / rawExpected, 3),
+        ratio: null,
+        goal: 'every event (100 %)',
+        pass: delivered === expected && expected > 0,
+      });
+      ratioRow(
+        'latency_p99_big',
+        `status latency p99, ${P.bigSubs} subs, ${P.rate}/s`,
+        'ms',
+        big.system.map((t) => t.p99),
+        big.raw.map((t) => t.p99),
+        '≤ 3× raw chain',
+        (r) => r <= 3,
+      );
+      ratioRow(
+        'latency_p50_big',
+        `status latency p50, ${P.bigSubs} subs (info)`,
+        'ms',
+        big.system.map((t) => t.p50),
+        big.raw.map((t) => t.p50),
+        'none (information)',
+        () => true,
+      );
     }
     if (full) {
-      ratioRow('throughput_full_path', 'full-path throughput (createTask → all statuses delivered)', 'tasks/s', full.system, full.raw, '≥ 0.3× raw BullMQ e2e', (r) => r >= 0.3 && full.notFinished === 0);
-      ratioRow('cpu_task_full_path', 'CPU per task, full path: API + frontend + worker + Redis (raw: worker + Redis)', 'ms', full.cpuPerTaskMs, full.rawCpuMs, 'none (explains throughput)', () => true);
-      ratioRow('cpu_task_load_client', 'CPU per task in the load client (raw: the producer)', 'ms', full.clientCpuMs, full.rawClientCpuMs, 'none (explains throughput)', () => true);
+      ratioRow(
+        'throughput_full_path',
+        'full-path throughput (createTask → all statuses delivered)',
+        'tasks/s',
+        full.system,
+        full.raw,
+        '≥ 0.3× raw BullMQ e2e',
+        (r) => r >= 0.3 && full.notFinished === 0,
+      );
+      ratioRow(
+        'cpu_task_full_path',
+        'CPU per task, full path: API + frontend + worker + Redis (raw: worker + Redis)',
+        'ms',
+        full.cpuPerTaskMs,
+        full.rawCpuMs,
+        'none (explains throughput)',
+        () => true,
+      );
+      ratioRow(
+        'cpu_task_load_client',
+        'CPU per task in the load client (raw: the producer)',
+        'ms',
+        full.clientCpuMs,
+        full.rawClientCpuMs,
+        'none (explains throughput)',
+        () => true,
+      );
       if (full.floor) {
         // On a machine whose cores are saturated, throughput ratio ≈ inverse ratio of all CPU per
         // task. The best case: tasks that cost the tiers only their floor, and the worker no more
@@ -852,12 +1166,48 @@ async function main(): Promise<void> {
         // highest full-path ratio these tiers can reach here.
         const rawJob = median(full.rawCpuMs) + median(full.rawClientCpuMs);
         const best = full.floor.httpMs + full.floor.wsMs + full.floor.clientMs + median(full.rawCpuMs);
-        rows.push({ id: 'cpu_floor_http', metric: 'floor: CPU per HTTP query through both tiers (API + frontend + Redis)', unit: 'ms', system: r2(full.floor.httpMs), baseline: null, ratio: null, goal: 'none (explains throughput)', pass: true });
-        rows.push({ id: 'cpu_floor_ws', metric: 'floor: CPU per socket with one subscription (API + frontend + Redis)', unit: 'ms', system: r2(full.floor.wsMs), baseline: null, ratio: null, goal: 'none (explains throughput)', pass: true });
-        rows.push({ id: 'throughput_full_path_ceiling', metric: 'full-path ceiling: raw CPU per job ÷ (floor + raw job + load client)', unit: 'ms', system: r2(best), baseline: r2(rawJob), ratio: r2(rawJob / best), goal: 'none (information)', pass: true });
+        rows.push({
+          id: 'cpu_floor_http',
+          metric: 'floor: CPU per HTTP query through both tiers (API + frontend + Redis)',
+          unit: 'ms',
+          system: r2(full.floor.httpMs),
+          baseline: null,
+          ratio: null,
+          goal: 'none (explains throughput)',
+          pass: true,
+        });
+        rows.push({
+          id: 'cpu_floor_ws',
+          metric: 'floor: CPU per socket with one subscription (API + frontend + Redis)',
+          unit: 'ms',
+          system: r2(full.floor.wsMs),
+          baseline: null,
+          ratio: null,
+          goal: 'none (explains throughput)',
+          pass: true,
+        });
+        rows.push({
+          id: 'throughput_full_path_ceiling',
+          metric: 'full-path ceiling: raw CPU per job ÷ (floor + raw job + load client)',
+          unit: 'ms',
+          system: r2(best),
+          baseline: r2(rawJob),
+          ratio: r2(rawJob / best),
+          goal: 'none (information)',
+          pass: true,
+        });
       }
     }
-    if (drain) ratioRow('throughput_drain', `processing throughput, ${P.fanout} watched`, 'tasks/s', drain.system, drain.raw, '≥ 0.5× raw BullMQ drain', (r) => r >= 0.5 && drain.undelivered === 0);
+    if (drain)
+      ratioRow(
+        'throughput_drain',
+        `processing throughput, ${P.fanout} watched`,
+        'tasks/s',
+        drain.system,
+        drain.raw,
+        '≥ 0.5× raw BullMQ drain',
+        (r) => r >= 0.5 && drain.undelivered === 0,
+      );
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
       rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });
     const mem = big?.memory;
@@ -867,17 +1217,51 @@ async function main(): Promise<void> {
       memRow('backend_heap', `backend heap per upstream subscription (${mem.n})`, mem.apiHeapKB, mem.rawSubHeapKB, 12);
     }
     if (cancel) {
-      rows.push({ id: 'cancel_p99', metric: `cancel latency p99 (${cancel.n} cancels, light load)`, unit: 'ms', system: r2(cancel.p99), baseline: null, ratio: null, goal: '≤ 50 ms', pass: cancel.p99 <= 50 });
-      rows.push({ id: 'cancel_p50', metric: 'cancel latency p50 (info)', unit: 'ms', system: r2(cancel.p50), baseline: null, ratio: null, goal: 'none (information)', pass: true });
+      rows.push({
+        id: 'cancel_p99',
+        metric: `cancel latency p99 (${cancel.n} cancels, light load)`,
+        unit: 'ms',
+        system: r2(cancel.p99),
+        baseline: null,
+        ratio: null,
+        goal: '≤ 50 ms',
+        pass: cancel.p99 <= 50,
+      });
+      rows.push({
+        id: 'cancel_p50',
+        metric: 'cancel latency p50 (info)',
+        unit: 'ms',
+        system: r2(cancel.p50),
+        baseline: null,
+        ratio: null,
+        goal: 'none (information)',
+        pass: true,
+      });
     }
-    if (setup) ratioRow('setup_rate', `subscription set-up rate (${P.setupN} clients)`, 'subs/s', setup.system, setup.raw, '≥ 0.5× raw graphql-ws', (r) => r >= 0.5);
-    if (lat && big) rows.push({ id: 'upstream_sockets', metric: `upstream sockets at ${P.bigSubs} subs (baseline: at ${P.subs})`, unit: 'sockets', system: big.upstreamSockets, baseline: lat.upstreamSockets, ratio: null, goal: 'constant', pass: big.upstreamSockets === lat.upstreamSockets && big.upstreamSockets > 0 });
+    if (setup)
+      ratioRow('setup_rate', `subscription set-up rate (${P.setupN} clients)`, 'subs/s', setup.system, setup.raw, '≥ 0.5× raw graphql-ws', (r) => r >= 0.5);
+    if (lat && big)
+      rows.push({
+        id: 'upstream_sockets',
+        metric: `upstream sockets at ${P.bigSubs} subs (baseline: at ${P.subs})`,
+        unit: 'sockets',
+        system: big.upstreamSockets,
+        baseline: lat.upstreamSockets,
+        ratio: null,
+        goal: 'constant',
+        pass: big.upstreamSockets === lat.upstreamSockets && big.upstreamSockets > 0,
+      });
 
     const result = {
       date: new Date().toISOString(),
       mode,
       seconds: Math.round((Date.now() - started) / 1000),
-      machine: { nproc: os.availableParallelism?.() ?? os.cpus().length, memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
+      machine: {
+        nproc: os.availableParallelism?.() ?? os.cpus().length,
+        memGB: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        loadavg: os.loadavg().map((x) => round(x, 2)),
+      },
       profile: P,
       rows,
       raw: { latency: lat, latency10k: big, setup, drain, fullPath: full, cancel },
@@ -891,7 +1275,7 @@ async function main(): Promise<void> {
     log(`done in ${result.seconds} s; JSON in bench/out/latest.json${keepHistory ? ' and bench/history/' : ''}`);
     void apiPort;
   } finally {
-    s.clients.forEach((c) => c.stop());
+    for (const c of s.clients) c.stop();
     for (const i of Object.values(s.inspect)) i.close();
     await s.queue.close();
     s.redisClient.disconnect();
@@ -906,7 +1290,9 @@ function saveHistory(date: string, result: unknown): void {
   const dir = join(REPO_ROOT, 'bench/history');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   for (const f of files.slice(0, Math.max(0, files.length - HISTORY_KEEP))) rmSync(join(dir, f));
 }
 

@@ -88,9 +88,16 @@ test('start --watch follows a task over the WebSocket to FINISHED and exits 0', 
   assert.ok(states.length >= 2, `several updates:\n${run.stdout}`);
   assert.ok(states.every(Boolean), `every line is a status line:\n${run.stdout}`);
   const progress = states.map((m) => Number(m![2]));
-  assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'progress never goes back');
+  assert.deepEqual(
+    [...progress].sort((a, b) => a - b),
+    progress,
+    'progress never goes back',
+  );
   assert.deepEqual(states.at(-1)!.slice(1), ['FINISHED', '100']);
-  assert.ok(states.slice(0, -1).every((m) => m![1] !== 'FINISHED'), 'it stops at the final state');
+  assert.ok(
+    states.slice(0, -1).every((m) => m![1] !== 'FINISHED'),
+    'it stops at the final state',
+  );
 
   // The same user (session file) lists it.
   const list = await cli(['list']);

@@ -120,7 +120,7 @@ export async function readStored(redisPort: number, prefix: string, ids: Iterabl
   for (let i = 0; i < list.length; i += 50) {
     const chunk = list.slice(i, i + 50);
     const hashes = await Promise.all(chunk.map((id) => redisHash(redisPort, redisKeys(prefix).task(id))));
-    chunk.forEach((id, j) => stored.set(id, recordFromHash(hashes[j])));
+    for (const [j, id] of chunk.entries()) stored.set(id, recordFromHash(hashes[j]));
   }
   return stored;
 }
@@ -129,12 +129,7 @@ export async function readStored(redisPort: number, prefix: string, ids: Iterabl
  * Polls Redis until every acknowledged task is final or `boundMs` passes. Returns the stored
  * records and how long it took; tasks still live at the bound become `stuck` violations in check.
  */
-export async function settle(
-  history: History,
-  redisPort: number,
-  prefix: string,
-  boundMs: number,
-): Promise<{ stored: Stored; tookMs: number }> {
+export async function settle(history: History, redisPort: number, prefix: string, boundMs: number): Promise<{ stored: Stored; tookMs: number }> {
   const started = Date.now();
   let pending = history.taskIds;
   const stored: Stored = new Map();
@@ -211,7 +206,11 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
       // the last version seen (identically); within one connection versions strictly rise.
       const repeat = cur.task.version === prev.task.version && (sameConnection || !sameEvent(cur.task, prev.task));
       if (back || repeat) {
-        out.push({ kind: 'monotonic', taskId: sub.taskId, detail: `${where}: v${prev.task.version} then v${cur.task.version}${sameConnection ? '' : ' (after a reconnect)'}` });
+        out.push({
+          kind: 'monotonic',
+          taskId: sub.taskId,
+          detail: `${where}: v${prev.task.version} then v${cur.task.version}${sameConnection ? '' : ' (after a reconnect)'}`,
+        });
       }
     }
     // 3. Final delivery.
@@ -225,7 +224,11 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     const finals = own.filter((e) => isFinal(e.task.status));
     const last = own[own.length - 1];
     if (finals.length !== 1 || !last || !isFinal(last.task.status)) {
-      out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ${finals.length} final events, last ${last ? `${last.task.status} v${last.task.version}` : 'none'}` });
+      out.push({
+        kind: 'delivery',
+        taskId: sub.taskId,
+        detail: `${where}: ${finals.length} final events, last ${last ? `${last.task.status} v${last.task.version}` : 'none'}`,
+      });
       continue;
     }
     const r = stored.get(sub.taskId);

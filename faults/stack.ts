@@ -214,8 +214,9 @@ export function follow(history: History, caller: Caller, client: WsClient, taskI
     record.ended = true;
     resolve(record);
   };
-  const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined) =>
-    (errors ?? []).forEach((e) => record.errorCodes.push(String(e.extensions?.code ?? 'NO_CODE')));
+  const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined) => {
+    for (const e of errors ?? []) record.errorCodes.push(String(e.extensions?.code ?? 'NO_CODE'));
+  };
   const unsubscribe = client.subscribe<{ taskStatus: SeenTask }>(
     { query: STATUS, variables: { id: taskId }, extensions: caller.extensions },
     {
@@ -311,7 +312,9 @@ export async function verify(what: string, history: History, redisPort: number, 
   for (const r of stored.values()) by[r?.status ?? 'MISSING'] = (by[r?.status ?? 'MISSING'] ?? 0) + 1;
   const events = history.subscriptions.reduce((n, s) => n + s.events.length, 0);
   console.log(
-    `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+    `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ` +
       `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels; ` +
       `all final within ${tookMs} ms of the check (bound ${opts.boundMs} ms); ${violations.length} violations`,
   );

@@ -127,7 +127,12 @@ export function ensureDependencies() {
 
 // In build order: both tiers import the shared package's build output (and the page's bundle
 // inlines part of it), so a change there rebuilds them too.
-const COMMON = ['packages/server-common/src', 'packages/server-common/tsconfig.json', 'packages/server-common/tsconfig.build.json', 'packages/server-common/package.json'];
+const COMMON = [
+  'packages/server-common/src',
+  'packages/server-common/tsconfig.json',
+  'packages/server-common/tsconfig.build.json',
+  'packages/server-common/package.json',
+];
 const BUILDS = {
   common: {
     workspace: '@longrun/server-common',
@@ -141,7 +146,16 @@ const BUILDS = {
   },
   frontend: {
     workspace: 'frontend',
-    inputs: ['frontend/src', 'frontend/server.ts', 'frontend/next.config.ts', 'frontend/tsconfig.json', 'frontend/tsconfig.server.json', 'frontend/package.json', 'schema', ...COMMON],
+    inputs: [
+      'frontend/src',
+      'frontend/server.ts',
+      'frontend/next.config.ts',
+      'frontend/tsconfig.json',
+      'frontend/tsconfig.server.json',
+      'frontend/package.json',
+      'schema',
+      ...COMMON,
+    ],
     output: 'frontend/dist/server.js',
   },
 };
@@ -238,7 +252,22 @@ export async function findOrStartRedis() {
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'ignore' },
   );
   for (let i = 0; i < 100 && !(await redisAnswers(port)); i++) await new Promise((r) => setTimeout(r, 100));

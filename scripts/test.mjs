@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: runs under a supported Node, installs what the tests need (npm dependencies;
 // redis-server and chromium through apt-get when running as root), builds what is stale, then
-// runs every suite: generated-code check, typecheck, the shared server package, backend unit +
-// e2e, gateway, scale-out, the terminal client, the fault suite and browser tests. Exits
-// non-zero if any fails.
+// runs every suite: check (generated code, typecheck, lint), the shared server package, the test
+// harness, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite and
+// browser tests. Exits non-zero if any fails.
 //
 //   node scripts/test.mjs [suite ...] [-- <node --test option or test file> ...]
 //
@@ -42,7 +42,10 @@ const extraFiles = argv.slice(dashDash + 1).filter((a) => !a.startsWith('-'));
 const nodeTest = (glob) => [
   'node',
   [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
     // A safety net per test; the suites set tighter bounds of their own.
     '--test-timeout=180000',
     ...extraOptions,
@@ -50,9 +53,11 @@ const nodeTest = (glob) => [
   ],
 ];
 const SUITES = [
-  ['codegen', 'npm', ['run', '--silent', 'codegen:check']],
-  ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+  // Generated code up to date, typecheck, lint (`npm run check`).
+  ['check', 'npm', ['run', '--silent', 'check']],
   ['common', ...nodeTest('packages/server-common/test/**/*.test.ts')],
+  // The harness's own tests (testkit/test/).
+  ['testkit', ...nodeTest('testkit/test/**/*.test.ts')],
   ['backend', ...nodeTest('backend/test/**/*.test.ts')],
   ['gateway', ...nodeTest('frontend/test/**/*.test.ts')],
   ['scale', ...nodeTest('scale/**/*.test.ts')],

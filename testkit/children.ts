@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 
 /**
  * Bookkeeping shared by every child process the testkit starts: captured output, bounded
@@ -85,14 +86,6 @@ export async function stopChild(child: ChildProcess, opts: StopOptions = {}): Pr
   return { ...(await done), forced: true };
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-/** Strips terminal colour codes (Nest colours its logs unless NO_COLOR is set). */
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
-}
-
 interface LogWaiter {
   regex: RegExp;
   resolve: (m: RegExpMatchArray) => void;
@@ -120,7 +113,8 @@ export class LogCapture {
   }
 
   private append(raw: string): void {
-    const text = stripAnsi(raw);
+    // Without terminal colour codes (Nest colours its logs unless NO_COLOR is set).
+    const text = stripVTControlCharacters(raw);
     this.buffer += text;
     if (this.buffer.length > this.maxChars) {
       const cut = this.buffer.length - this.maxChars;

@@ -120,10 +120,12 @@ export function backendWsClient(wsUrl: string, token: string | undefined, option
 }
 
 export async function disposeAllClients(): Promise<void> {
-  await Promise.all([...liveClients].map(async (c) => {
-    liveClients.delete(c);
-    await c.dispose();
-  }));
+  await Promise.all(
+    [...liveClients].map(async (c) => {
+      liveClients.delete(c);
+      await c.dispose();
+    }),
+  );
 }
 
 export interface CollectResult<D = any> {
@@ -155,12 +157,7 @@ export interface Watch<D = any> {
 }
 
 /** Starts a subscription and records everything it receives. */
-export function watch<D = any>(
-  client: Client,
-  query: string,
-  variables?: Record<string, unknown>,
-  extensions?: Record<string, unknown>,
-): Watch<D> {
+export function watch<D = any>(client: Client, query: string, variables?: Record<string, unknown>, extensions?: Record<string, unknown>): Watch<D> {
   const results: Result<D>[] = [];
   const data: D[] = [];
   type Waiter = { predicate: (d: D, r: Result<D>) => boolean; resolve: (d: D) => void };

@@ -51,15 +51,20 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       nodes.push(
         await startRedis({
           args: [
-            '--cluster-enabled', 'yes',
+            '--cluster-enabled',
+            'yes',
             // Relative to the node's own --dir, so nodes never share it.
-            '--cluster-config-file', 'nodes.conf',
-            '--cluster-port', String(busPort),
-            '--cluster-node-timeout', '3000',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '3000',
             // A replica always stands for election when its master dies, however long its link
             // was down: on a loaded test machine a slow sync must not veto the failover a test
             // provokes (production keeps Redis's default).
-            '--cluster-replica-validity-factor', '0',
+            '--cluster-replica-validity-factor',
+            '0',
           ],
         }),
       );

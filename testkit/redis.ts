@@ -183,15 +183,23 @@ interface Spawned {
 
 async function spawnRedis(bin: string, port: number, dir: string, opts: RedisOptions): Promise<Spawned> {
   const args = [
-    '--port', String(port),
-    '--bind', HOST,
-    '--protected-mode', 'yes',
-    '--daemonize', 'no',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', opts.aof ? 'yes' : 'no',
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    opts.aof ? 'yes' : 'no',
     ...(opts.aof ? ['--appendfsync', 'everysec'] : []),
-    '--logfile', '',
+    '--logfile',
+    '',
     ...(opts.args ?? []),
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -267,4 +275,3 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
   };
   return server;
 }
-

@@ -84,7 +84,7 @@ async function checkRedis(redis: RedisClient): Promise<void> {
   }
   for (const server of masters(redis)) {
     const policy = (await server.config('GET', 'maxmemory-policy').catch(() => null)) as string[] | null;
-    if (policy && policy[1] && policy[1] !== 'noeviction') {
+    if (policy?.[1] && policy[1] !== 'noeviction') {
       const { host, port, sentinels, name } = server.options;
       const where = sentinels ? `master "${name}"` : `${host}:${port}`;
       throw new Error(`Redis ${where} maxmemory-policy is "${policy[1]}"; longrun needs "noeviction" so queue and task keys are never evicted`);

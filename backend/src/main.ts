@@ -1,11 +1,11 @@
 import { announce, captureConsole, ConfigError } from '@longrun/server-common';
 import type { Logger } from 'pino';
-import { loadConfig } from './config/config.js';
+import { type Config, loadConfig } from './config/config.js';
 import { rootLogger } from './ops/logger.js';
 
 /** Entry point: API, worker or both, as BACKEND_ROLE says (default both). */
 export async function main(overrides: Record<string, string> = {}): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ ...process.env, ...overrides });
   } catch (error) {

@@ -29,6 +29,7 @@ async function run(page: Page, query: string) {
 }
 
 /** The result pane's text (a JSON document). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the text as rendered, not the DOM property.
 const resultText = (page: Page) => page.locator('.graphiql-response').innerText();
 
 test('createTask, then the taskStatus subscription to a final status, then the tasks query, from GraphiQL', async ({ page }) => {
@@ -52,7 +53,11 @@ test('the schema’s documentation is visible in GraphiQL', async ({ page }) => 
   await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
   const docs = page.locator('.graphiql-doc-explorer');
   await expect(docs).toBeVisible();
-  await docs.getByRole('link', { name: 'Subscription' }).or(docs.getByText('Subscription', { exact: true })).first().click();
+  await docs
+    .getByRole('link', { name: 'Subscription' })
+    .or(docs.getByText('Subscription', { exact: true }))
+    .first()
+    .click();
   await expect(docs).toContainText("The task's current state at once, then every change; completes after a final state.");
   await page.screenshot({ path: test.info().outputPath('graphiql-docs.png') });
 });

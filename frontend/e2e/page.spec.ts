@@ -133,9 +133,7 @@ test('a picture of the page for the README, with no axe-core violations in any t
   await page.setViewportSize({ width: 900, height: 640 });
   await page.goto('/');
   for (let i = 0; i < 3; i++) await startTask(page);
-  await expect
-    .poll(async () => (await page.getByTestId('task-status').allTextContents()).every((s) => FINAL.test(s)), { timeout: 60_000 })
-    .toBe(true);
+  await expect.poll(async () => (await page.getByTestId('task-status').allTextContents()).every((s) => FINAL.test(s)), { timeout: 60_000 }).toBe(true);
   const cancelled = await startTask(page);
   await cancelled.getByRole('button', { name: /^Cancel task/ }).click();
   await expect(cancelled.getByTestId('task-status')).toHaveText(FINAL);

@@ -58,9 +58,7 @@ test('several tasks run at once, each reaching its own outcome: FINISHED, or ERR
   for (let i = 0; i < 8; i++) await startTask(page);
   const tasks = page.getByTestId('task');
   const statuses = tasks.getByTestId('task-status');
-  await expect
-    .poll(async () => (await statuses.allTextContents()).every((s) => FINAL.test(s)), { timeout: 60_000 })
-    .toBe(true);
+  await expect.poll(async () => (await statuses.allTextContents()).every((s) => FINAL.test(s)), { timeout: 60_000 }).toBe(true);
   await page.screenshot({ path: test.info().outputPath('many.png'), fullPage: true });
   const outcomes = new Set<string>();
   for (const task of await tasks.all()) {

@@ -216,7 +216,10 @@ describe('cross-site requests', () => {
     form.set('operations', json);
     form.set('map', '{}');
     const attempts: Array<[string, RequestInit & { url?: string }]> = [
-      ['urlencoded', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: mutation }).toString() }],
+      [
+        'urlencoded',
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: mutation }).toString() },
+      ],
       ['multipart', { method: 'POST', body: form }],
       ['text/plain', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: json }],
       ['GET', { method: 'GET', url: `${stack.gql}?query=${encodeURIComponent(mutation)}` }],

@@ -34,7 +34,13 @@ type StatusData = { taskStatus: Task };
 describe('schema', () => {
   test('the gateway serves exactly schema/schema.graphql', async () => {
     const browser = new Browser(stack);
-    const query = getIntrospectionQuery({ descriptions: true, schemaDescription: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      schemaDescription: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      inputValueDeprecation: true,
+    });
     const res = await browser.post<IntrospectionQuery>(query);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body?.errors, undefined, res.text);
@@ -68,7 +74,10 @@ describe('pass-through', () => {
     const read = await browser.ok<Task>(TASK, 'task', { id: created.id });
     assert.equal(read.id, created.id);
     const list = await browser.list();
-    assert.deepEqual(list.map((t) => t.id), [created.id]);
+    assert.deepEqual(
+      list.map((t) => t.id),
+      [created.id],
+    );
     const cancelled = await browser.ok<Task>(CANCEL, 'cancelTask', { id: created.id });
     assert.equal(cancelled.status, 'CANCELLED');
     const again = await browser.post(CANCEL, { id: created.id });
@@ -110,7 +119,10 @@ describe('session', () => {
     const res = await browser.post('query Hello { __typename }');
     const cookie = sessionSetCookie(res.headers);
     assert.ok(cookie, `no session cookie in ${JSON.stringify(res.headers.getSetCookie())}`);
-    const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = cookie
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     assert.ok(attributes.includes('httponly'), cookie);
     assert.ok(attributes.includes('samesite=lax'), cookie);
     assert.ok(attributes.includes('path=/'), cookie);
@@ -135,7 +147,11 @@ describe('session', () => {
     const foreign = await collect<StatusData>(wsB, STATUS, { id: task.id }, undefined, 15_000);
     assert.deepEqual(foreign.data, [], 'no event of A reaches B');
     assert.equal(foreign.errors[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(foreign));
-    assert.deepEqual((await a.list()).map((t) => t.id), [task.id], 'A still sees its own task');
+    assert.deepEqual(
+      (await a.list()).map((t) => t.id),
+      [task.id],
+      'A still sees its own task',
+    );
     const wsA = a.ws();
     const own = watch<StatusData>(wsA, STATUS, { id: task.id });
     await own.waitFor(() => true, 15_000);
@@ -188,15 +204,25 @@ describe('shared upstream', () => {
     const running = await first.waitFor((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.version >= 3, 20_000);
     const late = watch<StatusData>(tabs[2], STATUS, { id: task.id });
     const snapshot = await late.waitFor(() => true, 20_000);
-    assert.ok(snapshot.taskStatus.version >= running.taskStatus.version, `the late tab starts at v${snapshot.taskStatus.version}, the first was at v${running.taskStatus.version}`);
+    assert.ok(
+      snapshot.taskStatus.version >= running.taskStatus.version,
+      `the late tab starts at v${snapshot.taskStatus.version}, the first was at v${running.taskStatus.version}`,
+    );
     assert.equal(await backendSubscriptions(), 1, 'one stream at the backend for three tabs');
     const [a, b, c] = await Promise.all([first, second, late].map((w) => settle(w, 30_000)));
     for (const r of [a, b, c]) {
       const versions = r.data.map((d) => d.taskStatus.version);
-      assert.ok(versions.every((v, i) => i === 0 || v > versions[i - 1]), `versions rise: ${versions}`);
+      assert.ok(
+        versions.every((v, i) => i === 0 || v > versions[i - 1]),
+        `versions rise: ${versions}`,
+      );
       assert.equal(r.data.at(-1)?.taskStatus.status, 'FINISHED', JSON.stringify(r.errors));
     }
-    assert.deepEqual(b.data.map((d) => d.taskStatus.version), a.data.map((d) => d.taskStatus.version), 'the two tabs from the start saw the same versions');
+    assert.deepEqual(
+      b.data.map((d) => d.taskStatus.version),
+      a.data.map((d) => d.taskStatus.version),
+      'the two tabs from the start saw the same versions',
+    );
     await Promise.all(tabs.map((t) => t.dispose()));
     await waitUntil(async () => (await backendSubscriptions()) === 0, { timeoutMs: 15_000, what: 'no stream left at the backend' });
   });
@@ -220,7 +246,10 @@ describe('shared upstream', () => {
 
 /** Live taskStatus streams at the backend, from its /metrics. */
 async function backendSubscriptions(): Promise<number> {
-  const res = await fetch(new URL('/metrics', stack.backend.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(new URL('/metrics', stack.backend.url), {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await res.text();
   const m = /^longrun_task_subscriptions (\d+)/m.exec(text);
   assert.ok(m, `no longrun_task_subscriptions in /metrics (HTTP ${res.status})`);

@@ -6,16 +6,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import {
-  backendHeaders,
-  collect,
-  disposeAllClients,
-  gqlHttpResponse,
-  killAllChildren,
-  waitUntil,
-  watch,
-  type GqlResult,
-} from '../../testkit/index.js';
+import { backendHeaders, collect, disposeAllClients, gqlHttpResponse, killAllChildren, waitUntil, watch, type GqlResult } from '../../testkit/index.js';
 import {
   Browser,
   CANCEL,
@@ -57,7 +48,13 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Operations over one limit each (and within the others), with what the refusal must mention. */
 const OVER_LIMITS: Array<{ name: string; query: string; message: RegExp }> = [
-  { name: 'aliases', query: `mutation Many { ${range(50).map((i) => `a${i}: createTask { id }`).join(' ')} }`, message: /alias/i },
+  {
+    name: 'aliases',
+    query: `mutation Many { ${range(50)
+      .map((i) => `a${i}: createTask { id }`)
+      .join(' ')} }`,
+    message: /alias/i,
+  },
   { name: 'depth', query: 'query Deep { __type(name: "Task") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }', message: /depth/i },
   { name: 'tokens', query: `query Long { tasks { ${'id '.repeat(1200)} } }`, message: /token/i },
   { name: 'directives', query: `query Directed { tasks { id ${'@include(if: true) '.repeat(12)} } }`, message: /directive/i },
@@ -78,7 +75,10 @@ function assertRefused(errors: GqlResult['errors'] | readonly any[] | undefined,
   const list = (errors ?? []) as Array<{ message: string; extensions?: Record<string, any> }>;
   assert.ok(list.length > 0, `${what}: refused`);
   assert.ok(LIMIT_CODES.has(list[0].extensions?.code), `${what}: code ${JSON.stringify(list[0])}`);
-  assert.ok(list.some((e) => message.test(e.message)), `${what}: names the limit: ${JSON.stringify(list)}`);
+  assert.ok(
+    list.some((e) => message.test(e.message)),
+    `${what}: names the limit: ${JSON.stringify(list)}`,
+  );
 }
 
 describe('operation limits', () => {
@@ -95,7 +95,10 @@ describe('operation limits', () => {
       assert.deepEqual(overWs.data, []);
       assertRefused(overWs.errors, message, 'gateway WS');
       assert.ok(Array.isArray(overWs.error), `the operation got errors, the socket was not closed: ${JSON.stringify(ws.closes)}`);
-      assert.ok(ws.closes.every((c) => c.code === 1000), `only the lazy client's own close: ${JSON.stringify(ws.closes)}`);
+      assert.ok(
+        ws.closes.every((c) => c.code === 1000),
+        `only the lazy client's own close: ${JSON.stringify(ws.closes)}`,
+      );
       await ws.dispose();
       const direct = await gqlHttpResponse(stack.backend.url, query, undefined, backendHeaders(stack.backend.token, 'limits_user_1'));
       assert.ok(direct.status < 500, `backend HTTP ${direct.status}: ${direct.text}`);
@@ -108,7 +111,11 @@ describe('operation limits', () => {
 
   test('within the limits, five aliased createTask run (the documented maximum)', async () => {
     const browser = await new Browser(stack).init();
-    const res = await browser.post(`mutation Five { ${range(5).map((i) => `a${i}: createTask { id }`).join(' ')} }`);
+    const res = await browser.post(
+      `mutation Five { ${range(5)
+        .map((i) => `a${i}: createTask { id }`)
+        .join(' ')} }`,
+    );
     assert.equal(res.body?.errors, undefined, res.text);
     assert.equal(Object.keys(res.body?.data ?? {}).length, 5);
   });
@@ -171,7 +178,10 @@ describe('bodies and frames', () => {
     const body = JSON.stringify({ query: CREATE });
     const chunk = `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
     const before = await taskRecordCount(stack);
-    const res = await rawHttp(stack.gql, `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`);
+    const res = await rawHttp(
+      stack.gql,
+      `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`,
+    );
     assert.equal(res.status, 411, res.text);
     assert.equal(await taskRecordCount(stack), before);
   });

@@ -156,7 +156,10 @@ describe('metrics', () => {
     assert.ok(sample(during, 'longrun_gateway_upstream_ws_events_total', { event: 'connected' }) >= 1);
     const done = await settle(w, 20_000);
     assert.equal(done.data.at(-1)?.taskStatus.status, 'FINISHED');
-    await waitUntil(async () => sample(await scrape(), 'longrun_gateway_subscriptions') === 0, { timeoutMs: 10_000, what: 'the ended subscription is released' });
+    await waitUntil(async () => sample(await scrape(), 'longrun_gateway_subscriptions') === 0, {
+      timeoutMs: 10_000,
+      what: 'the ended subscription is released',
+    });
 
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
@@ -177,8 +180,15 @@ describe('logs', () => {
     const reqId = second.requestId!;
     assert.ok(reqId, 'the response names its request id');
 
-    const parse = (text: string) => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const line = await waitUntil(() => parse(frontend.logs.text()).find((e) => e.msg === 'request' && e.reqId === reqId), { timeoutMs: 5000, what: 'the request line' });
+    const parse = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = await waitUntil(() => parse(frontend.logs.text()).find((e) => e.msg === 'request' && e.reqId === reqId), {
+      timeoutMs: 5000,
+      what: 'the request line',
+    });
     assert.equal(line.path, '/api/graphql');
     assert.equal(line.status, 200);
     assert.equal(typeof line.durationMs, 'number');
@@ -189,7 +199,10 @@ describe('logs', () => {
       assert.equal(typeof entry.msg, 'string');
     }
     // The same request, in the backend's log, under the same id and user tag.
-    const upstream = await waitUntil(() => parse(backend.logs.text()).find((e) => e.msg === 'request' && e.reqId === reqId), { timeoutMs: 5000, what: 'the backend line' });
+    const upstream = await waitUntil(() => parse(backend.logs.text()).find((e) => e.msg === 'request' && e.reqId === reqId), {
+      timeoutMs: 5000,
+      what: 'the backend line',
+    });
     assert.equal(upstream.user, userTag(sessionId));
 
     const everything = frontend.logs.text() + backend.logs.text();
@@ -202,10 +215,13 @@ describe('logs', () => {
 describe('backend down', () => {
   test('/readyz goes 503 (backend unreachable) while /healthz stays 200', async () => {
     await backend.stop();
-    const down = await waitUntil(async () => {
-      const r = await get('/readyz');
-      return r.status === 503 ? r : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 250, what: 'frontend not ready' });
+    const down = await waitUntil(
+      async () => {
+        const r = await get('/readyz');
+        return r.status === 503 ? r : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: 'frontend not ready' },
+    );
     const body = JSON.parse(down.text) as { status: string; checks: Record<string, string> };
     assert.equal(body.status, 'unavailable');
     assert.equal(body.checks.backend, 'unreachable');

@@ -70,8 +70,15 @@ describe('unexpected errors', () => {
     assert.equal(error.code, 'INTERNAL_SERVER_ERROR', res.text);
     assert.equal(error.message, 'Internal server error');
     assert.match(String(error.extensions?.correlationId), UUID_V4);
-    await waitUntil(() => stack.backend.logs.text().includes(error.extensions!.correlationId), { timeoutMs: 10_000, what: 'the correlation id in the backend log' });
-    assert.doesNotMatch(stack.backend.logs.lines(new RegExp(error.extensions!.correlationId)).join('\n'), new RegExp(browser.sessionValue!.split('.')[0]), 'the log line names no session');
+    await waitUntil(() => stack.backend.logs.text().includes(error.extensions!.correlationId), {
+      timeoutMs: 10_000,
+      what: 'the correlation id in the backend log',
+    });
+    assert.doesNotMatch(
+      stack.backend.logs.lines(new RegExp(error.extensions!.correlationId)).join('\n'),
+      new RegExp(browser.sessionValue!.split('.')[0]),
+      'the log line names no session',
+    );
 
     const client = browser.ws();
     const sub = watch(client, STATUS, { id: task.id });
@@ -86,7 +93,15 @@ describe('unexpected errors', () => {
 
   test('no stack traces in any refusal (gateway and backend)', async () => {
     const browser = await new Browser(stack).init();
-    const bodies = ['{', '[]', '{"query": 5}', '{"query": "query {"}', '{"query": "query { nope }"}', '{"query": "{ tasks { id } }", "variables": "x"}', '{"query": "query A { tasks { id } } query B { tasks { id } }"}'];
+    const bodies = [
+      '{',
+      '[]',
+      '{"query": 5}',
+      '{"query": "query {"}',
+      '{"query": "query { nope }"}',
+      '{"query": "{ tasks { id } }", "variables": "x"}',
+      '{"query": "query A { tasks { id } } query B { tasks { id } }"}',
+    ];
     for (const body of bodies) {
       for (const url of [stack.gql, stack.backend.url]) {
         const res = await fetch(url, {
@@ -153,7 +168,11 @@ describe('session cookie in production', () => {
   test('Secure, HttpOnly, SameSite=Lax unless COOKIE_SECURE=false', async () => {
     const res = await new Browser(stack).post('query Hello { __typename }');
     const cookie = sessionSetCookie(res.headers);
-    const attributes = cookie?.split(';').slice(1).map((a) => a.trim().toLowerCase()) ?? [];
+    const attributes =
+      cookie
+        ?.split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase()) ?? [];
     for (const a of ['secure', 'httponly', 'samesite=lax']) assert.ok(attributes.includes(a), `${a} in ${cookie}`);
   });
 });
@@ -183,7 +202,9 @@ describe('trusted documents', () => {
 
   test('HTTP: shipped operations run by hash (the stored text, whatever was sent); anything else is refused with a code', async () => {
     const browser = await new Browser(at()).init();
-    const created = await browser.post('mutation Evil { a: createTask { id } b: createTask { id } }', undefined, { extensions: ext(hashOf(/mutation CreateTask/)) });
+    const created = await browser.post('mutation Evil { a: createTask { id } b: createTask { id } }', undefined, {
+      extensions: ext(hashOf(/mutation CreateTask/)),
+    });
     assert.equal(created.body?.errors, undefined, created.text);
     assert.match(created.body?.data?.createTask?.id, UUID_V4, 'the stored CreateTask ran, not the text sent');
     const listed = await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query Tasks/)) });
@@ -221,7 +242,13 @@ describe('trusted documents', () => {
     assert.equal(refused.errors[0]?.extensions?.code, 'BAD_REQUEST', JSON.stringify(refused));
     const unknown = await collect(client, STATUS, { id }, ext(`sha256:${'f'.repeat(64)}`), 15_000);
     assert.equal(unknown.errors[0]?.extensions?.code, 'BAD_REQUEST', JSON.stringify(unknown));
-    const sub = collect<{ taskStatus: Task }>(client, 'subscription Evil { taskStatus(id: "x") { id } }', { id }, ext(hashOf(/subscription TaskStatus/)), 15_000);
+    const sub = collect<{ taskStatus: Task }>(
+      client,
+      'subscription Evil { taskStatus(id: "x") { id } }',
+      { id },
+      ext(hashOf(/subscription TaskStatus/)),
+      15_000,
+    );
     const first = await Promise.race([sub, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
     // The task stays WAITING (no worker here), so the stored subscription is still live.
     assert.equal(first, null, `still live: ${JSON.stringify(first)}`);

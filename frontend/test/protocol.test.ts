@@ -102,9 +102,16 @@ describe('floods', () => {
       intervalMs: 250,
       what: 'every extra subscribe answered',
     });
-    await waitUntil(() => socket.messages.filter((m) => m?.type === 'pong').length >= PINGS, { timeoutMs: 60_000, intervalMs: 250, what: 'every ping answered' });
+    await waitUntil(() => socket.messages.filter((m) => m?.type === 'pong').length >= PINGS, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'every ping answered',
+    });
     const errors = socket.messages.filter((m) => m?.type === 'error');
-    assert.ok(errors.every((m) => m.payload?.[0]?.extensions?.code === 'RATE_LIMITED'), JSON.stringify(errors.find((m) => m.payload?.[0]?.extensions?.code !== 'RATE_LIMITED')));
+    assert.ok(
+      errors.every((m) => m.payload?.[0]?.extensions?.code === 'RATE_LIMITED'),
+      JSON.stringify(errors.find((m) => m.payload?.[0]?.extensions?.code !== 'RATE_LIMITED')),
+    );
     const liveIds = new Set(socket.messages.filter((m) => m?.type === 'next').map((m) => m.id));
     assert.equal(liveIds.size, SUBS_PER_SOCKET, `live: ${[...liveIds].join(',')}`);
     assert.ok(socket.isOpen, 'the flooding socket itself lives on');

@@ -337,7 +337,6 @@ export function firstError(result: GqlResult | undefined): { code?: string; mess
   return { code: e?.extensions?.code, message: e?.message, extensions: e?.extensions };
 }
 
-
 /** The app's shipped operations by hash (codegen's persisted documents). */
 export function persistedDocuments(): Record<string, string> {
   return JSON.parse(readFileSync(`${REPO_ROOT}/frontend/src/graphql/generated/persisted-documents.json`, 'utf8')) as Record<string, string>;

@@ -1,6 +1,17 @@
 import { mapAsyncIterator } from '@whatwg-node/promise-helpers';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { createSourceEventStream, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
+import {
+  createSourceEventStream,
+  parse,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  type Source,
+} from 'graphql';
 
 /**
  * Parse, validation and compilation shared by every WebSocket subscription that sends the same
@@ -22,9 +33,15 @@ export function documentCache(maxEntries = 1000) {
   /** The compiled operation, or null where graphql-jit cannot compile it (graphql-js runs it then). */
   function compiledFor(args: ExecutionArgs): CompiledQuery | null {
     let bySchema = compiled.get(args.schema);
-    if (!bySchema) compiled.set(args.schema, (bySchema = new WeakMap()));
+    if (!bySchema) {
+      bySchema = new WeakMap();
+      compiled.set(args.schema, bySchema);
+    }
     let byName = bySchema.get(args.document);
-    if (!byName) bySchema.set(args.document, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      bySchema.set(args.document, byName);
+    }
     const name = args.operationName ?? '';
     let query = byName.get(name);
     if (query === undefined) {
@@ -48,9 +65,15 @@ export function documentCache(maxEntries = 1000) {
     },
     validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
       let bySchema = validated.get(schema);
-      if (!bySchema) validated.set(schema, (bySchema = new WeakMap()));
+      if (!bySchema) {
+        bySchema = new WeakMap();
+        validated.set(schema, bySchema);
+      }
       let errors = bySchema.get(document);
-      if (!errors) bySchema.set(document, (errors = validate(schema, document)));
+      if (!errors) {
+        errors = validate(schema, document);
+        bySchema.set(document, errors);
+      }
       return errors;
     },
     /** graphql-ws's `subscribe`: graphql-js's source stream, each event run by the compiled selection. */

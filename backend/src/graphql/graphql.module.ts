@@ -32,8 +32,7 @@ function wsOptions(config: Config): ServerOptions {
     onConnect: (ctx) => secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken),
     // The gateway shares one socket among many users: identity is read per operation.
     context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION]),
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result,
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result),
     onError: (_ctx, _id, _payload, errors) => maskErrors(errors),
   };
 }

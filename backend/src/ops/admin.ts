@@ -28,8 +28,8 @@ function challenge(res: ServerResponse): void {
 /** Basic auth (user `admin`, ADMIN_PASSWORD); without a configured password nobody gets in. */
 export function adminAuth(password: string | undefined) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    if (password !== undefined && secretMatches(basicPassword(req.headers.authorization), password)) return next();
-    challenge(res);
+    if (password !== undefined && secretMatches(basicPassword(req.headers.authorization), password)) next();
+    else challenge(res);
   };
 }
 
@@ -48,8 +48,5 @@ export function bullBoardRouter(queue: Queue, password: string | undefined): Req
     options: { uiConfig: { boardTitle: 'longrun queues' } },
   });
   const auth = adminAuth(password);
-  return [
-    (req: Request, res: Response, next: NextFunction) => auth(req, res, next),
-    serverAdapter.getRouter() as RequestHandler,
-  ];
+  return [(req: Request, res: Response, next: NextFunction) => auth(req, res, next), serverAdapter.getRouter() as RequestHandler];
 }

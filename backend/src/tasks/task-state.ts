@@ -59,7 +59,16 @@ export type PublicTask = Omit<TaskRecord, 'owner'> & Task;
 export function toPublic(r: TaskRecord): PublicTask {
   // Field by field (not a rest spread, which is slower per status event): every public field
   // must be named here, and the type says so when one is added.
-  return { id: r.id, status: r.status, progress: r.progress, version: r.version, createdAt: r.createdAt, startedAt: r.startedAt, finishedAt: r.finishedAt, error: r.error };
+  return {
+    id: r.id,
+    status: r.status,
+    progress: r.progress,
+    version: r.version,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    error: r.error,
+  };
 }
 
 /** Reads a Redis hash (all values strings) into a record; `null` if it is empty or malformed. */

@@ -85,9 +85,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
     let entry = this.live.get(taskId);
     if (!entry) {
       // One Redis channel subscription per task per process, shared by all its streams.
-      const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) =>
-        this.dispatch(taskId, message),
-      );
+      const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) => this.dispatch(taskId, message));
       entry = { subId, readers: new Set() };
       this.live.set(taskId, entry);
     }
@@ -116,7 +114,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
 
   private release(taskId: string, reader: Reader): void {
     const entry = this.live.get(taskId);
-    if (!entry || !entry.readers.delete(reader) || entry.readers.size > 0) return;
+    if (!entry?.readers.delete(reader) || entry.readers.size > 0) return;
     this.live.delete(taskId);
     entry.subId.then(
       (id) => this.pubsub.unsubscribe(id),

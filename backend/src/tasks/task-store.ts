@@ -54,12 +54,20 @@ export interface TaskChanges {
   error?: string;
 }
 
-export type TransitionResult =
-  | { applied: true; task: TaskRecord }
-  | { applied: false; task: TaskRecord | null };
+export type TransitionResult = { applied: true; task: TaskRecord } | { applied: false; task: TaskRecord | null };
 
 type CasRedis = RedisClient & {
-  taskCas(key: string, liveKey: string, from: string, to: string, channel: string, ttl: number, id: string, updatedAt: number, ...fields: string[]): Promise<[number, string | null]>;
+  taskCas(
+    key: string,
+    liveKey: string,
+    from: string,
+    to: string,
+    channel: string,
+    ttl: number,
+    id: string,
+    updatedAt: number,
+    ...fields: string[]
+  ): Promise<[number, string | null]>;
 };
 
 /** Parses a snapshot published by the CAS script (a JSON object of the record's hash). */

@@ -21,11 +21,7 @@ export class TasksModule {
     return {
       module: TasksModule,
       imports: [BullModule.registerQueue({ name: TASKS_QUEUE })],
-      providers: [
-        TaskStore,
-        ...(config.role === 'worker' ? [] : api),
-        ...(config.role === 'api' ? [] : worker),
-      ],
+      providers: [TaskStore, ...(config.role === 'worker' ? [] : api), ...(config.role === 'api' ? [] : worker)],
     };
   }
 }

@@ -170,7 +170,9 @@ export class JobFailureListener implements OnModuleInit, OnModuleDestroy {
       connection: bullConnection(this.config, 'longrun:events'),
       prefix: this.keys.bullPrefix,
     });
-    this.events.on('failed', ({ jobId, failedReason }) => this.fail(jobId, /stalled/i.test(failedReason) ? WORKER_LOST : failedReason || 'The task failed', failedReason));
+    this.events.on('failed', ({ jobId, failedReason }) =>
+      this.fail(jobId, /stalled/i.test(failedReason) ? WORKER_LOST : failedReason || 'The task failed', failedReason),
+    );
     this.events.on('stalled', ({ jobId }) => this.fail(jobId, WORKER_LOST, 'stalled'));
   }
 

@@ -11,14 +11,7 @@ import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
-import {
-  BadUserInputError,
-  CodedError,
-  RateLimitedError,
-  ServiceUnavailableError,
-  TaskNotCancellableError,
-  TaskNotFoundError,
-} from './tasks.errors.js';
+import { BadUserInputError, CodedError, RateLimitedError, ServiceUnavailableError, TaskNotCancellableError, TaskNotFoundError } from './tasks.errors.js';
 
 export interface RunTaskJob {
   taskId: string;
@@ -66,14 +59,7 @@ export class TasksService {
     const task = await guard(this.store.create(owner));
     const age = this.config.task.retentionS;
     try {
-      await withTimeout(
-        this.queue.add(
-          'run',
-          { taskId: task.id },
-          { jobId: task.id, attempts: 1, removeOnComplete: { age }, removeOnFail: { age } },
-        ),
-        2000,
-      );
+      await withTimeout(this.queue.add('run', { taskId: task.id }, { jobId: task.id, attempts: 1, removeOnComplete: { age }, removeOnFail: { age } }), 2000);
     } catch (error) {
       this.logger.warn(`task ${task.id} could not be queued: ${(error as Error).message}`);
       // Never leave a record WAITING for a job that does not exist.
@@ -148,9 +134,7 @@ export class TasksService {
       // No worker confirmed in time (it died or froze): record the cancel ourselves. Its job's
       // lock will expire and stall detection will fail it; the final status stays CANCELLED.
       this.logger.warn(`task ${id}: no worker confirmed the cancel within ${this.config.cancelTimeoutMs} ms`);
-      const forced = await guard(
-        this.store.apply(id, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled (its worker did not respond)' }),
-      );
+      const forced = await guard(this.store.apply(id, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled (its worker did not respond)' }));
       if (forced.applied) return forced.task;
       if (!forced.task) throw new TaskNotFoundError();
       return this.cancelOutcome(forced.task);

@@ -88,7 +88,11 @@ export function makeApolloClient(): ApolloClient {
   });
   const link = ApolloLink.from([
     trustedDocumentLink,
-    ApolloLink.split(({ query }) => isSubscriptionOperation(query), ApolloLink.from([countLive, new GraphQLWsLink(ws)]), ApolloLink.from([reachabilityLink, http])),
+    ApolloLink.split(
+      ({ query }) => isSubscriptionOperation(query),
+      ApolloLink.from([countLive, new GraphQLWsLink(ws)]),
+      ApolloLink.from([reachabilityLink, http]),
+    ),
   ]);
   return new ApolloClient({ link, cache: new InMemoryCache() });
 }

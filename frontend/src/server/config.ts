@@ -97,7 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: c.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     sessionMaxAgeS: c.SESSION_MAX_AGE_S,
     maxBodyBytes: c.MAX_BODY_BYTES,
-    allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: c.ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     graphiql: c.GRAPHIQL ?? dev,
     cookieSecure: c.COOKIE_SECURE ?? !dev,
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,

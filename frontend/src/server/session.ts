@@ -35,7 +35,7 @@ export interface VerifiedSession {
 /** The session in a signed cookie value, or null when it does not verify or has expired. */
 export function verifySession(value: string | undefined, secret: string, maxAgeS: number): VerifiedSession | null {
   const parts = value?.split('.');
-  if (!parts || parts.length !== 3) return null;
+  if (parts?.length !== 3) return null;
   const [id, issued, signature] = parts;
   if (!/^[A-Za-z0-9_-]{32}$/.test(id) || !/^[0-9a-z]{1,10}$/.test(issued)) return null;
   if (!secretMatches(signature, sign(`${id}.${issued}`, secret))) return null;
@@ -73,9 +73,7 @@ export function ensureSession(req: IncomingMessage, res: ServerResponse, opts: S
   const value = encodeSession(id, opts.secret);
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${opts.maxAgeS}`, ...(opts.secure ? ['Secure'] : [])];
   res.appendHeader('Set-Cookie', `${SESSION_COOKIE}=${value}; ${attributes.join('; ')}`);
-  const others = (req.headers.cookie ?? '')
-    .split(';')
-    .filter((p) => p.trim() && !p.trim().startsWith(`${SESSION_COOKIE}=`));
+  const others = (req.headers.cookie ?? '').split(';').filter((p) => p.trim() && !p.trim().startsWith(`${SESSION_COOKIE}=`));
   req.headers.cookie = [...others.map((p) => p.trim()), `${SESSION_COOKIE}=${value}`].join('; ');
   return id;
 }

@@ -57,6 +57,7 @@ function loadPretty(): typeof PinoPretty {
  */
 export function captureConsole(logger: Logger): void {
   const child = logger.child({ context: 'console' });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC (\u001b) starts the colour codes this strips.
   const text = (args: unknown[]) => formatText(...args).replace(/\u001b\[[0-9;]*m/g, '');
   console.log = (...args: unknown[]) => child.info(text(args));
   console.info = (...args: unknown[]) => child.info(text(args));

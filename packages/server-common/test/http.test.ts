@@ -53,7 +53,11 @@ describe('logRequest', () => {
   };
 
   test('one line per request, with a pseudonymous user and no headers; a well-formed id is kept and passed on', async () => {
-    const res = await fetch(`${url}/api/graphql?x=1`, { method: 'POST', headers: { [REQUEST_ID_HEADER]: 'abc.DEF-123_x', cookie: 'secret-cookie' }, body: '{}' });
+    const res = await fetch(`${url}/api/graphql?x=1`, {
+      method: 'POST',
+      headers: { [REQUEST_ID_HEADER]: 'abc.DEF-123_x', cookie: 'secret-cookie' },
+      body: '{}',
+    });
     assert.equal(res.headers.get(REQUEST_ID_HEADER), 'abc.DEF-123_x');
     const line = await lineFor(res);
     assert.deepEqual(Object.keys(line).sort(), ['durationMs', 'level', 'method', 'msg', 'path', 'reqId', 'status', 'user']);
@@ -90,7 +94,9 @@ describe('serveProbes', () => {
   let ready: Readiness | Error = { ready: true, checks: { redis: 'ok' } };
   const registry = { contentType: 'text/plain; version=0.0.4', metrics: async () => 'longrun_up 1\n' };
   const servers: Server[] = [];
-  after(() => servers.forEach((s) => s.close()));
+  after(() => {
+    for (const s of servers) s.close();
+  });
 
   const start = async (routes: Omit<Parameters<typeof serveProbes>[0], 'readiness'>) => {
     const handle = serveProbes({ readiness: async () => (ready instanceof Error ? Promise.reject(ready) : ready), ...routes });

@@ -1,7 +1,7 @@
 /**
  * The push-iterator both the task streams and (in the frontend) the gateway's relay are built
  * on: what they rely on, checked on the helper itself. The streams' own behaviour against Redis
- * is covered end to end in tasks.e2e.test.ts.
+ * is covered end to end in tasks.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

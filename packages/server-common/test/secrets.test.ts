@@ -17,7 +17,17 @@ describe('secretMatches', () => {
 
   test('refuses anything else, whatever its length', () => {
     const flipped = `${expected.slice(0, -1)}${expected.at(-1) === '9' ? '8' : '9'}`;
-    for (const presented of [flipped, expected.slice(0, -1), `${expected}x`, `x${expected}`, '', ' ', expected.toUpperCase(), `${expected}\0`, 'x'.repeat(10_000)]) {
+    for (const presented of [
+      flipped,
+      expected.slice(0, -1),
+      `${expected}x`,
+      `x${expected}`,
+      '',
+      ' ',
+      expected.toUpperCase(),
+      `${expected}\0`,
+      'x'.repeat(10_000),
+    ]) {
       assert.equal(secretMatches(presented, expected), false, JSON.stringify(presented.slice(0, 50)));
     }
   });

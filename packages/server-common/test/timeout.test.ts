@@ -28,7 +28,10 @@ describe('withTimeout', () => {
   });
 
   test("the work's own failure is not a TimeoutError", async () => {
-    const error = await withTimeout(sleep(10).then(() => Promise.reject(new Error('work failed'))), 5_000).catch((e: unknown) => e);
+    const error = await withTimeout(
+      sleep(10).then(() => Promise.reject(new Error('work failed'))),
+      5_000,
+    ).catch((e: unknown) => e);
     assert.ok(error instanceof Error && !(error instanceof TimeoutError));
   });
 });

@@ -35,6 +35,7 @@ export function useTaskList(connection: ConnectionState) {
   }, [connection, refetch]);
 
   const transient = error && (errorCode(error) === 'SERVICE_UNAVAILABLE' || errorCode(error) === undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: error re-arms the timer, so a failed retry is retried again.
   useEffect(() => {
     if (!transient) return;
     const timer = setTimeout(() => void refetch().catch(() => undefined), LIST_RETRY_MS);

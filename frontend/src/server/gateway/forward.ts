@@ -24,13 +24,14 @@ export function useForwardUpstream(upstream: Upstream): Plugin<GatewayContext> {
     },
     onExecute({ args, setExecuteFn }) {
       if (asksForSchema(args.document, args.operationName)) return;
-      setExecuteFn((a) =>
-        upstream.executor({
-          document: a.document,
-          variables: (a.variableValues ?? undefined) as Record<string, unknown> | undefined,
-          operationName: a.operationName ?? undefined,
-          context: a.contextValue as GatewayContext,
-        }) as never,
+      setExecuteFn(
+        (a) =>
+          upstream.executor({
+            document: a.document,
+            variables: (a.variableValues ?? undefined) as Record<string, unknown> | undefined,
+            operationName: a.operationName ?? undefined,
+            context: a.contextValue as GatewayContext,
+          }) as never,
       );
     },
   };

@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../graphql/generated/schema-enums.js';
 import { isGraphQLError } from './errors.js';
 
 // Yoga's and envelop's plugin types differ only in their context parameter's variance.
-// biome-ignore lint: any is the honest type for a heterogeneous plugin list.
+// biome-ignore lint/suspicious/noExplicitAny: any is the honest type for a heterogeneous plugin list.
 type AnyPlugin = Plugin<any>;
 
 function withCode(error: unknown, code: ErrorCode): GraphQLError {
@@ -21,12 +21,16 @@ function withCode(error: unknown, code: ErrorCode): GraphQLError {
 /** Gives parse and validation failures (ours and the armor's) their documented codes. */
 function useErrorCodes(): AnyPlugin {
   return {
-    onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof Error) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
-    },
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
-    },
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (result instanceof Error) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
+      },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+      },
   };
 }
 

@@ -4,7 +4,15 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { backendUnavailable, fromUpstream } from './errors.js';
-import { INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_PARAM, pushStream, REQUEST_ID_HEADER, USER_EXTENSION, USER_HEADER, type PushStream } from '@longrun/server-common';
+import {
+  INTERNAL_TOKEN_HEADER,
+  INTERNAL_TOKEN_PARAM,
+  pushStream,
+  REQUEST_ID_HEADER,
+  USER_EXTENSION,
+  USER_HEADER,
+  type PushStream,
+} from '@longrun/server-common';
 
 /** What every gateway operation knows about its caller. */
 export interface GatewayContext {
@@ -50,11 +58,14 @@ const retryWait = async (retries: number) => {
 export function createUpstream(config: FrontendConfig): Upstream {
   const http = buildHTTPExecutor({
     endpoint: config.backendHttpUrl,
-    headers: (request?: ExecutionRequest) => ({
-      [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
-      [USER_HEADER]: (request?.context as GatewayContext | undefined)?.user ?? '',
-      ...((request?.context as GatewayContext | undefined)?.requestId ? { [REQUEST_ID_HEADER]: (request?.context as GatewayContext).requestId! } : {}),
-    }),
+    headers: (request?: ExecutionRequest) => {
+      const context = request?.context as GatewayContext | undefined;
+      return {
+        [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
+        [USER_HEADER]: context?.user ?? '',
+        ...(context?.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
+      };
+    },
     timeout: config.upstreamTimeoutMs,
   });
 
@@ -124,7 +135,12 @@ class UpstreamSubscription {
   private ended = false;
   private readonly unsubscribe: () => void;
 
-  constructor(client: Pick<Client, 'subscribe'>, { query, variables, operationName }: UpstreamOperation, user: string, private readonly gone: () => void) {
+  constructor(
+    client: Pick<Client, 'subscribe'>,
+    { query, variables, operationName }: UpstreamOperation,
+    user: string,
+    private readonly gone: () => void,
+  ) {
     // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
     // from the current snapshot, which may repeat the last version already relayed: versions
     // must only rise on a subscription, so a repeat (or anything older) is dropped.

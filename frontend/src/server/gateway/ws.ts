@@ -32,7 +32,13 @@ function allowedOrigin(req: IncomingMessage, allowedOrigins: readonly string[]):
  * documents), into what graphql-ws runs: a subscription is relayed upstream as it is, anything
  * else is executed by Yoga's own pipeline.
  */
-async function prepare(gateway: Gateway, user: string, req: IncomingMessage, socket: unknown, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+async function prepare(
+  gateway: Gateway,
+  user: string,
+  req: IncomingMessage,
+  socket: unknown,
+  params: SubscribePayload,
+): Promise<ExecutionArgs | readonly GraphQLError[]> {
   const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({ req, socket, params, user });
   const source = gateway.trusted.resolve(params);
   if ('error' in source) return [source.error];

@@ -58,7 +58,11 @@ export function createFrontendOps(config: FrontendConfig) {
   }
 
   // /metrics only with a token: this port is public.
-  const probes = serveProbes({ readiness, metrics: config.ops.metricsToken !== undefined ? metrics.registry : undefined, metricsToken: config.ops.metricsToken });
+  const probes = serveProbes({
+    readiness,
+    metrics: config.ops.metricsToken !== undefined ? metrics.registry : undefined,
+    metricsToken: config.ops.metricsToken,
+  });
 
   return {
     log,

@@ -105,11 +105,17 @@ describe('the product on a 3-master Redis Cluster, through a frontend', { concur
     for (const [i, w] of streams.entries()) {
       const last = assertCleanStream(await settle(w, 30_000), tasks[i].id);
       assert.equal(last.status, 'FINISHED');
-      assert.ok(w.data.some((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.progress > 0), 'progress arrived live');
+      assert.ok(
+        w.data.some((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.progress > 0),
+        'progress arrived live',
+      );
     }
     const late = await settle(watch<StatusData>(ws, STATUS, { id: tasks[0].id }), 15_000);
     assert.equal(late.completed, true);
-    assert.deepEqual(late.data.map((d) => d.taskStatus.status), ['FINISHED']);
+    assert.deepEqual(
+      late.data.map((d) => d.taskStatus.status),
+      ['FINISHED'],
+    );
   });
 
   test('cancel a running task: the worker holding it stops it', async () => {
@@ -148,6 +154,9 @@ describe('the product on a 3-master Redis Cluster, through a frontend', { concur
         assert.equal(last.status, 'FINISHED');
       }
     }
-    assert.ok(finals.some((t) => t.status === 'ERROR'), 'the kill cut some work off');
+    assert.ok(
+      finals.some((t) => t.status === 'ERROR'),
+      'the kill cut some work off',
+    );
   });
 });

@@ -53,7 +53,10 @@ test("the job's own signal carries its reason: cancelled, lock lost", async () =
 test('an unknown abort reason counts as a cancel; a plain failure passes through unchanged', async () => {
   const job = new AbortController();
   job.abort('something else');
-  await assert.rejects(guard(opts(job.signal), ({ signal }) => sleep(1000, undefined, { signal })), (e: unknown) => e instanceof WorkStopped && e.reason === 'cancelled');
+  await assert.rejects(
+    guard(opts(job.signal), ({ signal }) => sleep(1000, undefined, { signal })),
+    (e: unknown) => e instanceof WorkStopped && e.reason === 'cancelled',
+  );
   const boom = new Error('boom');
   await assert.rejects(
     guard(opts(), async () => {

@@ -75,7 +75,10 @@ describe('Node version', () => {
     const range = root.engines?.node ?? '';
     for (const ws of ['backend', 'frontend']) assert.equal(manifest(`${ws}/package.json`).engines?.node, range, ws);
     // scripts/lib.mjs reads the range in this one form.
-    const min = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/.exec(range)?.slice(1).map((n) => Number(n ?? 0));
+    const min = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/
+      .exec(range)
+      ?.slice(1)
+      .map((n) => Number(n ?? 0));
     assert.ok(min, `engines.node reads ">=X.Y[.Z]": ${range}`);
     const pinned = pinnedNode.split('.').map(Number);
     const order = pinned.map((n, i) => Math.sign(n - min[i])).find((d) => d !== 0) ?? 0;
@@ -103,7 +106,10 @@ function dockerStages(): Map<string, string[]> {
   let current: string[] = [];
   for (const line of lines) {
     const from = /^FROM \S+ AS (\S+)$/.exec(line);
-    if (from) stages.set(from[1], (current = []));
+    if (from) {
+      current = [];
+      stages.set(from[1], current);
+    }
     current.push(line);
   }
   return stages;
@@ -111,7 +117,9 @@ function dockerStages(): Map<string, string[]> {
 
 /** The exec-form command of a stage's HEALTHCHECK, with `node` as its first word. */
 function healthcheck(stage: string): string[] {
-  const line = dockerStages().get(stage)?.find((l) => l.startsWith('HEALTHCHECK '));
+  const line = dockerStages()
+    .get(stage)
+    ?.find((l) => l.startsWith('HEALTHCHECK '));
   assert.ok(line, `stage ${stage} has a HEALTHCHECK`);
   const command = JSON.parse(line.slice(line.indexOf(' CMD ') + 5)) as string[];
   assert.equal(command[0], 'node', 'the slim image has node, not curl');
@@ -201,7 +209,11 @@ describe('docker-compose.yml', () => {
       if (name === 'redis') continue;
       const vars = Object.keys(service.environment ?? {});
       const tier = name === 'frontend' ? frontendVars : backendVars;
-      assert.deepEqual(vars.filter((v) => !tier.has(v)), [], `${name} sets unknown variables`);
+      assert.deepEqual(
+        vars.filter((v) => !tier.has(v)),
+        [],
+        `${name} sets unknown variables`,
+      );
       if (service.build) assert.ok(stages.includes(service.build.target), `${name} builds stage ${service.build.target}`);
     }
   });

@@ -53,8 +53,14 @@ test('with a seed, exactly the tasks planTask predicts end in ERROR', async () =
     tasks.map(async (t) => assertCleanStream(await collect<{ taskStatus: Task }>(ws, STATUS, { id: t.id }, { user: api.user }, 20_000), t.id)),
   );
 
-  const predicted = tasks.filter((t) => planTask(t.id, SETTINGS).fails).map((t) => t.id).sort();
-  const failed = finals.filter((f) => f.status === 'ERROR').map((f) => f.id).sort();
+  const predicted = tasks
+    .filter((t) => planTask(t.id, SETTINGS).fails)
+    .map((t) => t.id)
+    .sort();
+  const failed = finals
+    .filter((f) => f.status === 'ERROR')
+    .map((f) => f.id)
+    .sort();
   assert.deepEqual(failed, predicted, 'the ERROR set is the predicted one');
   // 16 tasks at rate 0.5: both outcomes occur (all-equal has probability 2^-15).
   assert.ok(predicted.length > 0 && predicted.length < COUNT, `${predicted.length} of ${COUNT} predicted to fail`);

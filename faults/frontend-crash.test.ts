@@ -6,20 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort, waitUntil, type Frontend, type WsClient } from '../testkit/index.js';
 import { History } from './history.js';
-import {
-  allEnded,
-  create,
-  follow,
-  frontend,
-  pageLikeRetry,
-  planOf,
-  pool,
-  sharedEnv,
-  stuckBoundMs,
-  verify,
-  WebCaller,
-  type Followed,
-} from './stack.js';
+import { allEnded, create, follow, frontend, pageLikeRetry, planOf, pool, sharedEnv, stuckBoundMs, verify, WebCaller, type Followed } from './stack.js';
 import { tierStack } from './tiers.js';
 
 const stack = tierStack();
@@ -50,8 +37,12 @@ test('frontend kill -9 and restart under 200 connected clients: all resubscribe 
   await allEnded(subs, 120_000);
   const reconnected = clients.filter((c) => c.connects() >= 2).length;
   await verify(
-    `frontend kill -9 + restart under 200 clients (${live} live at the kill, ${reconnected} reconnected, all ended ${Date.now() - t0} ms after the restart began)`,
-    history, stack.redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) },
+    `frontend kill -9 + restart under 200 clients (${live} live at the kill, ${reconnected} reconnected, all ended ` +
+      `${Date.now() - t0} ms after the restart began)`,
+    history,
+    stack.redis.port,
+    env.prefix,
+    { boundMs: stuckBoundMs(), plan: planOf(env.shared) },
   );
   assert.ok(reconnected >= live, `every client live at the kill reconnected (${reconnected} of ${live})`);
   await stack.stopAll();

@@ -64,8 +64,6 @@ after(async () => {
   await killAllChildren();
 });
 
-
-
 async function taskChannels(): Promise<number> {
   const channels = (await redisCall(redis.port, 'PUBSUB', 'CHANNELS', redisKeys(env.prefix).taskChannel('*'))) as string[];
   return channels.length;
@@ -94,7 +92,8 @@ async function sample(withHeap = false): Promise<Sample> {
   };
 }
 const show = (s: Sample) =>
-  `upstream sockets ${s.upstream}, task channels ${s.channels}, heap after GC frontend ${s.frontendHeapMb} MB / backend ${s.backendHeapMb} MB, RSS ${s.frontendMb} / ${s.backendMb} MB`;
+  `upstream sockets ${s.upstream}, task channels ${s.channels}, heap after GC frontend ${s.frontendHeapMb} MB / ` +
+  `backend ${s.backendHeapMb} MB, RSS ${s.frontendMb} / ${s.backendMb} MB`;
 
 test(`${CYCLES} subscribe/close cycles cut at random points: sockets, channels and memory return to baseline`, async () => {
   const history = new History();
@@ -122,16 +121,26 @@ test(`${CYCLES} subscribe/close cycles cut at random points: sockets, channels a
 
   console.log(`[faults] ${CYCLES} cycles: baseline ${show(baseline)}; after half ${show(mid)}; at the end ${show(end)}`);
   // Order and ownership of whatever the cut subscriptions saw.
-  assertNoViolations(check(history, new Map()).filter((v) => v.kind !== 'loss'), 'cycles');
+  assertNoViolations(
+    check(history, new Map()).filter((v) => v.kind !== 'loss'),
+    'cycles',
+  );
   const coded = history.subscriptions.filter((s) => s.errorCodes.length > 0);
-  assert.deepEqual(coded.slice(0, 3).map((s) => s.errorCodes), [], 'no cycle got a GraphQL error');
+  assert.deepEqual(
+    coded.slice(0, 3).map((s) => s.errorCodes),
+    [],
+    'no cycle got a GraphQL error',
+  );
   assert.ok(end.upstream <= baseline.upstream, `upstream sockets back to baseline (${end.upstream} > ${baseline.upstream})`);
   assert.equal(end.channels, 0, 'no task channel left subscribed');
   // Heap after a full GC is back near its baseline: a leak of even 1 KB per cycle would be
   // ~10 MB here. The slack covers caches that fill once (parsed documents, JIT, pools).
   assert.ok(end.frontendHeapMb - baseline.frontendHeapMb < 8, `frontend heap ${baseline.frontendHeapMb} → ${end.frontendHeapMb} MB`);
   assert.ok(end.backendHeapMb - baseline.backendHeapMb < 8, `backend heap ${baseline.backendHeapMb} → ${end.backendHeapMb} MB`);
-  assert.ok(end.frontendHeapMb - mid.frontendHeapMb < 4, `frontend heap grew ${end.frontendHeapMb - mid.frontendHeapMb} MB over the second ${CYCLES / 2} cycles`);
+  assert.ok(
+    end.frontendHeapMb - mid.frontendHeapMb < 4,
+    `frontend heap grew ${end.frontendHeapMb - mid.frontendHeapMb} MB over the second ${CYCLES / 2} cycles`,
+  );
   assert.ok(end.backendHeapMb - mid.backendHeapMb < 4, `backend heap grew ${end.backendHeapMb - mid.backendHeapMb} MB over the second ${CYCLES / 2} cycles`);
   // RSS: generous absolute bounds, and little growth over the second half (a leak grows per cycle).
   assert.ok(end.frontendMb < Math.max(2 * baseline.frontendMb, baseline.frontendMb + 150), `frontend RSS ${baseline.frontendMb} → ${end.frontendMb} MB`);
@@ -159,23 +168,28 @@ async function runCycles(history: History, users: WebCaller[], tasks: string[][]
   await Promise.all(
     users.map(async (user, u) => {
       let client: WsClient = user.ws({ lazy: false });
-      await pool(Array.from({ length: perUser }, (_, i) => i), 3, async (i) => {
-        const f = follow(history, user, client, tasks[u][i % 3]);
-        const cutAfter = Math.random();
-        // A third cut at once (often before the upstream subscription exists), a third just
-        // after the snapshot, a third after a random few milliseconds.
-        if (cutAfter < 1 / 3) await sleep(0);
-        else if (cutAfter < 2 / 3) await waitUntil(() => f.record.events.length > 0 || f.record.ended, { timeoutMs: 30_000, intervalMs: 5 }).catch(() => undefined);
-        else await sleep(Math.floor(Math.random() * 30));
-        f.cut();
-        if (i % 250 === 249) {
-          const old = client;
-          client = user.ws({ lazy: false });
-          // Drop the socket abruptly, whatever is in flight on it.
-          old.terminate();
-          await old.dispose();
-        }
-      });
+      await pool(
+        Array.from({ length: perUser }, (_, i) => i),
+        3,
+        async (i) => {
+          const f = follow(history, user, client, tasks[u][i % 3]);
+          const cutAfter = Math.random();
+          // A third cut at once (often before the upstream subscription exists), a third just
+          // after the snapshot, a third after a random few milliseconds.
+          if (cutAfter < 1 / 3) await sleep(0);
+          else if (cutAfter < 2 / 3)
+            await waitUntil(() => f.record.events.length > 0 || f.record.ended, { timeoutMs: 30_000, intervalMs: 5 }).catch(() => undefined);
+          else await sleep(Math.floor(Math.random() * 30));
+          f.cut();
+          if (i % 250 === 249) {
+            const old = client;
+            client = user.ws({ lazy: false });
+            // Drop the socket abruptly, whatever is in flight on it.
+            old.terminate();
+            await old.dispose();
+          }
+        },
+      );
       await client.dispose();
     }),
   );

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  FINAL_STATUSES,
-  isFinal,
-  recordFromHash,
-  TASK_STATUSES,
-  toPublic,
-  TRANSITIONS,
-  type TaskStatus,
-} from '../src/tasks/task-state.js';
+import { FINAL_STATUSES, isFinal, recordFromHash, TASK_STATUSES, toPublic, TRANSITIONS, type TaskStatus } from '../src/tasks/task-state.js';
 
 /** The contract's table (docs/architecture.md), written out independently of the code. */
 const CONTRACT: Record<TaskStatus, TaskStatus[]> = {

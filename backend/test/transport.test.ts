@@ -43,7 +43,9 @@ describe('shared documents', () => {
       ['subscription { taskStatus(id: "lit") { id } }', {}],
       ['subscription W($task: ID!) { taskStatus(id: $task) { id } }', { task: 'lit' }],
     ] as const) {
-      const stream = (await cache.subscribe({ schema, document: cache.parse(text), variableValues, contextValue: { user: 'u' } })) as AsyncIterableIterator<{ data?: unknown }>;
+      const stream = (await cache.subscribe({ schema, document: cache.parse(text), variableValues, contextValue: { user: 'u' } })) as AsyncIterableIterator<{
+        data?: unknown;
+      }>;
       assert.deepEqual(JSON.parse(JSON.stringify((await stream.next()).value)), { data: { taskStatus: { id: 'lit' } } }, text);
       await stream.return?.();
     }
@@ -56,11 +58,21 @@ describe('shared documents', () => {
     const original = field2.subscribe;
     field2.subscribe = () => ({
       [Symbol.asyncIterator]() {
-        return { next: () => new Promise<IteratorResult<unknown>>(() => undefined), return: async () => ((closed = true), { value: undefined, done: true as const }) };
+        return {
+          next: () => new Promise<IteratorResult<unknown>>(() => undefined),
+          return: async () => {
+            closed = true;
+            return { value: undefined, done: true as const };
+          },
+        };
       },
     });
     try {
-      const stream = (await cache.subscribe({ schema, document: cache.parse('subscription { taskStatus(id: "x") { id } }'), contextValue: {} })) as AsyncIterableIterator<unknown>;
+      const stream = (await cache.subscribe({
+        schema,
+        document: cache.parse('subscription { taskStatus(id: "x") { id } }'),
+        contextValue: {},
+      })) as AsyncIterableIterator<unknown>;
       void stream.next();
       await stream.return?.();
       assert.equal(closed, true);

@@ -7,21 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort, sleep, waitUntil } from '../testkit/index.js';
 import { History } from './history.js';
-import {
-  allEnded,
-  backend,
-  create,
-  follow,
-  frontend,
-  planOf,
-  sharedEnv,
-  stuckBoundMs,
-  TASK,
-  taskOrCode,
-  verify,
-  WebCaller,
-  type Followed,
-} from './stack.js';
+import { allEnded, backend, create, follow, frontend, planOf, sharedEnv, stuckBoundMs, TASK, taskOrCode, verify, WebCaller, type Followed } from './stack.js';
 import { tierStack } from './tiers.js';
 
 const stack = tierStack();
@@ -73,9 +59,15 @@ test('backend kill -9 and restart under live subscriptions through the frontend'
   await sleep(6000);
   worker = stack.keep(await backend(env, 'worker'));
   await allEnded(subs, 60_000);
-  await verify(`backend kill -9 + restart behind the frontend (queries meanwhile: ${probes.map((p) => `${p.code} ${p.ms} ms`).join(', ')})`, history, stack.redis.port, env.prefix, {
-    boundMs: stuckBoundMs(),
-    plan: planOf(env.shared),
-  });
+  await verify(
+    `backend kill -9 + restart behind the frontend (queries meanwhile: ${probes.map((p) => `${p.code} ${p.ms} ms`).join(', ')})`,
+    history,
+    stack.redis.port,
+    env.prefix,
+    {
+      boundMs: stuckBoundMs(),
+      plan: planOf(env.shared),
+    },
+  );
   await stack.stopAll();
 });

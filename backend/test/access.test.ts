@@ -1,5 +1,5 @@
 /**
- * The backend's door, beyond what tasks.e2e.test.ts "refused callers" covers: it refuses to
+ * The backend's door, beyond what tasks.test.ts "refused callers" covers: it refuses to
  * start on a non-loopback address without the explicit opt-in or against a Redis that may evict
  * keys, and closes sockets that never authenticate. Introspection follows NODE_ENV (on outside production; production.test.ts in
  * frontend/test checks it off).
@@ -114,7 +114,12 @@ describe('sockets', () => {
 
 describe('bodies', () => {
   test('malformed or oversized JSON: 4xx with a coded GraphQL error, nothing run', async () => {
-    const cases: Array<[string, number]> = [['{', 400], ['{"query": "query { tasks { id } }"', 400], ['nope', 400], [JSON.stringify({ query: `query { tasks { id } } # ${'x'.repeat(70 * 1024)}` }), 413]];
+    const cases: Array<[string, number]> = [
+      ['{', 400],
+      ['{"query": "query { tasks { id } }"', 400],
+      ['nope', 400],
+      [JSON.stringify({ query: `query { tasks { id } } # ${'x'.repeat(70 * 1024)}` }), 413],
+    ];
     for (const [body, status] of cases) {
       const res = await fetch(backend.url, {
         method: 'POST',

@@ -22,7 +22,11 @@ class FakeClient {
   };
 }
 
-const WATCH: UpstreamOperation = { query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }', variables: { id: 't1' }, operationName: 'W' };
+const WATCH: UpstreamOperation = {
+  query: 'subscription W($id: ID!) { taskStatus(id: $id) { id status version } }',
+  variables: { id: 't1' },
+  operationName: 'W',
+};
 const event = (version: number, status = 'IN_PROGRESS'): ExecutionResult => ({ data: { taskStatus: { id: 't1', status, version } } });
 const versions = (results: ExecutionResult[]) => results.map((r) => (r.data as { taskStatus: { version: number } }).taskStatus.version);
 

@@ -31,7 +31,10 @@ describe('backend ops settings', () => {
     ['ADMIN_PASSWORD', 'short'],
   ] as const) {
     test(`refuses ${variable}=${value}`, () => {
-      assert.throws(() => loadConfig({ [variable]: value }), (e: unknown) => e instanceof ConfigError && e.message.includes(variable));
+      assert.throws(
+        () => loadConfig({ [variable]: value }),
+        (e: unknown) => e instanceof ConfigError && e.message.includes(variable),
+      );
     });
   }
 });

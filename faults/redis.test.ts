@@ -40,7 +40,15 @@ async function startTasks(history: History, caller: BackendCaller, n: number): P
   return out;
 }
 
-const redisDown = () => waitUntil(async () => redisCall(redis.port, 'PING').then(() => false, () => true), { timeoutMs: 10_000, what: 'Redis down' });
+const redisDown = () =>
+  waitUntil(
+    async () =>
+      redisCall(redis.port, 'PING').then(
+        () => false,
+        () => true,
+      ),
+    { timeoutMs: 10_000, what: 'Redis down' },
+  );
 
 test('Redis restarted under load: acknowledged tasks survive and finish; createTask meanwhile fails fast', async () => {
   const history = new History();
@@ -63,7 +71,10 @@ test('Redis restarted under load: acknowledged tasks survive and finish; createT
   await allEnded(subs, stuckBoundMs());
   const stored = await verify(
     `Redis restart under load (createTask while down: ${probes.map((p) => `${p.code} in ${p.ms} ms`).join(', ')})`,
-    history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) },
+    history,
+    redis.port,
+    env.prefix,
+    { boundMs: stuckBoundMs(), plan: planOf(env.shared) },
   );
   console.log(`[faults]   settled ${Date.now() - healedAt} ms after Redis came back`);
   const outcomes = [...stored.values()].map((r) => `${r?.status}:${r?.error ?? ''}`);
@@ -84,7 +95,11 @@ test('a 20 s Redis outage with an idle worker: afterwards new tasks are consumed
   await redis.restart({ downMs: 20_000 });
   const healedAt = Date.now();
   // The API's command connection reconnects within its retry backoff (≤ 2 s).
-  await waitUntil(async () => (await create(history, caller)).task !== undefined && history.created.size >= 1, { timeoutMs: 15_000, intervalMs: 500, what: 'createTask accepted again' });
+  await waitUntil(async () => (await create(history, caller)).task !== undefined && history.created.size >= 1, {
+    timeoutMs: 15_000,
+    intervalMs: 500,
+    what: 'createTask accepted again',
+  });
   const subs = await startTasks(history, caller, 5);
   await allEnded(subs, 30_000);
   await verify(`20 s outage, idle worker (tasks consumed ${Date.now() - healedAt} ms after Redis came back)`, history, redis.port, env.prefix, {

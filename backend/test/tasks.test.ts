@@ -78,7 +78,10 @@ describe('lifecycle', () => {
       const first = list[0];
       assert.ok(first.status === 'WAITING' || first.status === 'IN_PROGRESS', `the snapshot should be live, got ${first.status} v${first.version}`);
       if (first.version === 1) assert.equal(first.status, 'WAITING');
-      assert.ok(list.some((e) => e.status === 'IN_PROGRESS' && e.progress > 0 && e.progress < 100), 'progress is reported');
+      assert.ok(
+        list.some((e) => e.status === 'IN_PROGRESS' && e.progress > 0 && e.progress < 100),
+        'progress is reported',
+      );
       for (const e of list.filter((x) => x.status === 'IN_PROGRESS')) {
         assert.ok(e.startedAt, 'IN_PROGRESS has startedAt');
         assert.equal(e.finishedAt, null);
@@ -165,7 +168,7 @@ describe('ownership', () => {
     assert.equal(last.status, 'FINISHED');
   });
 
-  test('tasks(first) lists only the caller\'s tasks, newest first', async () => {
+  test("tasks(first) lists only the caller's tasks, newest first", async () => {
     const u = new Api(backend, newUser('lister'));
     const v = new Api(backend, newUser('lister'));
     const mine: Task[] = [];
@@ -180,9 +183,19 @@ describe('ownership', () => {
     assert.ok(!mine.some((t) => t.id === theirs[0].id));
 
     const newestFirst = [...mine].reverse().map((t) => t.id);
-    assert.deepEqual((await u.list()).map((t) => t.id), newestFirst, 'default page: all of mine, newest first');
-    assert.deepEqual((await u.list(2)).map((t) => t.id), newestFirst.slice(0, 2));
-    assert.deepEqual((await u.list(100)).map((t) => t.id), newestFirst);
+    assert.deepEqual(
+      (await u.list()).map((t) => t.id),
+      newestFirst,
+      'default page: all of mine, newest first',
+    );
+    assert.deepEqual(
+      (await u.list(2)).map((t) => t.id),
+      newestFirst.slice(0, 2),
+    );
+    assert.deepEqual(
+      (await u.list(100)).map((t) => t.id),
+      newestFirst,
+    );
     for (const t of await u.list()) assert.ok(['WAITING', 'IN_PROGRESS', 'FINISHED'].includes(t.status));
 
     for (const bad of [0, -1, 101]) {
@@ -270,7 +283,10 @@ describe('refused callers', () => {
       const res = await collect(client, STATUS, { id: task.id }, { user: api.user }, 5000);
       assert.equal(res.data.length, 0, 'no event reaches a refused socket');
       assert.equal((res.error as { code?: number })?.code, 4403, `token ${token}: ${JSON.stringify(client.closes)}`);
-      assert.deepEqual(client.closes.map((c) => c.code), [4403]);
+      assert.deepEqual(
+        client.closes.map((c) => c.code),
+        [4403],
+      );
       await client.dispose();
     }
   });

@@ -2,16 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import {
-  freePort,
-  killAllChildren,
-  liveChildren,
-  redisCall,
-  redisHash,
-  spawnService,
-  startBackend,
-  startRedis,
-} from '../../testkit/index.js';
+import { freePort, killAllChildren, liveChildren, redisCall, redisHash, spawnService, startBackend, startRedis } from '../index.js';
 
 after(killAllChildren);
 

@@ -55,7 +55,8 @@ async function startTasks(history: History, caller: BackendCaller, n: number): P
 }
 
 const lastStatus = (f: Followed) => f.record.events.at(-1)?.task.status;
-const allRunning = (subs: Followed[]) => waitUntil(() => subs.every((f) => lastStatus(f) === 'IN_PROGRESS'), { timeoutMs: 20_000, what: 'every task IN_PROGRESS' });
+const allRunning = (subs: Followed[]) =>
+  waitUntil(() => subs.every((f) => lastStatus(f) === 'IN_PROGRESS'), { timeoutMs: 20_000, what: 'every task IN_PROGRESS' });
 
 test('worker kill -9 mid-task, another worker running: ERROR "Worker lost" within the bound, live', async () => {
   const history = new History();
@@ -73,7 +74,11 @@ test('worker kill -9 mid-task, another worker running: ERROR "Worker lost" withi
   const stored = await verify('kill -9, survivor running', history, redis.port, env.prefix, { boundMs: LOST_BOUND_MS, plan: planOf(env.shared) });
   for (const r of stored.values()) assert.match(r?.error ?? '', /Worker lost/, `${r?.id} ${r?.status}`);
   assert.ok(tookMs < LOST_BOUND_MS, `ERROR arrived ${tookMs} ms after the kill; bound ${LOST_BOUND_MS} ms`);
-  for (const f of subs) assert.ok(f.record.events.some((e) => e.task.status === 'IN_PROGRESS'), 'seen running first, then the ERROR live');
+  for (const f of subs)
+    assert.ok(
+      f.record.events.some((e) => e.task.status === 'IN_PROGRESS'),
+      'seen running first, then the ERROR live',
+    );
 
   // Not run again, and the survivor keeps consuming.
   const more = await startTasks(history, caller, 5);
@@ -92,7 +97,10 @@ test('worker kill -9 with no other worker: ERROR "Worker lost" within the bound 
   await victim.exited;
   // With no worker at all nothing can notice: the lock expires but no one checks.
   await sleep(FAST.lockMs + FAST.stalledMs);
-  assert.ok(subs.every((f) => lastStatus(f) === 'IN_PROGRESS'), 'still IN_PROGRESS while no worker runs');
+  assert.ok(
+    subs.every((f) => lastStatus(f) === 'IN_PROGRESS'),
+    'still IN_PROGRESS while no worker runs',
+  );
   const restartedAt = Date.now();
   await worker(LONG, 'victim2-restarted');
   await allEnded(subs, LOST_BOUND_MS + 5000);
@@ -124,7 +132,9 @@ test('two workers, one frozen (SIGSTOP) past its lock then resumed: one final st
   await sleep(4000);
   const stored = await verify('SIGSTOP past the lock, SIGCONT', history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) });
   const lost = [...stored.values()].filter((r) => /Worker lost/.test(r?.error ?? '')).length;
-  console.log(`[faults]   ${lost} task(s) of the frozen worker ended "Worker lost" (${frozenEnded} ended while it was frozen); its late writes changed nothing`);
+  console.log(
+    `[faults]   ${lost} task(s) of the frozen worker ended "Worker lost" (${frozenEnded} ended while it was frozen); its late writes changed nothing`,
+  );
   assert.ok(lost >= 8, `the frozen worker's 8 tasks end "Worker lost" (got ${lost})`);
   assert.equal(frozen.process.exitCode, null, 'the resumed worker is still alive');
 });
@@ -149,10 +159,16 @@ test('SIGTERM of a worker with active tasks: exits 0 within the bound, active ta
     const s = afterStop.find((x) => x.id === id)?.status;
     assert.ok(s === 'FINISHED' || s === 'ERROR', `active task ${id} ran to its end before the exit (saw ${s})`);
   }
-  assert.ok(afterStop.some((x) => x.status === 'WAITING'), 'some tasks were still queued');
+  assert.ok(
+    afterStop.some((x) => x.status === 'WAITING'),
+    'some tasks were still queued',
+  );
   // The queued ones are picked up by the next worker.
   await worker({}, 'next');
   await allEnded(subs, 30_000);
-  const stored = await verify(`SIGTERM worker (exit 0 in ${tookMs} ms)`, history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) });
+  const stored = await verify(`SIGTERM worker (exit 0 in ${tookMs} ms)`, history, redis.port, env.prefix, {
+    boundMs: stuckBoundMs(),
+    plan: planOf(env.shared),
+  });
   for (const r of stored.values()) assert.doesNotMatch(r?.error ?? '', /lost|Cancel/i, `${r?.id}: nothing lost or cancelled`);
 });

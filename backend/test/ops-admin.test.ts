@@ -9,7 +9,9 @@ import { after, describe, test } from 'node:test';
 import { adminAuth } from '../src/ops/admin.js';
 
 const servers: Server[] = [];
-after(() => servers.forEach((s) => s.close()));
+after(() => {
+  for (const s of servers) s.close();
+});
 
 async function serve(password: string | undefined): Promise<string> {
   const auth = adminAuth(password);

@@ -91,7 +91,10 @@ describe('cancel', { concurrency: false }, () => {
 
     const stream = await settle(secondWatch, 5000);
     const last = assertCleanStream(stream, second.id);
-    assert.deepEqual(events(stream).map((e) => e.status), ['WAITING', 'CANCELLED']);
+    assert.deepEqual(
+      events(stream).map((e) => e.status),
+      ['WAITING', 'CANCELLED'],
+    );
     assert.deepEqual(last, cancelled, 'the mutation answer equals the final event');
   });
 

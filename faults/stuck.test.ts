@@ -63,7 +63,7 @@ test('a running job whose lock is taken away: its work stops at once, it ends "W
   const w = await worker({ WORKER_CONCURRENCY: '1' }, 'locklost');
   const [first, next] = await startTasks(history, caller, 2);
   await running(first);
-  await waitUntil(() => last(next) !== undefined, { timeoutMs: 10_000, what: 'the second task\'s snapshot' });
+  await waitUntil(() => last(next) !== undefined, { timeoutMs: 10_000, what: "the second task's snapshot" });
   assert.equal(last(next)?.status, 'WAITING', 'one slot: the second task waits');
 
   await redisCall(redis.port, 'DEL', `${bullKey(first.record.taskId)}:lock`);
@@ -93,11 +93,12 @@ test('work silent past TASK_STALL_TIMEOUT_MS is stopped by its own worker: ERROR
     assert.equal(r?.status, 'ERROR');
     assert.match(r?.error ?? '', /Stuck/);
   }
-  for (const f of subs) assert.equal(w.logs.lines(new RegExp(`task ${f.record.taskId}: stuck \\(no progress within TASK_STALL_TIMEOUT_MS\\), its work is stopped`)).length, 1);
+  for (const f of subs)
+    assert.equal(w.logs.lines(new RegExp(`task ${f.record.taskId}: stuck \\(no progress within TASK_STALL_TIMEOUT_MS\\), its work is stopped`)).length, 1);
   assert.deepEqual(await redisCall(redis.port, 'LRANGE', `{${env.prefix}}:bull:tasks:active`, 0, -1), [], 'every slot is free');
 });
 
-test('a silent task is ended by another process\'s reconciler, and its holder stops the work', async () => {
+test("a silent task is ended by another process's reconciler, and its holder stops the work", async () => {
   await stopWorkers();
   const history = new History();
   const caller = new BackendCaller(() => api, 'backstop');
@@ -105,7 +106,13 @@ test('a silent task is ended by another process\'s reconciler, and its holder st
   // calls a task stuck after 500 ms + one lock duration (2 s) of silence: these tasks report
   // every 5 s, so each gap holds 3 s in which a round (every 1.5 s) finds one silent.
   const holder = await worker(
-    { WORKER_CONCURRENCY: '2', TASK_STALL_TIMEOUT_MS: '60000', RECONCILE_INTERVAL_MS: '600000', TASK_MIN_DURATION_MS: '100000', TASK_MAX_DURATION_MS: '100000' },
+    {
+      WORKER_CONCURRENCY: '2',
+      TASK_STALL_TIMEOUT_MS: '60000',
+      RECONCILE_INTERVAL_MS: '600000',
+      TASK_MIN_DURATION_MS: '100000',
+      TASK_MAX_DURATION_MS: '100000',
+    },
     'holder',
   );
   const subs = await startTasks(history, caller, 2);

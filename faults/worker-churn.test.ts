@@ -125,10 +125,15 @@ async function drain(history: History, prefix: string, stallMs: number, boundMs:
         seen.set(r!.id, { version: r!.version, at: now });
         lastChange = now;
       } else if (r!.status === 'IN_PROGRESS' && now - before.at > stallMs) {
-        assert.fail(`task ${r!.id} stuck IN_PROGRESS at version ${r!.version} for ${now - before.at} ms; active jobs: ${(await activeJobs(prefix)).join(', ')}`);
+        assert.fail(
+          `task ${r!.id} stuck IN_PROGRESS at version ${r!.version} for ${now - before.at} ms; active jobs: ${(await activeJobs(prefix)).join(', ')}`,
+        );
       }
     }
-    assert.ok(now - lastChange <= stallMs, `the queue stopped: ${live.length} tasks not final, none changed for ${now - lastChange} ms; active jobs: ${(await activeJobs(prefix)).join(', ')}`);
+    assert.ok(
+      now - lastChange <= stallMs,
+      `the queue stopped: ${live.length} tasks not final, none changed for ${now - lastChange} ms; active jobs: ${(await activeJobs(prefix)).join(', ')}`,
+    );
     assert.ok(now - started <= boundMs, `${live.length} tasks still not final ${boundMs} ms after the faults`);
     await sleep(250);
   }
@@ -136,7 +141,11 @@ async function drain(history: History, prefix: string, stallMs: number, boundMs:
 
 async function scenario(kinds: FaultKind[], seed: number): Promise<void> {
   const rnd = random(seed);
-  const env = sharedEnv(redis.url, { WORKER_CONCURRENCY: String(CONCURRENCY), TASK_MIN_DURATION_MS: '1000', TASK_MAX_DURATION_MS: String(MAX_TASK_MS) }, TIMING);
+  const env = sharedEnv(
+    redis.url,
+    { WORKER_CONCURRENCY: String(CONCURRENCY), TASK_MIN_DURATION_MS: '1000', TASK_MAX_DURATION_MS: String(MAX_TASK_MS) },
+    TIMING,
+  );
   const api = await backend(env, 'api');
   const worker = new Supervised(env);
   await worker.start();
@@ -182,7 +191,9 @@ async function scenario(kinds: FaultKind[], seed: number): Promise<void> {
 const baseSeed = Number(process.env.CHURN_SEED ?? Date.now() % 100_000);
 
 for (const kinds of [['kill'], ['stop'], ['kill', 'stop']] as FaultKind[][]) {
-  test(`worker ${kinds.join(' and ')} under steady load, ${ROUNDS} round(s): nothing stuck, the queue keeps moving`, { timeout: ROUNDS * 240_000 }, async () => {
+  test(`worker ${kinds.join(' and ')} under steady load, ${ROUNDS} round(s): nothing stuck, the queue keeps moving`, {
+    timeout: ROUNDS * 240_000,
+  }, async () => {
     for (let round = 0; round < ROUNDS; round++) await scenario(kinds, baseSeed + round);
   });
 }

@@ -85,10 +85,13 @@ describe('health', () => {
     assert.deepEqual(JSON.parse(ready.text), { status: 'ready', checks: { redis: 'ok', subscriber: 'ok' } });
 
     assert.equal((await get(`${workerHealth}/healthz`)).status, 200);
-    const workerReady = await waitUntil(async () => {
-      const r = await get(`${workerHealth}/readyz`);
-      return r.status === 200 ? r : undefined;
-    }, { timeoutMs: 15_000, what: 'worker ready' });
+    const workerReady = await waitUntil(
+      async () => {
+        const r = await get(`${workerHealth}/readyz`);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 15_000, what: 'worker ready' },
+    );
     assert.deepEqual(JSON.parse(workerReady.text), { status: 'ready', checks: { redis: 'ok', worker: 'ok' } });
     // The worker listener serves probes and metrics only.
     assert.equal((await get(`${workerHealth}/graphql`)).status, 404);
@@ -134,10 +137,15 @@ describe('metrics', () => {
     assert.match(apiAfter, /^longrun_http_request_duration_seconds_count\{route="\/graphql",method="POST",status="200"\} \d+/m);
 
     // The transitions happened in the worker process: its counters moved.
-    const workerAfter = await waitUntil(async () => {
-      const text = await scrapeWorker();
-      return sample(text, 'longrun_task_outcomes_total', { status: 'FINISHED' }) > sample(workerBefore, 'longrun_task_outcomes_total', { status: 'FINISHED' }) ? text : undefined;
-    }, { timeoutMs: 10_000, what: 'worker outcome counted' });
+    const workerAfter = await waitUntil(
+      async () => {
+        const text = await scrapeWorker();
+        return sample(text, 'longrun_task_outcomes_total', { status: 'FINISHED' }) > sample(workerBefore, 'longrun_task_outcomes_total', { status: 'FINISHED' })
+          ? text
+          : undefined;
+      },
+      { timeoutMs: 10_000, what: 'worker outcome counted' },
+    );
     const moved = (name: string, labels: Record<string, string> = {}) => sample(workerAfter, name, labels) - sample(workerBefore, name, labels);
     assert.equal(moved('longrun_task_transitions_total', { transition: 'start', status: 'IN_PROGRESS' }), 1);
     assert.equal(moved('longrun_task_transitions_total', { transition: 'finish', status: 'FINISHED' }), 1);
@@ -189,13 +197,19 @@ describe('logs', () => {
     const user = newUser('logs');
     const caller = new Api(api, user);
     const task = await caller.create();
-    await waitUntil(() => worker.logs.text().includes(`"taskId":"${task.id}"`) && /"status":"FINISHED"/.test(worker.logs.lines(new RegExp(task.id)).join('\n')), {
-      timeoutMs: 15_000,
-      what: 'the worker logged the task end',
-    });
+    await waitUntil(
+      () => worker.logs.text().includes(`"taskId":"${task.id}"`) && /"status":"FINISHED"/.test(worker.logs.lines(new RegExp(task.id)).join('\n')),
+      {
+        timeoutMs: 15_000,
+        what: 'the worker logged the task end',
+      },
+    );
 
     for (const service of [api, worker]) {
-      const lines = service.logs.text().split('\n').filter((l) => l.trim() !== '');
+      const lines = service.logs
+        .text()
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       assert.ok(lines.length > 5);
       for (const line of lines) {
         const entry = JSON.parse(line) as Record<string, unknown>;
@@ -205,7 +219,11 @@ describe('logs', () => {
         assert.equal(typeof entry.msg, 'string', line);
       }
     }
-    const apiLines = api.logs.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const apiLines = api.logs
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const created = apiLines.find((e) => e.taskId === task.id && e.msg === 'task created');
     assert.ok(created, 'the API logged the creation');
     assert.equal(created.user, userTag(user), 'users appear as a short hash');
@@ -215,7 +233,11 @@ describe('logs', () => {
     assert.equal(typeof request.durationMs, 'number');
     assert.equal(request.status, 200);
 
-    const workerLines = worker.logs.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const workerLines = worker.logs
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const finished = workerLines.find((e) => e.taskId === task.id && e.status === 'FINISHED');
     assert.ok(finished, 'the worker logged the end');
     assert.equal(finished.user, userTag(user));
@@ -283,10 +305,13 @@ describe('failures', () => {
     const health = (await failing.logs.waitFor(/health and metrics on (http:\/\/[^\s"]+)/, 10_000))[1];
     const caller = new Api(api, newUser('fail'));
     const task = await caller.create();
-    const ended = await waitUntil(async () => {
-      const t = await caller.get(task.id);
-      return t.status === 'ERROR' ? t : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 200, what: 'the task failed' });
+    const ended = await waitUntil(
+      async () => {
+        const t = await caller.get(task.id);
+        return t.status === 'ERROR' ? t : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the task failed' },
+    );
     assert.match(ended.error ?? '', /simulated failure/);
 
     const text = (await get(`${health}/metrics`)).text;

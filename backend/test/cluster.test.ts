@@ -106,7 +106,10 @@ describe('on a 3-master Redis Cluster', { concurrency: false }, () => {
       const last = assertCleanStream(streams[i], task.id);
       const expected = planTask(task.id, plan).fails ? 'ERROR' : 'FINISHED';
       assert.equal(last.status, expected, `task ${i} of ${tasks.length}`);
-      assert.ok(events(streams[i]).some((e) => e.status === 'IN_PROGRESS'), 'it was seen running');
+      assert.ok(
+        events(streams[i]).some((e) => e.status === 'IN_PROGRESS'),
+        'it was seen running',
+      );
       assert.deepEqual(await user.get(task.id), last, 'the final event equals the stored task');
     }
   });

@@ -34,7 +34,7 @@ after(async () => {
   await killAllChildren();
 });
 
-test('a crash between the job\'s end and the status write: the reconciler makes the record final', async () => {
+test("a crash between the job's end and the status write: the reconciler makes the record final", async () => {
   // A lock long enough to act on the frozen worker's job with its token; no simulated failures,
   // so the only outcomes are the ones this test forces.
   const timing = { lockMs: 8000, stalledMs: 1000, reconcileMs: RECONCILE_MS, stallTimeoutMs: 20_000 };
@@ -93,7 +93,12 @@ test('a crash between the job\'s end and the status write: the reconciler makes 
 
 test('retention: final records expire after TASK_RETENTION_S with their jobs; a later subscriber gets NOT_FOUND promptly', async () => {
   const retentionS = 2;
-  const env = sharedEnv(redis.url, { TASK_RETENTION_S: String(retentionS), TASK_MIN_DURATION_MS: '100', TASK_MAX_DURATION_MS: '300', TASK_FAILURE_RATE: '0.5' });
+  const env = sharedEnv(redis.url, {
+    TASK_RETENTION_S: String(retentionS),
+    TASK_MIN_DURATION_MS: '100',
+    TASK_MAX_DURATION_MS: '300',
+    TASK_FAILURE_RATE: '0.5',
+  });
   const b = await backend(env, 'all');
   running.push(b);
   const history = new History();
@@ -135,5 +140,8 @@ test('retention: final records expire after TASK_RETENTION_S with their jobs; a 
   assert.deepEqual(late.record.errorCodes, ['NOT_FOUND'], JSON.stringify(late.record));
   assert.ok(lateMs < 2000, `NOT_FOUND in ${lateMs} ms`);
   assert.equal(taskOrCode(await caller.http(TASK, { id: ids[0] }), 'task').code, 'NOT_FOUND');
-  console.log(`[faults] retention ${retentionS} s: records gone ${expiredMs} ms after their end, their jobs ${jobsGoneMs} ms; a late subscriber got NOT_FOUND in ${lateMs} ms`);
+  console.log(
+    `[faults] retention ${retentionS} s: records gone ${expiredMs} ms after their end, their jobs ${jobsGoneMs} ms; ` +
+      `a late subscriber got NOT_FOUND in ${lateMs} ms`,
+  );
 });

@@ -52,17 +52,21 @@ test('cancel racing completion, 500 trials: one final status, the answer agrees 
   const sockets = callers.map((c) => c.ws());
   const subs: Followed[] = [];
   const outcome = { cancelled: 0, refused: 0 };
-  await pool(Array.from({ length: 500 }, (_, i) => i), 25, async (i) => {
-    const caller = callers[i % callers.length];
-    const r = await create(history, caller);
-    assert.ok(r.task, `createTask: ${r.code}`);
-    subs.push(follow(history, caller, sockets[i % sockets.length], r.task.id));
-    // Spread over the whole life of a task: before it starts, while it runs, around its end.
-    await sleep(Math.floor(Math.random() * 500));
-    const answer = await cancel(history, caller, r.task.id);
-    if (answer.task) outcome.cancelled++;
-    else outcome.refused++;
-  });
+  await pool(
+    Array.from({ length: 500 }, (_, i) => i),
+    25,
+    async (i) => {
+      const caller = callers[i % callers.length];
+      const r = await create(history, caller);
+      assert.ok(r.task, `createTask: ${r.code}`);
+      subs.push(follow(history, caller, sockets[i % sockets.length], r.task.id));
+      // Spread over the whole life of a task: before it starts, while it runs, around its end.
+      await sleep(Math.floor(Math.random() * 500));
+      const answer = await cancel(history, caller, r.task.id);
+      if (answer.task) outcome.cancelled++;
+      else outcome.refused++;
+    },
+  );
   await allEnded(subs, 30_000);
   await verify(`cancel racing completion ×500 (${outcome.cancelled} cancelled, ${outcome.refused} refused)`, history, redis.port, env.prefix, {
     boundMs: stuckBoundMs(),
@@ -78,12 +82,16 @@ test('subscribe racing millisecond tasks, 1,000: every subscriber gets the final
   const callers = Array.from({ length: 10 }, (_, i) => new BackendCaller(() => b, `instant${i}`));
   const sockets = callers.map((c) => c.ws());
   const subs: Followed[] = [];
-  await pool(Array.from({ length: 1000 }, (_, i) => i), 50, async (i) => {
-    const caller = callers[i % callers.length];
-    const r = await create(history, caller);
-    assert.ok(r.task, `createTask: ${r.code}`);
-    subs.push(follow(history, caller, sockets[i % sockets.length], r.task.id));
-  });
+  await pool(
+    Array.from({ length: 1000 }, (_, i) => i),
+    50,
+    async (i) => {
+      const caller = callers[i % callers.length];
+      const r = await create(history, caller);
+      assert.ok(r.task, `createTask: ${r.code}`);
+      subs.push(follow(history, caller, sockets[i % sockets.length], r.task.id));
+    },
+  );
   await allEnded(subs, 60_000);
   await verify('subscribe racing millisecond tasks ×1000 (unseeded)', history, redis.port, env.prefix, {
     boundMs: stuckBoundMs(),

@@ -17,7 +17,10 @@ describe('backend logger', () => {
     `;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(run.status, 0, run.stderr);
-    const [direct, nest] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [direct, nest] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(direct.service, 'backend');
     assert.equal(direct.role, 'api');
     assert.equal(direct.password, REDACTED);

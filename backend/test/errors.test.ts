@@ -76,7 +76,10 @@ describe('caller identity', () => {
 
   test('userOf refuses a context without a user', () => {
     assert.equal(userOf({ user: 'abcdefgh' }), 'abcdefgh');
-    assert.throws(() => userOf({ user: null }), (e: unknown) => e instanceof UnauthenticatedError);
+    assert.throws(
+      () => userOf({ user: null }),
+      (e: unknown) => e instanceof UnauthenticatedError,
+    );
   });
 });
 

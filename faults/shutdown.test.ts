@@ -50,7 +50,10 @@ test('SIGTERM of the API under live subscriptions: exit 0, retryable close, clie
   assert.ok(tookMs < 10_000, `API shut down in ${tookMs} ms`);
   await waitUntil(() => closesOf(clients).length >= clients.length, { timeoutMs: 5000, what: 'every client saw its socket close' });
   const codes = closesOf(clients);
-  assert.ok(codes.every((c) => RETRYABLE_CLOSE.has(c)), `close codes ${codes}`);
+  assert.ok(
+    codes.every((c) => RETRYABLE_CLOSE.has(c)),
+    `close codes ${codes}`,
+  );
 
   api = stack.keep(await backend(env, 'api', { BACKEND_PORT: String(port) }, 'api-restarted'));
   await allEnded(subs, 30_000);

@@ -107,7 +107,6 @@ async function holderOf(taskId: string): Promise<Backend> {
   return holder;
 }
 
-
 describe('two frontends, two APIs, two workers, one Redis', { concurrency: false }, () => {
   test('each role opens only what it needs: APIs run no BullMQ worker, workers serve no HTTP', async () => {
     const clients = String(await redisCall(redis.port, 'CLIENT', 'LIST'));
@@ -131,7 +130,10 @@ describe('two frontends, two APIs, two workers, one Redis', { concurrency: false
       await inProgress(w);
       const last = assertCleanStream(await settle(w, 30_000), task.id);
       assert.equal(last.status, 'FINISHED');
-      assert.ok(w.data.some((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.progress > 0), 'progress arrived live');
+      assert.ok(
+        w.data.some((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.progress > 0),
+        'progress arrived live',
+      );
     }
     // And another user (a fresh cookie) cannot see them through either frontend.
     const stranger = new FrontendSession(frontB.url);
@@ -183,7 +185,10 @@ describe('two frontends, two APIs, two workers, one Redis', { concurrency: false
         assert.equal(last.status, 'FINISHED', `task ${i} ran on the surviving worker`);
       }
     }
-    assert.ok(finals.some((t) => t.status === 'ERROR'), 'the kill cut some work off');
+    assert.ok(
+      finals.some((t) => t.status === 'ERROR'),
+      'the kill cut some work off',
+    );
     // The survivor takes new work.
     const after = await create(user.a);
     const last = assertCleanStream(await settle(watchOn(user.wsB, after.id), 30_000), after.id);
