@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { disposeAllClients, killAllChildren, redisCall, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
 import { History } from './history.js';
-import { allEnded, backend, BackendCaller, create, follow, planOf, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+import { allEnded, backend, BackendCaller, create, planOf, sharedEnv, startTasks, stuckBoundMs, verify, type StackEnv } from './stack.js';
 
 let redis: RedisServer;
 let env: StackEnv;
@@ -28,17 +28,6 @@ after(async () => {
   await redis?.stop();
   await killAllChildren();
 });
-
-async function startTasks(history: History, caller: BackendCaller, n: number): Promise<Followed[]> {
-  const ws = caller.ws();
-  const out: Followed[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await create(history, caller);
-    assert.ok(r.task, `createTask failed: ${r.code}`);
-    out.push(follow(history, caller, ws, r.task.id));
-  }
-  return out;
-}
 
 const redisDown = () =>
   waitUntil(

@@ -204,6 +204,18 @@ export interface Followed {
   cut(): void;
 }
 
+/** Creates `n` tasks and follows each on one socket; any refusal fails the test. */
+export async function startTasks(history: History, caller: Caller, n: number): Promise<Followed[]> {
+  const ws = caller.ws();
+  const out: Followed[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await create(history, caller);
+    if (!r.task) throw new Error(`createTask failed: ${r.code}`);
+    out.push(follow(history, caller, ws, r.task.id));
+  }
+  return out;
+}
+
 /** Subscribes to a task's status on `client` and records every event into the history. */
 export function follow(history: History, caller: Caller, client: WsClient, taskId: string, opts: { expectCodes?: string[] } = {}): Followed {
   const record = history.subscription(taskId, caller.label, opts);

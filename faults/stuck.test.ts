@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { disposeAllClients, killAllChildren, redisCall, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
 import { History } from './history.js';
-import { allEnded, backend, BackendCaller, create, FAST, follow, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+import { allEnded, backend, BackendCaller, FAST, sharedEnv, startTasks, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
 
 /** 20 s tasks report every second: long enough to act on one while it runs. */
 const SLOW = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000', TASK_FAILURE_RATE: '0' };
@@ -40,17 +40,6 @@ async function worker(extra: Record<string, string>, name: string): Promise<Back
 
 async function stopWorkers(): Promise<void> {
   for (const w of workers.splice(0)) await w.stop();
-}
-
-async function startTasks(history: History, caller: BackendCaller, n: number): Promise<Followed[]> {
-  const ws = caller.ws();
-  const out: Followed[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await create(history, caller);
-    assert.ok(r.task, `createTask failed: ${r.code}`);
-    out.push(follow(history, caller, ws, r.task.id));
-  }
-  return out;
 }
 
 const last = (f: Followed) => f.record.events.at(-1)?.task;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { disposeAllClients, killAllChildren, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
 import { History } from './history.js';
-import { allEnded, backend, BackendCaller, create, FAST, follow, planOf, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+import { allEnded, backend, BackendCaller, FAST, planOf, sharedEnv, startTasks, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
 
 const LONG = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000' };
 /** A dead worker's task ends ERROR within lock + 2 stall intervals (docs/guarantees.md), plus slack. */
@@ -40,18 +40,6 @@ async function worker(more: Record<string, string> = {}, name = 'worker'): Promi
   const w = await backend(env, 'worker', more, name);
   extra.push(w);
   return w;
-}
-
-/** Creates `n` tasks and follows each on one socket. */
-async function startTasks(history: History, caller: BackendCaller, n: number): Promise<Followed[]> {
-  const ws = caller.ws();
-  const out: Followed[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await create(history, caller);
-    assert.ok(r.task, `createTask failed: ${r.code}`);
-    out.push(follow(history, caller, ws, r.task.id));
-  }
-  return out;
 }
 
 const lastStatus = (f: Followed) => f.record.events.at(-1)?.task.status;
