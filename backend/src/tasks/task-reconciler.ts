@@ -57,8 +57,8 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
     if (locked !== 'OK') return 0;
     const { lockDurationMs, stalledIntervalMs, stallTimeoutMs } = this.config.worker;
     const bounds = {
-      // A task that stalls is failed by BullMQ within lock + stall interval; only after that
-      // (and one more stall interval) may a vanished job be called lost.
+      // A stall check takes a dead worker's job back within lock + 2 stall intervals; only
+      // after that may a job that vanished be called lost.
       graceMs: lockDurationMs + 2 * stalledIntervalMs,
       // The worker holding a silent task stops it after stallTimeoutMs itself; this is the
       // backstop for a holder that cannot (its lock still renewed, its work waiting on nothing).
