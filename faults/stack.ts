@@ -21,7 +21,9 @@ import {
   type Frontend,
   type GqlHttpResponse,
   type WsClient,
+  redisCall,
 } from '../testkit/index.js';
+import { redisKeys, TASKS_QUEUE } from '../backend/src/redis/redis-keys.js';
 import { assertNoViolations, check, readStored, settle, type History, type SeenTask, type Stored, type SubscriptionRecord } from './history.js';
 
 export { TASK } from '../testkit/index.js';
@@ -202,6 +204,16 @@ export interface Followed {
   done: Promise<SubscriptionRecord>;
   /** Stops it early (the record is marked cut). */
   cut(): void;
+}
+
+/** A key of the tasks queue in BullMQ's layout: `queueKey(prefix, id, 'lock')`, `queueKey(prefix, 'active')`. */
+export function queueKey(prefix: string, ...parts: string[]): string {
+  return [redisKeys(prefix).bullPrefix, TASKS_QUEUE, ...parts].join(':');
+}
+
+/** The ids of the jobs BullMQ holds as active (running on some worker). */
+export async function activeJobIds(redisPort: number, prefix: string): Promise<string[]> {
+  return (await redisCall(redisPort, 'LRANGE', queueKey(prefix, 'active'), 0, -1)) as string[];
 }
 
 /** Creates `n` tasks and follows each on one socket; any refusal fails the test. */

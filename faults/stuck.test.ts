@@ -9,7 +9,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { disposeAllClients, killAllChildren, redisCall, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
 import { History } from './history.js';
-import { allEnded, backend, BackendCaller, FAST, sharedEnv, startTasks, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+import {
+  activeJobIds,
+  allEnded,
+  backend,
+  BackendCaller,
+  FAST,
+  queueKey,
+  sharedEnv,
+  startTasks,
+  stuckBoundMs,
+  verify,
+  type Followed,
+  type StackEnv,
+} from './stack.js';
 
 /** 20 s tasks report every second: long enough to act on one while it runs. */
 const SLOW = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000', TASK_FAILURE_RATE: '0' };
@@ -44,7 +57,6 @@ async function stopWorkers(): Promise<void> {
 
 const last = (f: Followed) => f.record.events.at(-1)?.task;
 const running = (f: Followed) => waitUntil(() => last(f)?.status === 'IN_PROGRESS', { timeoutMs: 20_000, what: `${f.record.taskId} IN_PROGRESS` });
-const bullKey = (id: string) => `{${env.prefix}}:bull:tasks:${id}`;
 
 test('a running job whose lock is taken away: its work stops at once, it ends "Worker lost", the slot runs the next task', async () => {
   const history = new History();
@@ -55,7 +67,7 @@ test('a running job whose lock is taken away: its work stops at once, it ends "W
   await waitUntil(() => last(next) !== undefined, { timeoutMs: 10_000, what: "the second task's snapshot" });
   assert.equal(last(next)?.status, 'WAITING', 'one slot: the second task waits');
 
-  await redisCall(redis.port, 'DEL', `${bullKey(first.record.taskId)}:lock`);
+  await redisCall(redis.port, 'DEL', queueKey(env.prefix, first.record.taskId, 'lock'));
   await w.logs.waitFor(new RegExp(`task ${first.record.taskId}: job lock lost`), FAST.lockMs * 2);
   const versionAtAbort = last(first)!.version;
   await allEnded([first], stuckBoundMs());
@@ -84,7 +96,7 @@ test('work silent past TASK_STALL_TIMEOUT_MS is stopped by its own worker: ERROR
   }
   for (const f of subs)
     assert.equal(w.logs.lines(new RegExp(`task ${f.record.taskId}: stuck \\(no progress within TASK_STALL_TIMEOUT_MS\\), its work is stopped`)).length, 1);
-  assert.deepEqual(await redisCall(redis.port, 'LRANGE', `{${env.prefix}}:bull:tasks:active`, 0, -1), [], 'every slot is free');
+  assert.deepEqual(await activeJobIds(redis.port, env.prefix), [], 'every slot is free');
 });
 
 test("a silent task is ended by another process's reconciler, and its holder stops the work", async () => {
@@ -112,7 +124,7 @@ test("a silent task is ended by another process's reconciler, and its holder sto
   for (const r of stored.values()) assert.match(r?.error ?? '', /Stuck/);
   assert.ok(watcher.logs.lines(/reconciled task .*: stuck/).length >= 1, 'the watcher reconciled it');
   for (const f of subs) await holder.logs.waitFor(new RegExp(`task ${f.record.taskId}: stuck, aborting it`), 5000);
-  await waitUntil(async () => ((await redisCall(redis.port, 'LRANGE', `{${env.prefix}}:bull:tasks:active`, 0, -1)) as string[]).length === 0, {
+  await waitUntil(async () => (await activeJobIds(redis.port, env.prefix)).length === 0, {
     timeoutMs: 10_000,
     what: "the holder's slots freed",
   });

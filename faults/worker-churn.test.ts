@@ -13,7 +13,21 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { disposeAllClients, isFinal, killAllChildren, redisCall, sleep, startRedis, type Backend, type RedisServer, type WsClient } from '../testkit/index.js';
 import { History, readStored } from './history.js';
-import { backend, BackendCaller, create, follow, planOf, sharedEnv, stuckBoundMs, verify, type Followed, type StackEnv, type Timing } from './stack.js';
+import {
+  activeJobIds,
+  backend,
+  BackendCaller,
+  create,
+  follow,
+  planOf,
+  queueKey,
+  sharedEnv,
+  stuckBoundMs,
+  verify,
+  type Followed,
+  type StackEnv,
+  type Timing,
+} from './stack.js';
 
 /** The issue's settings: 2 s locks, stall checks and reconcile rounds every second. */
 const TIMING: Timing = { lockMs: 2000, stalledMs: 1000, reconcileMs: 1000, stallTimeoutMs: 5000 };
@@ -95,12 +109,11 @@ function load(history: History, api: () => Backend, rnd: () => number) {
 
 /** BullMQ's view of its active jobs, for the failure message: id, who runs it, lock ttl. */
 async function activeJobs(prefix: string): Promise<string[]> {
-  const key = `{${prefix}}:bull:tasks`;
-  const ids = (await redisCall(redis.port, 'LRANGE', `${key}:active`, 0, -1)) as string[];
+  const ids = await activeJobIds(redis.port, prefix);
   return Promise.all(
     ids.map(async (id) => {
-      const [by, since] = (await redisCall(redis.port, 'HMGET', `${key}:${id}`, 'pb', 'processedOn')) as string[];
-      return `${id} (by ${by} for ${Date.now() - Number(since)} ms, lock pttl ${await redisCall(redis.port, 'PTTL', `${key}:${id}:lock`)} ms)`;
+      const [by, since] = (await redisCall(redis.port, 'HMGET', queueKey(prefix, id), 'pb', 'processedOn')) as string[];
+      return `${id} (by ${by} for ${Date.now() - Number(since)} ms, lock pttl ${await redisCall(redis.port, 'PTTL', queueKey(prefix, id, 'lock'))} ms)`;
     }),
   );
 }

@@ -8,7 +8,7 @@
  */
 export type AbortReason = 'cancelled' | 'lock-lost' | 'stuck';
 
-export const ABORT_REASONS: readonly AbortReason[] = ['cancelled', 'lock-lost', 'stuck'];
+const ABORT_REASONS: readonly AbortReason[] = ['cancelled', 'lock-lost', 'stuck'];
 
 function abortReason(signal: AbortSignal): AbortReason {
   return ABORT_REASONS.includes(signal.reason as AbortReason) ? (signal.reason as AbortReason) : 'cancelled';
