@@ -63,7 +63,8 @@ export class TaskEvents implements TaskObserver {
     }
   }
 
-  delivered(_task: TaskRecord, writtenAt: number | undefined): void {
+  delivered(task: TaskRecord): void {
+    const writtenAt = task.updatedAt;
     if (writtenAt === undefined || !Number.isFinite(writtenAt)) return;
     // Clocks of different hosts may disagree slightly; never record a negative latency.
     this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - writtenAt) / 1000);

@@ -8,8 +8,8 @@ import type { TaskRecord, TransitionName } from './task-state.js';
 export interface TaskObserver {
   created(task: TaskRecord): void;
   applied(transition: TransitionName, task: TaskRecord): void;
-  /** A published snapshot reached this process's status streams; `writtenAt` is when the CAS wrote it (epoch ms). */
-  delivered(task: TaskRecord, writtenAt: number | undefined): void;
+  /** A published snapshot reached this process's status streams (`task.updatedAt`: when the CAS wrote it). */
+  delivered(task: TaskRecord): void;
 }
 
 export const TASK_OBSERVER = Symbol('TASK_OBSERVER');

@@ -105,10 +105,9 @@ export class TaskStatusStreams implements OnModuleDestroy {
   private dispatch(taskId: string, message: unknown): void {
     const entry = this.live.get(taskId);
     if (!entry) return;
-    const hash = message as Record<string, string>;
-    const record = recordFromHash(hash);
+    const record = recordFromHash(message as Record<string, string>);
     if (!record) return;
-    this.observer?.delivered(record, hash.updatedAt ? Number(hash.updatedAt) : undefined);
+    this.observer?.delivered(record);
     for (const reader of entry.readers) reader.offer(record);
   }
 
