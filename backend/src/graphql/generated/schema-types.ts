@@ -12,6 +12,15 @@ export type Scalars = {
 };
 
 /**
+ * What to run: exactly one field, named after the kind. `createTask` without an input runs
+ * `simulated` with the server's defaults.
+ */
+export type CreateTaskInput =
+  { export: ExportInput; primes?: never; simulated?: never; }
+  |  { export?: never; primes: PrimesInput; simulated?: never; }
+  |  { export?: never; primes?: never; simulated: SimulatedInput; };
+
+/**
  * The values of `extensions.code` on the errors either tier answers with: every deliberate error
  * carries one, and anything unexpected is masked as `INTERNAL_SERVER_ERROR`. No field returns this
  * type; it is here so that clients and both tiers share one list.
@@ -22,7 +31,11 @@ export const ErrorCode = {
    * without JSON or the CSRF header, or (with trusted documents) an operation the app does not ship.
    */
   BAD_REQUEST: 'BAD_REQUEST',
-  /** An argument is malformed (for example an id that is not a UUID); `extensions.field` names it. */
+  /**
+   * An argument is malformed or out of range (an id that is not a UUID, two kinds in one
+   * `CreateTaskInput`, `below` too large, a variable of the wrong type); `extensions.field` names it
+   * as a path from the argument (`input.primes.below`).
+   */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /**
    * The operation is not valid GraphQL. An operation over the limits (depth, aliases, tokens,
@@ -41,11 +54,44 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The task is already FINISHED, CANCELLED or ERROR. */
   TASK_NOT_CANCELLABLE: 'TASK_NOT_CANCELLABLE',
+  /** `retryTask` on a task that is still WAITING or IN_PROGRESS: only a final task can be run again. */
+  TASK_NOT_RETRYABLE: 'TASK_NOT_RETRYABLE',
   /** The caller lacks the internal credential (backend) or a session (gateway). */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
 
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+export const ExportFormat = {
+  /** One line per task; its timeline in the `events` column as JSON. */
+  CSV: 'CSV',
+  /** One JSON object per line: a task with its `events`. */
+  NDJSON: 'NDJSON'
+} as const;
+
+export type ExportFormat = typeof ExportFormat[keyof typeof ExportFormat];
+/** The caller's own task history, each task with its timeline, as a file to download. */
+export type ExportInput = {
+  format: ExportFormat;
+};
+
+export type ExportResult = {
+  __typename?: 'ExportResult';
+  bytes: Scalars['Int']['output'];
+  format: ExportFormat;
+  /** Tasks in the file. */
+  rows: Scalars['Int']['output'];
+  /** Where its owner downloads the file (a path on this site; the owner's session is required). */
+  url: Scalars['String']['output'];
+};
+
+export const LogLevel = {
+  DEBUG: 'DEBUG',
+  ERROR: 'ERROR',
+  INFO: 'INFO',
+  WARN: 'WARN'
+} as const;
+
+export type LogLevel = typeof LogLevel[keyof typeof LogLevel];
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -53,8 +99,17 @@ export type Mutation = {
    * a running task is stopped in whichever worker holds it. `TASK_NOT_CANCELLABLE` if it already ended.
    */
   cancelTask: Task;
-  /** Queues a new task and returns it at once, WAITING. */
+  /**
+   * Queues a new task and returns it at once, WAITING. Without `input`, the simulated task with
+   * the server's defaults; without `retry`, the kind's retry policy. Bad input is BAD_USER_INPUT
+   * (naming the field) and queues nothing.
+   */
   createTask: Task;
+  /**
+   * Runs a final task (ERROR, CANCELLED or FINISHED) again: a new task of the same kind, input and
+   * retry policy, whose `retryOf` is this one. `TASK_NOT_RETRYABLE` while the task is live.
+   */
+  retryTask: Task;
 };
 
 
@@ -62,10 +117,37 @@ export type MutationCancelTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type MutationCreateTaskArgs = {
+  input?: InputMaybe<CreateTaskInput>;
+  retry?: InputMaybe<RetryPolicyInput>;
+};
+
+
+export type MutationRetryTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** Counts the primes below `below` (2 to 50000000), on a CPU thread of its own. */
+export type PrimesInput = {
+  below: Scalars['Int']['input'];
+};
+
+export type PrimesResult = {
+  __typename?: 'PrimesResult';
+  below: Scalars['Int']['output'];
+  /** How many primes are below `below`. */
+  count: Scalars['Int']['output'];
+  /** The largest of them; null when there is none (`below` ≤ 2). */
+  largest?: Maybe<Scalars['Int']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One of the caller's tasks; `NOT_FOUND` if it does not exist or belongs to someone else. */
   task?: Maybe<Task>;
+  /** The kinds of task this deployment runs. */
+  taskKinds: Array<TaskKind>;
   /** The caller's own tasks, newest first (at most 100). Records expire after the retention window. */
   tasks: Array<Task>;
 };
@@ -80,10 +162,46 @@ export type QueryTasksArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A task's own retry policy, instead of its kind's. */
+export type RetryPolicyInput = {
+  /** Delay before the second attempt, 0 to 300000 ms (default: the kind's); doubled for each later one, with jitter. */
+  delayMs?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 10 (1: no automatic retry). */
+  maxAttempts: Scalars['Int']['input'];
+};
+
+/** The seed's simulated work. Each field is optional; the server's configured value is the default. */
+export type SimulatedInput = {
+  /** The chance, 0 to 1, that an attempt fails at its end. */
+  failureRate?: InputMaybe<Scalars['Float']['input']>;
+  /** 0 to 600000. */
+  maxDurationMs?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 600000, at most `maxDurationMs`. */
+  minDurationMs?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The simulated task did nothing but wait; it reports how long. */
+export type SimulatedResult = {
+  __typename?: 'SimulatedResult';
+  durationMs: Scalars['Int']['output'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
+  /**
+   * The task's timeline: every event with `seq` greater than `after` (default 0: all of it), then
+   * each new one live; completes after the ENDED event. Resuming with the last `seq` seen misses
+   * nothing and repeats nothing.
+   */
+  taskEvents: TaskEvent;
   /** The task's current state at once, then every change; completes after a final state. */
   taskStatus: Task;
+};
+
+
+export type SubscriptionTaskEventsArgs = {
+  after?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -94,21 +212,117 @@ export type SubscriptionTaskStatusArgs = {
 /** A long background task, as its owner sees it. */
 export type Task = {
   __typename?: 'Task';
+  /** The attempt running or next to run, from 1; never above `maxAttempts`. */
+  attempt: Scalars['Int']['output'];
+  /** Every attempt that started, oldest first. */
+  attempts: Array<TaskAttempt>;
   createdAt: Scalars['DateTime']['output'];
-  /** Why the task ended in ERROR (or CANCELLED); null otherwise. */
+  /**
+   * Why the task ended in ERROR (or CANCELLED); null otherwise. While WAITING for a retry, the
+   * previous attempt's error.
+   */
   error?: Maybe<Scalars['String']['output']>;
+  /**
+   * The task's timeline, oldest first: the events with `seq` greater than `after`, at most `first`
+   * (1 to 500).
+   */
+  events: Array<TaskEvent>;
   /** When it reached a final status; null until then. */
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** A random UUID. */
   id: Scalars['ID']['output'];
-  /** Percent done, 0 to 100. */
+  /** The kind of work (`TaskKind.name`): `simulated`, `primes`, `export`. */
+  kind: Scalars['String']['output'];
+  /** How many attempts the task may make in all (1: never retried automatically). */
+  maxAttempts: Scalars['Int']['output'];
+  /** While WAITING for a retry: when the next attempt becomes due. Null otherwise. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Percent done, 0 to 100, of the current attempt. */
   progress: Scalars['Int']['output'];
-  /** When a worker started it; null while WAITING, or if it never ran. */
+  /** What the work produced; null until FINISHED. */
+  result?: Maybe<TaskResult>;
+  /** Ids of the tasks `retryTask` created from this one, oldest first. */
+  retries: Array<Scalars['ID']['output']>;
+  /** The task this one was created from by `retryTask`; null for a task created by `createTask`. */
+  retryOf?: Maybe<Scalars['ID']['output']>;
+  /** When a worker started its first attempt; null while it has never run. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: TaskStatus;
   /** Rises by one with every change of this task. */
   version: Scalars['Int']['output'];
 };
+
+
+/** A long background task, as its owner sees it. */
+export type TaskEventsArgs = {
+  after?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One run of a task's work by a worker. */
+export type TaskAttempt = {
+  __typename?: 'TaskAttempt';
+  /** Null while it runs. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed; null while it runs or if it succeeded. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** 1 for the first attempt. */
+  number: Scalars['Int']['output'];
+  startedAt: Scalars['DateTime']['output'];
+};
+
+/** One entry of a task's timeline. */
+export type TaskEvent = {
+  __typename?: 'TaskEvent';
+  at: Scalars['DateTime']['output'];
+  attempt?: Maybe<Scalars['Int']['output']>;
+  level?: Maybe<LogLevel>;
+  message?: Maybe<Scalars['String']['output']>;
+  progress?: Maybe<Scalars['Int']['output']>;
+  /** ENDED with FINISHED: the task's result. */
+  result?: Maybe<TaskResult>;
+  /** 1 for the first event of the task, then rising by one: no gaps, no repeats. */
+  seq: Scalars['Int']['output'];
+  /** The task's status after this event. */
+  status?: Maybe<TaskStatus>;
+  type: TaskEventType;
+};
+
+export const TaskEventType = {
+  /** An attempt failed (`attempt`, `message`: why). */
+  ATTEMPT_FAILED: 'ATTEMPT_FAILED',
+  /** An attempt began (`attempt`). */
+  ATTEMPT_STARTED: 'ATTEMPT_STARTED',
+  /** The owner asked to cancel the running task. */
+  CANCEL_REQUESTED: 'CANCEL_REQUESTED',
+  /** The task was queued. */
+  CREATED: 'CREATED',
+  /** The task reached its final status (`status`; `message`: the error, `result` when FINISHED). Always the last event. */
+  ENDED: 'ENDED',
+  /** A line the work logged (`message`, `level`). */
+  LOG: 'LOG',
+  /** The work reported progress (`progress`); thinned to every 10 %. */
+  PROGRESS: 'PROGRESS',
+  /** Another attempt will run (`attempt`: its number, `message`: when). */
+  RETRY_SCHEDULED: 'RETRY_SCHEDULED'
+} as const;
+
+export type TaskEventType = typeof TaskEventType[keyof typeof TaskEventType];
+/** A kind of work this deployment runs. */
+export type TaskKind = {
+  __typename?: 'TaskKind';
+  description: Scalars['String']['output'];
+  /** Attempts a task of this kind makes unless `createTask` asks for its own `retry`. */
+  maxAttempts: Scalars['Int']['output'];
+  /** The key in `CreateTaskInput` and the value of `Task.kind`. */
+  name: Scalars['String']['output'];
+  /** Base delay before the second attempt; later ones back off exponentially, with jitter. */
+  retryDelayMs: Scalars['Int']['output'];
+  title: Scalars['String']['output'];
+};
+
+/** The result of a FINISHED task: one type per kind. */
+export type TaskResult = ExportResult | PrimesResult | SimulatedResult;
 
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export const TaskStatus = {

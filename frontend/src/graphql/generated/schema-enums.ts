@@ -9,7 +9,11 @@ export const ErrorCode = {
    * without JSON or the CSRF header, or (with trusted documents) an operation the app does not ship.
    */
   BAD_REQUEST: 'BAD_REQUEST',
-  /** An argument is malformed (for example an id that is not a UUID); `extensions.field` names it. */
+  /**
+   * An argument is malformed or out of range (an id that is not a UUID, two kinds in one
+   * `CreateTaskInput`, `below` too large, a variable of the wrong type); `extensions.field` names it
+   * as a path from the argument (`input.primes.below`).
+   */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /**
    * The operation is not valid GraphQL. An operation over the limits (depth, aliases, tokens,
@@ -28,11 +32,49 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The task is already FINISHED, CANCELLED or ERROR. */
   TASK_NOT_CANCELLABLE: 'TASK_NOT_CANCELLABLE',
+  /** `retryTask` on a task that is still WAITING or IN_PROGRESS: only a final task can be run again. */
+  TASK_NOT_RETRYABLE: 'TASK_NOT_RETRYABLE',
   /** The caller lacks the internal credential (backend) or a session (gateway). */
   UNAUTHENTICATED: 'UNAUTHENTICATED'
 } as const;
 
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+export const ExportFormat = {
+  /** One line per task; its timeline in the `events` column as JSON. */
+  CSV: 'CSV',
+  /** One JSON object per line: a task with its `events`. */
+  NDJSON: 'NDJSON'
+} as const;
+
+export type ExportFormat = typeof ExportFormat[keyof typeof ExportFormat];
+export const LogLevel = {
+  DEBUG: 'DEBUG',
+  ERROR: 'ERROR',
+  INFO: 'INFO',
+  WARN: 'WARN'
+} as const;
+
+export type LogLevel = typeof LogLevel[keyof typeof LogLevel];
+export const TaskEventType = {
+  /** An attempt failed (`attempt`, `message`: why). */
+  ATTEMPT_FAILED: 'ATTEMPT_FAILED',
+  /** An attempt began (`attempt`). */
+  ATTEMPT_STARTED: 'ATTEMPT_STARTED',
+  /** The owner asked to cancel the running task. */
+  CANCEL_REQUESTED: 'CANCEL_REQUESTED',
+  /** The task was queued. */
+  CREATED: 'CREATED',
+  /** The task reached its final status (`status`; `message`: the error, `result` when FINISHED). Always the last event. */
+  ENDED: 'ENDED',
+  /** A line the work logged (`message`, `level`). */
+  LOG: 'LOG',
+  /** The work reported progress (`progress`); thinned to every 10 %. */
+  PROGRESS: 'PROGRESS',
+  /** Another attempt will run (`attempt`: its number, `message`: when). */
+  RETRY_SCHEDULED: 'RETRY_SCHEDULED'
+} as const;
+
+export type TaskEventType = typeof TaskEventType[keyof typeof TaskEventType];
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export const TaskStatus = {
   /** Stopped at the user's request; its worker slot is free. Final. */
