@@ -148,6 +148,12 @@ export class TaskStatusStreams implements OnModuleDestroy {
       const record = await this.store.get(taskId);
       if (!record || record.owner !== owner) throw new TaskNotFoundError();
       await catchUp();
+      // A final task's ENDED event was appended with its final status: if it was not replayed,
+      // the caller has it already (`after` is past it), so there is nothing more to say.
+      if (isFinal(record.status) && !ended) {
+        ended = true;
+        stop();
+      }
     };
     return this.attach(taskId, reader, first, stream);
   }
