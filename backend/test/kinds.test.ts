@@ -52,7 +52,15 @@ type Task = {
   attempts: { number: number; startedAt: string; endedAt: string | null; error: string | null }[];
   result: Record<string, unknown> | null;
 };
-type Event = { seq: number; type: string; status: string | null; progress: number | null; attempt: number | null; message: string | null; level: string | null };
+type Event = {
+  seq: number;
+  type: string;
+  status: string | null;
+  progress: number | null;
+  attempt: number | null;
+  message: string | null;
+  level: string | null;
+};
 
 let redis: RedisServer;
 let backend: Backend;
@@ -92,7 +100,8 @@ async function finalOf(api: Api, id: string, timeoutMs = 20_000): Promise<Task> 
 
 const jobsOf = async (taskId: string) => {
   const found: string[] = [];
-  for (let n = 1; n <= 10; n++) if (Number(await redisCall(redis.url, 'EXISTS', `${keys.bullPrefix}:tasks:${jobIdFor(taskId, n)}`)) === 1) found.push(jobIdFor(taskId, n));
+  for (let n = 1; n <= 10; n++)
+    if (Number(await redisCall(redis.url, 'EXISTS', `${keys.bullPrefix}:tasks:${jobIdFor(taskId, n)}`)) === 1) found.push(jobIdFor(taskId, n));
   return found;
 };
 
@@ -156,7 +165,10 @@ describe('bad input: BAD_USER_INPUT naming the field, nothing queued', () => {
 describe('retries', () => {
   test('an automatic retry is seen live: WAITING with attempt 2 of 3, the next attempt time and the error, then an outcome, on one stream', async () => {
     const api = new Api(backend, newUser());
-    const task = await create(api, { input: { simulated: { minDurationMs: 100, maxDurationMs: 200, failureRate: 1 } }, retry: { maxAttempts: 3, delayMs: 300 } });
+    const task = await create(api, {
+      input: { simulated: { minDurationMs: 100, maxDurationMs: 200, failureRate: 1 } },
+      retry: { maxAttempts: 3, delayMs: 300 },
+    });
     const r = await collect<{ taskStatus: Task }>(ws, STATUS, { id: task.id }, { user: api.user }, 30_000);
     assert.equal(r.completed, true, 'the stream stayed open across attempts and completed at the end');
     const seen = r.data.map((d) => d.taskStatus);
@@ -186,7 +198,10 @@ describe('retries', () => {
 
   test('cancelling during the wait between attempts is CANCELLED at once, and the task never runs again', async () => {
     const api = new Api(backend, newUser());
-    const task = await create(api, { input: { simulated: { minDurationMs: 50, maxDurationMs: 50, failureRate: 1 } }, retry: { maxAttempts: 3, delayMs: 3000 } });
+    const task = await create(api, {
+      input: { simulated: { minDurationMs: 50, maxDurationMs: 50, failureRate: 1 } },
+      retry: { maxAttempts: 3, delayMs: 3000 },
+    });
     const w = watch<{ taskStatus: Task }>(ws, STATUS, { id: task.id }, { user: api.user });
     await w.waitFor((d) => d.taskStatus.status === 'WAITING' && d.taskStatus.attempt === 2, 15_000);
     const started = Date.now();

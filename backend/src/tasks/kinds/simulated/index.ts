@@ -17,9 +17,6 @@ export const SIMULATED_FAILURE = 'The task failed (a simulated failure, as confi
 /** The input with every field settled: what `parse` returns and `run` plans from. */
 type Settings = Required<{ [K in keyof SimulatedInput]: number }>;
 
-/** The retry settings the core adds to `config.task` (TASK_MAX_ATTEMPTS, TASK_RETRY_DELAY_MS); until then, these defaults. */
-type TaskConfig = Config['task'] & { maxAttempts?: number; retryDelayMs?: number };
-
 /**
  * Fills what the input leaves out from the configuration. When only one bound is given, the
  * other (configured) bound yields to it: `{ maxDurationMs: 500 }` with a configured minimum of
@@ -61,12 +58,12 @@ async function wait(ctx: TaskContext, durationMs: number): Promise<void> {
 }
 
 export default defineKind<SimulatedInput, Required<SimulatedResult>>((config) => {
-  const task: TaskConfig = config.task;
   return {
     name: 'simulated',
     title: 'Simulated',
     description: 'Waits a random time within the given range, then finishes or fails at random, as configured.',
-    retry: { maxAttempts: task.maxAttempts ?? 1, delayMs: task.retryDelayMs ?? 1000 },
+    // TASK_MAX_ATTEMPTS (default 1: the seed's single attempt) and TASK_RETRY_DELAY_MS.
+    retry: { maxAttempts: config.task.maxAttempts, delayMs: config.task.retryDelayMs },
 
     parse(input) {
       checkDuration('minDurationMs', input?.minDurationMs);
