@@ -76,11 +76,17 @@ export default defineKind<SimulatedInput, Required<SimulatedResult>>((config) =>
       if (settled.minDurationMs > settled.maxDurationMs) {
         throw new BadUserInputError('input.simulated.minDurationMs', 'minDurationMs must not exceed maxDurationMs');
       }
-      return settled;
+      // Only what the caller asked for is kept: what it left out comes from the configuration
+      // of the worker that runs the attempt, as in the seed (where workers alone decided).
+      const asked: SimulatedInput = {};
+      if (input?.minDurationMs != null) asked.minDurationMs = input.minDurationMs;
+      if (input?.maxDurationMs != null) asked.maxDurationMs = input.maxDurationMs;
+      if (rate != null) asked.failureRate = rate;
+      return asked;
     },
 
     async run(ctx, input) {
-      // `input` is what parse returned; settling again only matters for an input stored without it.
+      // `input` holds what the caller asked for; this worker's configuration fills the rest.
       const plan = planTask(ctx.taskId, { ...settle(input, config.task), seed: config.task.seed }, ctx.attempt);
       ctx.log(`Planned ${(plan.durationMs / 1000).toFixed(1)} s`);
       await wait(ctx, plan.durationMs);
