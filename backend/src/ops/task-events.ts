@@ -51,13 +51,19 @@ export class TaskEvents implements TaskObserver {
       // A task's final status is logged with how long it waited and ran (ERROR at warn, the rest
       // at info). The start and the progress steps (up to twenty a task) are at debug, since
       // every line costs the worker CPU, and fields are only built for a line that is written.
-      const level = !final ? 'debug' : task.status === 'ERROR' ? 'warn' : 'info';
+      // A retry (an attempt failed, another will run) is at info with the attempt's error.
+      const retry = transition === 'retry';
+      const level = retry ? 'info' : !final ? 'debug' : task.status === 'ERROR' ? 'warn' : 'info';
       if (!this.log.isLevelEnabled(level)) return;
       const fields: Record<string, unknown> = { taskId: task.id, user: userTag(task.owner), transition, status: task.status, version: task.version };
       if (created !== undefined && started !== undefined) fields.waitMs = started - created;
       if (final && started !== undefined && finished !== undefined) fields.runMs = finished - started;
-      if (final && task.error) fields.reason = task.error;
-      this.log[level](fields, `task ${task.status}`);
+      if ((final || retry) && task.error) fields.reason = task.error;
+      if (task.maxAttempts > 1) fields.attempt = task.attempt;
+      this.log[level](
+        fields,
+        retry ? `task attempt ${task.attempt - 1} failed, attempt ${task.attempt} of ${task.maxAttempts} scheduled` : `task ${task.status}`,
+      );
     } catch (error) {
       this.log.error({ err: error, taskId: task.id }, 'task observer failed');
     }
