@@ -4,6 +4,73 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/**
+ * What to run: exactly one field, named after the kind. `createTask` without an input runs
+ * `simulated` with the server's defaults.
+ */
+export type CreateTaskInput =
+  {   export: ExportInput; primes?: never; simulated?: never; }
+  |  { export?: never;   primes: PrimesInput; simulated?: never; }
+  |  { export?: never; primes?: never;   simulated: SimulatedInput; };
+
+export type ExportFormat =
+  /** One line per task; its timeline in the `events` column as JSON. */
+  | 'CSV'
+  /** One JSON object per line: a task with its `events`. */
+  | 'NDJSON';
+
+/** The caller's own task history, each task with its timeline, as a file to download. */
+export type ExportInput = {
+  format: ExportFormat;
+};
+
+export type LogLevel =
+  | 'DEBUG'
+  | 'ERROR'
+  | 'INFO'
+  | 'WARN';
+
+/** Counts the primes below `below` (2 to 50000000), on a CPU thread of its own. */
+export type PrimesInput = {
+  below: number;
+};
+
+/** A task's own retry policy, instead of its kind's. */
+export type RetryPolicyInput = {
+  /** Delay before the second attempt, 0 to 300000 ms (default: the kind's); doubled for each later one, with jitter. */
+  delayMs?: number | null | undefined;
+  /** 1 to 10 (1: no automatic retry). */
+  maxAttempts: number;
+};
+
+/** The seed's simulated work. Each field is optional; the server's configured value is the default. */
+export type SimulatedInput = {
+  /** The chance, 0 to 1, that an attempt fails at its end. */
+  failureRate?: number | null | undefined;
+  /** 0 to 600000. */
+  maxDurationMs?: number | null | undefined;
+  /** 0 to 600000, at most `maxDurationMs`. */
+  minDurationMs?: number | null | undefined;
+};
+
+export type TaskEventType =
+  /** An attempt failed (`attempt`, `message`: why). */
+  | 'ATTEMPT_FAILED'
+  /** An attempt began (`attempt`). */
+  | 'ATTEMPT_STARTED'
+  /** The owner asked to cancel the running task. */
+  | 'CANCEL_REQUESTED'
+  /** The task was queued. */
+  | 'CREATED'
+  /** The task reached its final status (`status`; `message`: the error, `result` when FINISHED). Always the last event. */
+  | 'ENDED'
+  /** A line the work logged (`message`, `level`). */
+  | 'LOG'
+  /** The work reported progress (`progress`); thinned to every 10 %. */
+  | 'PROGRESS'
+  /** Another attempt will run (`attempt`: its number, `message`: when). */
+  | 'RETRY_SCHEDULED';
+
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export type TaskStatus =
   /** Stopped at the user's request; its worker slot is free. Final. */
@@ -41,40 +108,126 @@ export type BenchCancelMutationVariables = Exact<{
 
 export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
 
-export type AllTaskFieldsFragment = { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null };
+type TaskResultFields_ExportResult_Fragment = { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat };
+
+type TaskResultFields_PrimesResult_Fragment = { __typename: 'PrimesResult', count: number, largest: number | null, below: number };
+
+type TaskResultFields_SimulatedResult_Fragment = { __typename: 'SimulatedResult', durationMs: number };
+
+export type TaskResultFieldsFragment =
+  | TaskResultFields_ExportResult_Fragment
+  | TaskResultFields_PrimesResult_Fragment
+  | TaskResultFields_SimulatedResult_Fragment
+;
+
+export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+    | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+    | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+    | { __typename: 'SimulatedResult', durationMs: number }
+   | null };
+
+export type TaskEventFieldsFragment = { seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+    | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+    | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+    | { __typename: 'SimulatedResult', durationMs: number }
+   | null };
 
 export type TaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TaskQuery = { task: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } | null };
+export type TaskQuery = { task: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } | null };
 
 export type TasksQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type TasksQuery = { tasks: Array<{ id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null }> };
+export type TasksQuery = { tasks: Array<{ id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null }> };
 
-export type CreateTaskMutationVariables = Exact<{ [key: string]: never; }>;
+export type TaskKindsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CreateTaskMutation = { createTask: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type TaskKindsQuery = { taskKinds: Array<{ name: string, title: string, description: string, maxAttempts: number, retryDelayMs: number }> };
+
+export type CreateTaskMutationVariables = Exact<{
+  input?: CreateTaskInput | null | undefined;
+  retry?: RetryPolicyInput | null | undefined;
+}>;
+
+
+export type CreateTaskMutation = { createTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type RetryTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryTaskMutation = { retryTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
 
 export type CancelTaskMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelTaskMutation = { cancelTask: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type CancelTaskMutation = { cancelTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
 
 export type TaskStatusSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TaskStatusSubscription = { taskStatus: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type TaskStatusSubscription = { taskStatus: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type TaskEventsSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type TaskEventsSubscription = { taskEvents: { seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type TaskTimelineQueryVariables = Exact<{
+  id: string | number;
+  after?: number | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type TaskTimelineQuery = { task: { id: string, status: TaskStatus, events: Array<{ seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+        | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+        | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+        | { __typename: 'SimulatedResult', durationMs: number }
+       | null }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -94,9 +247,29 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const TaskResultFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+    `, {"fragmentName":"TaskResultFields"}) as unknown as TypedDocumentString<TaskResultFieldsFragment, unknown>;
 export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -104,8 +277,69 @@ export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
   startedAt
   finishedAt
   error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
 }
-    `, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}`, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
+export const TaskEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TaskEventFields on TaskEvent {
+  seq
+  at
+  type
+  status
+  progress
+  attempt
+  message
+  level
+  result {
+    ...TaskResultFields
+  }
+}
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}`, {"fragmentName":"TaskEventFields"}) as unknown as TypedDocumentString<TaskEventFieldsFragment, unknown>;
 export const BenchWatchDocument = new TypedDocumentString(`
     subscription BenchWatch($id: ID!) {
   taskStatus(id: $id) {
@@ -147,8 +381,26 @@ export const TaskDocument = new TypedDocumentString(`
     ...AllTaskFields
   }
 }
-    fragment AllTaskFields on Task {
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -156,15 +408,47 @@ export const TaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:0e329058571304ca2c212bda49063c60ff2b6f17f49b78160fd2c13c80b8c9f1"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:37b0908e6307aa8e6a80abdb6f533a3a12dec090d4f1273dd155ce04c09f739e"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int) {
   tasks(first: $first) {
     ...AllTaskFields
   }
 }
-    fragment AllTaskFields on Task {
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -172,15 +456,58 @@ export const TasksDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:f932f16ee3419b269705e552a3407401428dba0616f5f8293834552761cd25ef"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:5a31a16a40e48c834bce1399e37901a8ef653ef1415387a9b541550f7596c919"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+export const TaskKindsDocument = new TypedDocumentString(`
+    query TaskKinds {
+  taskKinds {
+    name
+    title
+    description
+    maxAttempts
+    retryDelayMs
+  }
+}
+    `, {"hash":"sha256:aee4701306e65b289eef2cd100e5db158e02e858cfbb57b7eab934f0fd24234a"}) as unknown as TypedDocumentString<TaskKindsQuery, TaskKindsQueryVariables>;
 export const CreateTaskDocument = new TypedDocumentString(`
-    mutation CreateTask {
-  createTask {
+    mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {
+  createTask(input: $input, retry: $retry) {
     ...AllTaskFields
   }
 }
-    fragment AllTaskFields on Task {
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -188,15 +515,95 @@ export const CreateTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:bc24b19f5b425b8814fca30c4f7b90db45efea332091f923c6b02b4ddea02b6c"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:40a0ffb6031424d88459b965c92b76ac88feca7decd3106986bc33364b7eafd0"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+export const RetryTaskDocument = new TypedDocumentString(`
+    mutation RetryTask($id: ID!) {
+  retryTask(id: $id) {
+    ...AllTaskFields
+  }
+}
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
+  id
+  kind
+  status
+  progress
+  version
+  createdAt
+  startedAt
+  finishedAt
+  error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:6575893918b0e561a9a357664dffc9d95d3bd3489ebe09ffb31d991871844b7f"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
 export const CancelTaskDocument = new TypedDocumentString(`
     mutation CancelTask($id: ID!) {
   cancelTask(id: $id) {
     ...AllTaskFields
   }
 }
-    fragment AllTaskFields on Task {
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -204,15 +611,47 @@ export const CancelTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:c5bf69f1f7bbd7da24c88d9ec1e98a47848f63c194556a0835099b0930f327c7"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:2ad5bca38517e9ad244ac19ef9e40356301c070c69475597088d3665fe5b0526"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
 export const TaskStatusDocument = new TypedDocumentString(`
     subscription TaskStatus($id: ID!) {
   taskStatus(id: $id) {
     ...AllTaskFields
   }
 }
-    fragment AllTaskFields on Task {
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -220,4 +659,94 @@ export const TaskStatusDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:77bb11a3adf5fe3d915727be6ec9764dea8d421d6c198dddd8541843672fca76"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    ...TaskResultFields
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:b16fdc2faa5decb879316fd64f34430f8f54880c3b8da85e0562101af98cde54"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+export const TaskEventsDocument = new TypedDocumentString(`
+    subscription TaskEvents($id: ID!, $after: Int = 0) {
+  taskEvents(id: $id, after: $after) {
+    ...TaskEventFields
+  }
+}
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment TaskEventFields on TaskEvent {
+  seq
+  at
+  type
+  status
+  progress
+  attempt
+  message
+  level
+  result {
+    ...TaskResultFields
+  }
+}`, {"hash":"sha256:5777cfc924f7d268ae06bae4ef594a74bc16be8f6112e8d47f550f1c4e80d291"}) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
+export const TaskTimelineDocument = new TypedDocumentString(`
+    query TaskTimeline($id: ID!, $after: Int = 0, $first: Int = 100) {
+  task(id: $id) {
+    id
+    status
+    events(after: $after, first: $first) {
+      ...TaskEventFields
+    }
+  }
+}
+    fragment TaskResultFields on TaskResult {
+  __typename
+  ... on SimulatedResult {
+    durationMs
+  }
+  ... on PrimesResult {
+    count
+    largest
+    below
+  }
+  ... on ExportResult {
+    url
+    bytes
+    rows
+    format
+  }
+}
+fragment TaskEventFields on TaskEvent {
+  seq
+  at
+  type
+  status
+  progress
+  attempt
+  message
+  level
+  result {
+    ...TaskResultFields
+  }
+}`, {"hash":"sha256:6593c54ea53dfbd4c433bd1558c2828857f6fabab0427733dac2d5bda3d4a6d7"}) as unknown as TypedDocumentString<TaskTimelineQuery, TaskTimelineQueryVariables>;
