@@ -8,10 +8,20 @@ const GRACE = 2000;
 const STUCK = 5000;
 const BOUNDS = { graceMs: GRACE, stuckAfterMs: STUCK };
 
-function record(status: TaskStatus, createdAgoMs = 10_000, startedAgoMs: number | null = null, updatedAgoMs?: number): TaskRecord {
+function record(status: TaskStatus, createdAgoMs = 10_000, startedAgoMs: number | null = null, updatedAgoMs?: number, attempt = 1): TaskRecord {
   return {
     id: '0f8fad5b-d9cb-469f-a165-70867728950e',
     owner: 'user_abcdefgh',
+    kind: 'simulated',
+    input: undefined,
+    attempt,
+    maxAttempts: 3,
+    retryDelayMs: 1000,
+    nextAttemptAt: null,
+    attempts: [],
+    result: null,
+    retryOf: null,
+    retries: [],
     status,
     progress: 0,
     version: 1,
@@ -52,6 +62,12 @@ test('a running job whose record stayed silent past the bound is stuck', () => {
   // A job that sits in another state is not running: stuck applies to active jobs only.
   assert.equal(reconcileAction(record('IN_PROGRESS', 60_000, 30_000, STUCK + 1), 'waiting', NOW, BOUNDS), 'none');
   assert.equal(reconcileAction(record('WAITING', 60_000, null, STUCK + 1), 'active', NOW, BOUNDS), 'none');
+});
+
+test('a retry whose job never appeared is queued again, after the grace period', () => {
+  assert.equal(reconcileAction(record('WAITING', 60_000, 50_000, GRACE - 1, 2), 'unknown', NOW, BOUNDS), 'none');
+  assert.equal(reconcileAction(record('WAITING', 60_000, 50_000, GRACE + 1, 2), 'unknown', NOW, BOUNDS), 'requeue');
+  assert.equal(reconcileAction(record('IN_PROGRESS', 60_000, 50_000, GRACE + 1, 2), 'unknown', NOW, BOUNDS), 'lost');
 });
 
 test('a vanished job means lost, but only after the grace period', () => {

@@ -35,6 +35,14 @@ export const configSchema = z
     TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
     TASK_RANDOM_SEED: z.string().min(1).optional(),
     TASK_RETENTION_S: envInt(86400, 1),
+    /** Attempts a simulated task makes unless it asks for its own (1: the seed's single attempt). */
+    TASK_MAX_ATTEMPTS: envInt(1, 1).pipe(z.number().max(10)),
+    /** Base delay before a simulated task's second attempt (later ones back off exponentially). */
+    TASK_RETRY_DELAY_MS: envInt(1000, 0).pipe(z.number().max(300000)),
+    /** The largest file a task may keep for download (an export), in bytes. */
+    FILE_MAX_BYTES: envInt(5 * 1024 * 1024, 1024),
+    /** Log lines one task may add to its timeline (then one warning, and the rest are dropped). */
+    LOG_LINES_PER_TASK: envInt(500, 1),
     WORKER_CONCURRENCY: envInt(50, 1),
     /** A running job's lock lives this long unless its worker renews it (every half of it). */
     WORKER_LOCK_DURATION_MS: envInt(30000, 100),
@@ -93,6 +101,10 @@ export interface Config {
     failureRate: number;
     seed: string | undefined;
     retentionS: number;
+    maxAttempts: number;
+    retryDelayMs: number;
+    fileMaxBytes: number;
+    logLinesPerTask: number;
   };
   worker: {
     concurrency: number;
@@ -150,6 +162,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failureRate: c.TASK_FAILURE_RATE,
       seed: c.TASK_RANDOM_SEED,
       retentionS: c.TASK_RETENTION_S,
+      maxAttempts: c.TASK_MAX_ATTEMPTS,
+      retryDelayMs: c.TASK_RETRY_DELAY_MS,
+      fileMaxBytes: c.FILE_MAX_BYTES,
+      logLinesPerTask: c.LOG_LINES_PER_TASK,
     },
     worker: {
       concurrency: c.WORKER_CONCURRENCY,

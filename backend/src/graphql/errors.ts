@@ -23,6 +23,10 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   if (original instanceof CodedError) {
     return { message: original.message, locations, path, extensions: { ...original.extensions } };
   }
+  // A variable's value does not fit its type (two kinds in a oneOf input, an unknown enum value):
+  // bad input, named like the resolvers' own BAD_USER_INPUT errors.
+  const field = error instanceof GraphQLError && !error.path ? fieldOfVariableError(message) : undefined;
+  if (field) return { message, locations, extensions: { code: 'BAD_USER_INPUT', field } };
   const code = formatted.extensions?.code;
   if (PROTOCOL_CODES.has(code)) return { message, locations, path, extensions: { code } };
   // Several operations and no (or an unknown) operationName: a malformed request, not a fault.
@@ -40,4 +44,20 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 
 export function maskErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((e) => maskError(e.toJSON(), e));
+}
+
+/**
+ * The input a variable coercion error is about, as a path from the argument (`input.primes.below`),
+ * read from graphql-js's message: `Variable "$input" got invalid value … at "input.primes"; …`
+ * (the path is the variable's when the value itself is wrong). Undefined for other errors.
+ */
+export function fieldOfVariableError(message: string): string | undefined {
+  const variable = /^Variable "\$(\w+)"/.exec(message);
+  if (!variable) return undefined;
+  const at = / at "([\w.[\]]+)";/.exec(message);
+  let field = at?.[1] ?? variable[1];
+  // "Field "below" of required type "Int!" was not provided." names a field below the path.
+  const missing = /Field "(\w+)" of required type .* was not provided\.$/.exec(message);
+  if (missing) field = `${field}.${missing[1]}`;
+  return field;
 }

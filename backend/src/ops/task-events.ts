@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { TaskObserver } from '../tasks/task-observer.js';
 import { isFinal, type TaskRecord, type TransitionName } from '../tasks/task-state.js';
-import { WORKER_LOST } from '../tasks/tasks.processor.js';
+import { WORKER_LOST } from '../tasks/task-attempts.js';
 import { BackendMetrics } from './metrics.js';
 
 export const OPS_LOGGER = Symbol('OPS_LOGGER');

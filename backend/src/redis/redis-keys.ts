@@ -3,6 +3,10 @@ export const TASKS_QUEUE = 'tasks';
 
 export interface RedisKeys {
   task(id: string): string;
+  /** The task's timeline: a list of JSON events, appended to with each change, expiring with the record. */
+  taskEvents(id: string): string;
+  /** The task's downloadable file (an export), expiring with the record. */
+  taskFile(id: string): string;
   ownerTasks(owner: string): string;
   /** Ids of tasks not yet final: what the reconciler checks against their jobs. */
   liveTasks: string;
@@ -31,6 +35,8 @@ export function redisKeys(prefix: string): RedisKeys {
   const tag = `{${prefix}}`;
   return {
     task: (id) => `${tag}:task:${id}`,
+    taskEvents: (id) => `${tag}:task:${id}:events`,
+    taskFile: (id) => `${tag}:task:${id}:file`,
     ownerTasks: (owner) => `${tag}:owner:${owner}:tasks`,
     liveTasks: `${tag}:tasks:live`,
     reconcilerLock: `${tag}:reconciler:lock`,
@@ -39,4 +45,19 @@ export function redisKeys(prefix: string): RedisKeys {
     createLimitPrefix: `${tag}:ratelimit:create`,
     bullPrefix: `${tag}:bull`,
   };
+}
+
+/**
+ * Every attempt of a task is its own BullMQ job: the first has the task's id, attempt n ≥ 2
+ * `<taskId>.<n>`. So a retry is a new job (delayed by its backoff), a lost attempt's job can
+ * never run again as the next one, and every write of an attempt names the attempt it belongs to.
+ */
+export function jobIdFor(taskId: string, attempt: number): string {
+  return attempt <= 1 ? taskId : `${taskId}.${attempt}`;
+}
+
+/** The task and attempt a job runs (see jobIdFor). */
+export function attemptOfJob(jobId: string): { taskId: string; attempt: number } {
+  const dot = jobId.lastIndexOf('.');
+  return dot < 0 ? { taskId: jobId, attempt: 1 } : { taskId: jobId.slice(0, dot), attempt: Number(jobId.slice(dot + 1)) || 1 };
 }

@@ -4,11 +4,13 @@
  *  - `lock-lost`: this worker no longer holds the job (it froze past its lock, or the job was
  *    failed by a stall check); the stall check and the reconciler end it, so the processor
  *    writes nothing.
- *  - `stuck`: the work reported nothing for the stall timeout; the task ends ERROR.
+ *  - `stuck`: the work reported nothing for the stall timeout; the attempt fails.
+ *  - `superseded`: the task ended, or moved on to another attempt, elsewhere (its record refused
+ *    this attempt's write); whoever did that already wrote the outcome, so nothing is written.
  */
-export type AbortReason = 'cancelled' | 'lock-lost' | 'stuck';
+export type AbortReason = 'cancelled' | 'lock-lost' | 'stuck' | 'superseded';
 
-const ABORT_REASONS: readonly AbortReason[] = ['cancelled', 'lock-lost', 'stuck'];
+const ABORT_REASONS: readonly AbortReason[] = ['cancelled', 'lock-lost', 'stuck', 'superseded'];
 
 function abortReason(signal: AbortSignal): AbortReason {
   return ABORT_REASONS.includes(signal.reason as AbortReason) ? (signal.reason as AbortReason) : 'cancelled';
@@ -41,6 +43,8 @@ export interface Guarded {
   readonly signal: AbortSignal;
   /** The work is alive (called on every progress report). */
   beat(): void;
+  /** Stops the work from inside (see AbortReason). */
+  abort(reason: AbortReason): void;
 }
 
 /**
@@ -73,7 +77,7 @@ export async function guard<T>(opts: GuardOptions, work: (g: Guarded) => Promise
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
-  const running = work({ signal, beat: () => (lastBeat = Date.now()) });
+  const running = work({ signal, beat: () => (lastBeat = Date.now()), abort: (reason) => stop.abort(reason) });
   // Abandoned work may still fail later; that is expected and must not surface as unhandled.
   running.catch(() => undefined);
   try {

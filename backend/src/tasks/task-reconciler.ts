@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
+import { jobIdFor, TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
-import { reconcileAction } from './reconcile-action.js';
-import { isFinal } from './task-state.js';
+import { reconcileAction, type ReconcileAction } from './reconcile-action.js';
+import { errorOfFailedJob, STUCK, TaskAttempts, type AttemptJob } from './task-attempts.js';
+import { isFinal, type TaskRecord } from './task-state.js';
 import { TaskStore } from './task-store.js';
-import { STUCK, WORKER_LOST } from './tasks.processor.js';
-import type { RunTaskJob } from './tasks.service.js';
+import type { AttemptReturn } from './tasks.processor.js';
 
 /**
  * Runs in worker processes; one of them per round (a Redis lock) walks the live index and
@@ -24,11 +24,12 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
   private running: Promise<unknown> | undefined;
   private readonly token = randomUUID();
   /** Counts of what the reconciler corrected, since start. */
-  readonly corrected = { finish: 0, fail: 0, lost: 0, stuck: 0 };
+  readonly corrected = { finish: 0, fail: 0, lost: 0, stuck: 0, requeue: 0 };
 
   constructor(
     private readonly store: TaskStore,
-    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<RunTaskJob>,
+    private readonly attempts: TaskAttempts,
+    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<AttemptJob, AttemptReturn>,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
@@ -72,13 +73,13 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       const forget: string[] = [];
       for (const id of ids) {
         const record = await this.store.get(id);
-        const job = record && !isFinal(record.status) ? await this.queue.getJob(id) : undefined;
+        const job = record && !isFinal(record.status) ? await this.queue.getJob(jobIdFor(id, record.attempt)) : undefined;
         // A stalled job waits in the queue to be failed when a worker takes it (BullMQ 6): for
         // the task it has failed already.
         const state = !job ? 'unknown' : job.deferredFailure ? 'failed' : await job.getState();
         const action = reconcileAction(record, state, Date.now(), bounds);
         if (action === 'forget') forget.push(id);
-        else if (action !== 'none' && (await this.apply(id, action, job?.failedReason || job?.deferredFailure))) changed++;
+        else if (record && action !== 'none' && (await this.apply(record, action, job))) changed++;
       }
       await this.store.forgetLive(forget);
     } while (cursor !== '0');
@@ -96,28 +97,37 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
     for (const set of ['completed', 'failed'] as const) await this.queue.clean(graceMs, 1000, set);
   }
 
-  private async apply(id: string, action: 'finish' | 'fail' | 'lost' | 'stuck', failedReason?: string): Promise<boolean> {
-    const finishedAt = Date.now();
-    const result =
-      action === 'finish'
-        ? await this.store.apply(id, 'finish', { progress: 100, finishedAt })
-        : await this.store.apply(id, 'fail', {
-            finishedAt,
-            error:
-              action === 'lost'
-                ? 'Lost: its job no longer exists'
-                : action === 'stuck'
-                  ? STUCK
-                  : failedReason && !/stalled/i.test(failedReason)
-                    ? failedReason
-                    : WORKER_LOST,
-          });
+  private async apply(
+    record: TaskRecord,
+    action: Exclude<ReconcileAction, 'none' | 'forget'>,
+    job: Job<AttemptJob, AttemptReturn> | undefined,
+  ): Promise<boolean> {
+    const { id, attempt } = record;
+    let applied: boolean;
+    if (action === 'finish') {
+      const result = job?.returnvalue?.result;
+      const finished = await this.store.apply(
+        id,
+        'finish',
+        { progress: 100, finishedAt: Date.now(), ...(result ? { result: JSON.stringify(result) } : {}) },
+        { attempt },
+      );
+      applied = finished.applied;
+    } else if (action === 'requeue') {
+      const delay = record.nextAttemptAt ? Date.parse(record.nextAttemptAt) - Date.now() : 0;
+      await this.attempts.enqueue(id, attempt, delay);
+      applied = true;
+    } else {
+      const error =
+        action === 'lost' ? 'Lost: its job no longer exists' : action === 'stuck' ? STUCK : errorOfFailedJob(job?.failedReason || job?.deferredFailure);
+      applied = (await this.attempts.failed(id, attempt, error)) !== 'none';
+    }
     // Whoever holds a stuck task's job stops its work, which frees the slot (see TasksProcessor).
     if (action === 'stuck') await this.pubsub.publish(this.keys.cancelChannel, { taskId: id, reason: 'stuck' });
-    if (result.applied) {
+    if (applied) {
       this.corrected[action]++;
-      this.logger.warn(`reconciled task ${id}: ${action}`);
+      this.logger.warn(`reconciled task ${id} (attempt ${attempt}): ${action}`);
     }
-    return result.applied;
+    return applied;
   }
 }

@@ -5,17 +5,18 @@ import { pushStream } from '@longrun/server-common';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
-import { isFinal, recordFromHash, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
+import { toPublicEvent, type PublicEvent, type StoredEvent } from './task-events.js';
+import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
-import { TaskStore } from './task-store.js';
+import { MAX_EVENTS_PAGE, parseChannelMessage, TaskStore, type ChannelMessage } from './task-store.js';
 import { TaskNotFoundError } from './tasks.errors.js';
 
 /** One open stream, as its task's channel sees it. */
 interface Reader {
-  /** Offers a snapshot; stale or duplicate versions, and anything after the end, are dropped. */
-  offer(record: TaskRecord): void;
-  /** Ends the stream with an error (e.g. the record expired while we were disconnected). */
-  fail(error: Error): void;
+  /** A message published on the task's channel. */
+  receive(message: ChannelMessage): void;
+  /** Re-reads what may have been missed (after the subscriber reconnected); rejects if Redis is unreachable. */
+  resync(): Promise<void>;
 }
 
 /** When to re-read live tasks after a cluster node was lost (see `onNodeLost`). */
@@ -69,22 +70,102 @@ export class TaskStatusStreams implements OnModuleDestroy {
     return n;
   }
 
-  /** Opens a stream for `owner`; rejects with NOT_FOUND before anything is emitted. */
+  /** Opens a status stream for `owner`; rejects with NOT_FOUND before anything is emitted. */
   async open(taskId: string, owner: string): Promise<AsyncIterableIterator<PublicTask>> {
     const { stream, push, stop } = pushStream<PublicTask>(() => this.release(taskId, reader));
     let lastVersion = 0;
-    const reader: Reader = {
-      offer: (record) => {
-        if (record.owner !== owner || record.version <= lastVersion) return;
-        lastVersion = record.version;
-        push(toPublic(record));
-        if (isFinal(record.status)) stop();
-      },
-      fail: stop,
+    const offer = (record: TaskRecord) => {
+      if (record.owner !== owner || record.version <= lastVersion) return;
+      lastVersion = record.version;
+      push(toPublic(record));
+      if (isFinal(record.status)) stop();
     };
+    const read = async () => {
+      const record = await this.store.get(taskId);
+      if (!record || record.owner !== owner) throw new TaskNotFoundError();
+      offer(record);
+    };
+    const reader: Reader = {
+      receive: ({ record }) => record && offer(record),
+      resync: () => read().catch((e: unknown) => (e instanceof TaskNotFoundError ? stop(e) : Promise.reject(e))),
+    };
+    return this.attach(taskId, reader, read, stream);
+  }
+
+  /**
+   * Opens a timeline stream: every event with seq > `after`, then each new one, ending after
+   * ENDED. Events are emitted strictly in seq order, each once: a live event that does not
+   * follow the last one emitted (some were missed, or are still being read) makes the stream
+   * read the gap from the stored timeline instead.
+   */
+  async openEvents(taskId: string, owner: string, after: number): Promise<AsyncIterableIterator<PublicEvent>> {
+    const { stream, push, stop } = pushStream<PublicEvent>(() => this.release(taskId, reader));
+    let last = after;
+    let ended = false;
+    let reading: Promise<void> | undefined;
+    let again = false;
+    const emit = (e: StoredEvent) => {
+      if (ended || e.seq !== last + 1) return false;
+      last = e.seq;
+      push(toPublicEvent(e));
+      if (e.type === 'ENDED') {
+        ended = true;
+        stop();
+      }
+      return true;
+    };
+    // Reads the stored timeline after `last` until it is exhausted; one read at a time.
+    const catchUp = (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return reading;
+      }
+      reading = (async () => {
+        do {
+          again = false;
+          for (;;) {
+            const page = await this.store.events(taskId, last, MAX_EVENTS_PAGE);
+            for (const e of page) emit(e);
+            if (page.length < MAX_EVENTS_PAGE || ended) break;
+          }
+        } while (again && !ended);
+      })().finally(() => (reading = undefined));
+      return reading;
+    };
+    const reader: Reader = {
+      receive: ({ events }) => {
+        for (const e of events) {
+          if (e.seq <= last) continue;
+          if (reading || !emit(e)) {
+            void catchUp().catch((error: Error) => this.logger.warn(`timeline of ${taskId}: catch-up failed (${error.message})`));
+            return;
+          }
+        }
+      },
+      resync: () => catchUp(),
+    };
+    const first = async () => {
+      const record = await this.store.get(taskId);
+      if (!record || record.owner !== owner) throw new TaskNotFoundError();
+      await catchUp();
+      // A final task's ENDED event was appended with its final status: if it was not replayed,
+      // the caller has it already (`after` is past it), so there is nothing more to say.
+      if (isFinal(record.status) && !ended) {
+        ended = true;
+        stop();
+      }
+    };
+    return this.attach(taskId, reader, first, stream);
+  }
+
+  /**
+   * Subscribes `reader` to the task's channel (one Redis subscription per task per process,
+   * shared by all its streams), waits until Redis confirms, then runs `first` (the initial
+   * read): whatever is published from then on reaches the reader, so nothing falls between.
+   */
+  private async attach<T>(taskId: string, reader: Reader, first: () => Promise<void>, stream: AsyncIterableIterator<T>): Promise<AsyncIterableIterator<T>> {
     let entry = this.live.get(taskId);
     if (!entry) {
-      // One Redis channel subscription per task per process, shared by all its streams.
       const subId = this.pubsub.subscribe(this.keys.taskChannel(taskId), (message: unknown) => this.dispatch(taskId, message));
       entry = { subId, readers: new Set() };
       this.live.set(taskId, entry);
@@ -92,9 +173,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
     entry.readers.add(reader);
     try {
       await entry.subId;
-      const record = await this.store.get(taskId);
-      if (!record || record.owner !== owner) throw new TaskNotFoundError();
-      reader.offer(record);
+      await first();
       return stream;
     } catch (error) {
       await stream.return?.();
@@ -105,10 +184,9 @@ export class TaskStatusStreams implements OnModuleDestroy {
   private dispatch(taskId: string, message: unknown): void {
     const entry = this.live.get(taskId);
     if (!entry) return;
-    const record = recordFromHash(message as Record<string, string>);
-    if (!record) return;
-    this.observer?.delivered(record);
-    for (const reader of entry.readers) reader.offer(record);
+    const parsed = parseChannelMessage(message);
+    if (parsed.record) this.observer?.delivered(parsed.record);
+    for (const reader of entry.readers) reader.receive(parsed);
   }
 
   private release(taskId: string, reader: Reader): void {
@@ -140,11 +218,7 @@ export class TaskStatusStreams implements OnModuleDestroy {
       const entry = this.live.get(taskId);
       if (!entry) return;
       try {
-        const record = await this.store.get(taskId);
-        for (const reader of entry.readers) {
-          if (record) reader.offer(record);
-          else reader.fail(new TaskNotFoundError());
-        }
+        await Promise.all([...entry.readers].map((reader) => reader.resync()));
         return;
       } catch (error) {
         if (attempt === 0) this.logger.warn(`resync of ${taskId} failed, retrying: ${(error as Error).message}`);

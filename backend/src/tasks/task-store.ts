@@ -5,75 +5,248 @@ import { CONFIG, type Config } from '../config/config.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
+import { eventFromJson, type StoredEvent } from './task-events.js';
 import { isFinal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionName } from './task-state.js';
 
 /**
- * One atomic compare-and-set: if the task's status is one of ARGV[1] (`,A,B,`), set ARGV[2] and
- * the given fields (ARGV[7..] as name/value pairs), bump the version, on a final status set the
- * retention TTL (ARGV[4]) and drop the id (ARGV[5]) from the live index (KEYS[2]), publish the
- * new snapshot on the task's channel (ARGV[3]), and return it. Otherwise change nothing and
- * return the current record.
- * Because check, write and publish are one script, cancel racing completion has exactly one
- * winner, a final status never changes, and subscribers see every version in order.
+ * One atomic compare-and-set. If the task's status is one of ARGV[1] (`,A,B,`) and, when ARGV[7]
+ * is not '0', its attempt is ARGV[7]: set status ARGV[2] and the given fields (ARGV[11..] as
+ * name/value pairs), bump the version, apply the attempt step ARGV[8] (see AttemptStep), append
+ * the timeline events (ARGV[9]: the transition's event type; ARGV[10]: its JSON extras) to the
+ * list KEYS[3], on a final status set the retention TTL (ARGV[4]) on the record, its timeline and
+ * its file (KEYS[4]) and drop the id (ARGV[5]) from the live index (KEYS[2]), publish the new
+ * snapshot with its new events on the task's channel (ARGV[3]), and return it. Otherwise change
+ * nothing and return the current record.
+ * Because check, write, append and publish are one script, cancel racing completion has exactly
+ * one winner, a final status never changes, a write of an attempt that is over is refused,
+ * subscribers see every version in order, and the timeline never holds a status without its
+ * event or an event without its status.
  * `updatedAt` (ARGV[6], the writer's clock, epoch ms) is stored and published with the change
- * so receivers can measure publish-to-deliver latency; it is not part of the public Task.
- * Every status event waits for this script, so it makes as few Redis calls as the contract
- * allows: the record is read once, the snapshot is built from it and the changes (not read
- * back), and the new version is written in the same HSET.
+ * so receivers can measure publish-to-deliver latency. Every status event waits for this
+ * script, so it makes as few Redis calls as the contract allows: the record is read once, the
+ * snapshot is built from it and the changes (not read back), and all fields are written in one HSET.
  */
 const CAS_SCRIPT = `
 local h = redis.call('HGETALL', KEYS[1])
 local t = {}
 for i = 1, #h, 2 do t[h[i]] = h[i + 1] end
 if not t.status then return {0, false} end
-if not string.find(ARGV[1], ',' .. t.status .. ',', 1, true) then return {0, cjson.encode(t)} end
+if not string.find(ARGV[1], ',' .. t.status .. ',', 1, true) or (ARGV[7] ~= '0' and (t.attempt or '1') ~= ARGV[7]) then
+  return {0, cjson.encode(t)}
+end
+local now = tonumber(ARGV[6])
+local before = tonumber(t.progress) or 0
 t.status = ARGV[2]
 t.updatedAt = ARGV[6]
 t.version = string.format('%d', (tonumber(t.version) or 0) + 1)
 local args = {'status', t.status, 'updatedAt', t.updatedAt, 'version', t.version}
-for i = 7, #ARGV, 2 do
+for i = 11, #ARGV, 2 do
   t[ARGV[i]] = ARGV[i + 1]
   args[#args + 1] = ARGV[i]
   args[#args + 1] = ARGV[i + 1]
 end
+local step = ARGV[8]
+local attempt = tonumber(t.attempt) or 1
+local err = t.error
+if err == '' then err = nil end
+local events = {}
+local function event(e)
+  e.at = now
+  e.status = t.status
+  events[#events + 1] = e
+end
+if step ~= 'none' then
+  local list = {}
+  if t.attempts and t.attempts ~= '' and t.attempts ~= '{}' then list = cjson.decode(t.attempts) end
+  local last = list[#list]
+  if step == 'open' then
+    list[#list + 1] = {number = attempt, startedAt = now}
+  elseif last and not last.endedAt then
+    last.endedAt = now
+    last.error = err
+  end
+  if step == 'fail' or step == 'next' then
+    event({type = 'ATTEMPT_FAILED', attempt = attempt, message = err})
+  end
+  if step == 'next' then
+    attempt = attempt + 1
+    t.attempt = string.format('%d', attempt)
+    args[#args + 1] = 'attempt'
+    args[#args + 1] = t.attempt
+  end
+  t.attempts = #list == 0 and '[]' or cjson.encode(list)
+  args[#args + 1] = 'attempts'
+  args[#args + 1] = t.attempts
+end
 redis.call('HSET', KEYS[1], unpack(args))
+local progress = tonumber(t.progress) or 0
+if ARGV[9] ~= 'PROGRESS' or math.floor(progress / 10) > math.floor(before / 10) then
+  local e = cjson.decode(ARGV[10])
+  e.type = ARGV[9]
+  if ARGV[9] == 'PROGRESS' then e.progress = progress end
+  if ARGV[9] == 'ATTEMPT_STARTED' or ARGV[9] == 'RETRY_SCHEDULED' then e.attempt = attempt end
+  if ARGV[9] == 'ENDED' then
+    e.message = err
+    if t.status == 'FINISHED' and t.result then e.result = cjson.decode(t.result) end
+  end
+  event(e)
+end
+local seq = redis.call('LLEN', KEYS[3])
+local encoded = {}
+for i, e in ipairs(events) do
+  e.seq = seq + i
+  encoded[i] = cjson.encode(e)
+end
+if #encoded > 0 then redis.call('RPUSH', KEYS[3], unpack(encoded)) end
 if tonumber(ARGV[4]) > 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
   redis.call('SREM', KEYS[2], ARGV[5])
 end
+t.events = events
 local snap = cjson.encode(t)
 redis.call('PUBLISH', ARGV[3], snap)
 return {1, snap}
 `;
 
-/** Fields a transition may write besides status and version. Times are epoch milliseconds. */
+/**
+ * Appends one event that changes no status (a log line, a cancel request) to a live task's
+ * timeline and publishes it: refused (0) when the task is gone, final, or no longer at attempt
+ * ARGV[3] ('0': any) in status ARGV[5] ('': any live one). A LOG event (ARGV[2] is its JSON) is
+ * counted against the task's bound ARGV[6]: the line past it is replaced by ARGV[7] (a
+ * warning) and any later one refused (-1).
+ */
+const EVENT_SCRIPT = `
+local r = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'logs')
+local status = r[1]
+if not status or status == 'FINISHED' or status == 'CANCELLED' or status == 'ERROR' then return 0 end
+if ARGV[3] ~= '0' and (r[2] or '1') ~= ARGV[3] then return 0 end
+if ARGV[5] ~= '' and status ~= ARGV[5] then return 0 end
+local e = cjson.decode(ARGV[2])
+if e.type == 'LOG' then
+  local logs = tonumber(r[3]) or 0
+  local max = tonumber(ARGV[6])
+  if logs > max then return -1 end
+  if logs == max then e = cjson.decode(ARGV[7]) end
+  redis.call('HSET', KEYS[1], 'logs', logs + 1)
+end
+e.at = tonumber(ARGV[4])
+e.status = status
+e.seq = redis.call('LLEN', KEYS[2]) + 1
+redis.call('RPUSH', KEYS[2], cjson.encode(e))
+redis.call('PUBLISH', ARGV[1], cjson.encode({events = {e}}))
+return e.seq
+`;
+
+/**
+ * Creates a task: the record (version 1), its owner's index, the live index and the CREATED
+ * event, and (ARGV[4], when set) the new id in its original's `retries`, if that is the same
+ * owner's. ARGV[1]: id, ARGV[2]: owner, ARGV[3]: index TTL, ARGV[5]: now, ARGV[6]: the CREATED
+ * event's JSON, ARGV[7..]: the record's fields as name/value pairs.
+ */
+const CREATE_SCRIPT = `
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('RPUSH', KEYS[4], ARGV[6])
+if ARGV[4] ~= '' then
+  local o = redis.call('HMGET', KEYS[5], 'owner', 'retries')
+  if o[1] == ARGV[2] then
+    local retries = {}
+    if o[2] and o[2] ~= '{}' then retries = cjson.decode(o[2]) end
+    retries[#retries + 1] = ARGV[1]
+    redis.call('HSET', KEYS[5], 'retries', cjson.encode(retries))
+  end
+end
+return 1
+`;
+
+/** Fields a transition may write besides status and version. Times are epoch milliseconds; '' clears a field. */
 export interface TaskChanges {
   progress?: number;
   startedAt?: number;
   finishedAt?: number;
   error?: string;
+  nextAttemptAt?: number | '';
+  /** The kind's result, as JSON. */
+  result?: string;
 }
 
-export type TransitionResult = { applied: true; task: TaskRecord } | { applied: false; task: TaskRecord | null };
+export interface ApplyOptions {
+  /** Refuse unless the task is at this attempt: a write of an attempt that is over changes nothing. */
+  attempt?: number;
+  /** More fields of the transition's timeline event (a RETRY_SCHEDULED's message, say). */
+  event?: Partial<Pick<StoredEvent, 'message' | 'level'>>;
+}
 
-type CasRedis = RedisClient & {
+export type TransitionResult = { applied: true; task: TaskRecord; events: StoredEvent[] } | { applied: false; task: TaskRecord | null };
+
+/** What a new task is. */
+export interface NewTask {
+  kind: string;
+  input: unknown;
+  maxAttempts: number;
+  retryDelayMs: number;
+  retryOf?: string;
+}
+
+type Scripts = RedisClient & {
   taskCas(
     key: string,
     liveKey: string,
+    eventsKey: string,
+    fileKey: string,
     from: string,
     to: string,
     channel: string,
     ttl: number,
     id: string,
     updatedAt: number,
+    attempt: string,
+    step: string,
+    eventType: string,
+    eventExtras: string,
     ...fields: string[]
   ): Promise<[number, string | null]>;
+  taskEvent(
+    key: string,
+    eventsKey: string,
+    channel: string,
+    event: string,
+    attempt: string,
+    at: number,
+    status: string,
+    maxLogs: number,
+    limitEvent: string,
+  ): Promise<number>;
+  taskCreate(key: string, ownerKey: string, liveKey: string, eventsKey: string, originalKey: string, ...args: (string | number)[]): Promise<number>;
 };
 
-/** Parses a snapshot published by the CAS script (a JSON object of the record's hash). */
+/** A published message: a snapshot of the record (absent for an event alone) and the events it appended. */
+export interface ChannelMessage {
+  record: TaskRecord | null;
+  events: StoredEvent[];
+}
+
+/** Parses a message published by the scripts above (a JSON object of the record's hash, plus `events`). */
+export function parseChannelMessage(message: unknown): ChannelMessage {
+  const m = (typeof message === 'string' ? safeJson(message) : message) as (Record<string, string> & { events?: unknown }) | null;
+  if (!m || typeof m !== 'object') return { record: null, events: [] };
+  return { record: m.id ? recordFromHash(m) : null, events: Array.isArray(m.events) ? (m.events as StoredEvent[]) : [] };
+}
+
+/** Parses a snapshot returned by the CAS script. */
 export function recordFromSnapshot(json: string): TaskRecord | null {
+  return parseChannelMessage(json).record;
+}
+
+function safeJson(text: string): unknown {
   try {
-    return recordFromHash(JSON.parse(json) as Record<string, string>);
+    return JSON.parse(text);
   } catch {
     return null;
   }
@@ -82,10 +255,20 @@ export function recordFromSnapshot(json: string): TaskRecord | null {
 /** Each transition's allowed statuses as the script matches them: `,A,B,`. */
 const FROM = Object.fromEntries(Object.entries(TRANSITIONS).map(([name, t]) => [name, `,${t.from.join(',')},`])) as Record<TransitionName, string>;
 
-/** The one place that creates or changes a task record. */
+/** The most events one read of a timeline returns. */
+export const MAX_EVENTS_PAGE = 500;
+
+/** A task's downloadable file. */
+export interface TaskFile {
+  content: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+/** The one place that creates or changes a task record, its timeline and its file. */
 @Injectable()
 export class TaskStore {
-  private readonly redis: CasRedis;
+  private readonly redis: Scripts;
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
@@ -93,27 +276,53 @@ export class TaskStore {
     @Inject(CONFIG) private readonly config: Config,
     @Optional() @Inject(TASK_OBSERVER) private readonly observer?: TaskObserver,
   ) {
-    redis.defineCommand('taskCas', { numberOfKeys: 2, lua: CAS_SCRIPT });
-    this.redis = redis as CasRedis;
+    redis.defineCommand('taskCas', { numberOfKeys: 4, lua: CAS_SCRIPT });
+    redis.defineCommand('taskEvent', { numberOfKeys: 2, lua: EVENT_SCRIPT });
+    redis.defineCommand('taskCreate', { numberOfKeys: 5, lua: CREATE_SCRIPT });
+    this.redis = redis as Scripts;
   }
 
-  /** Writes a new WAITING record (version 1) and indexes it under its owner. */
-  async create(owner: string): Promise<TaskRecord> {
+  /** Writes a new WAITING record (version 1, attempt 1) with its CREATED event, and indexes it under its owner. */
+  async create(owner: string, spec: NewTask): Promise<TaskRecord> {
     const id = randomUUID();
     const now = Date.now();
-    const ownerKey = this.keys.ownerTasks(owner);
-    await this.redis
-      .multi()
-      .hset(this.keys.task(id), { id, owner, status: 'WAITING', progress: 0, version: 1, createdAt: now })
-      .zadd(ownerKey, now, id)
-      .sadd(this.keys.liveTasks, id)
-      // The index outlives its newest record; entries whose record expired are pruned on read.
-      .expire(ownerKey, this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600)
-      .exec()
-      .then(throwOnMultiError);
+    const input = spec.input === undefined ? '' : JSON.stringify(spec.input);
+    const fields: Record<string, string | number> = {
+      id,
+      owner,
+      kind: spec.kind,
+      status: 'WAITING',
+      progress: 0,
+      version: 1,
+      createdAt: now,
+      attempt: 1,
+      maxAttempts: spec.maxAttempts,
+      retryDelayMs: spec.retryDelayMs,
+      ...(input ? { input } : {}),
+      ...(spec.retryOf ? { retryOf: spec.retryOf } : {}),
+    };
+    const created: StoredEvent = { seq: 1, at: now, type: 'CREATED', status: 'WAITING', attempt: 1 };
+    // The index outlives its newest record; entries whose record expired are pruned on read.
+    const indexTtl = this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600;
+    await this.redis.taskCreate(
+      this.keys.task(id),
+      this.keys.ownerTasks(owner),
+      this.keys.liveTasks,
+      this.keys.taskEvents(id),
+      this.keys.task(spec.retryOf ?? id),
+      id,
+      owner,
+      indexTtl,
+      spec.retryOf ?? '',
+      now,
+      JSON.stringify(created),
+      ...Object.entries(fields).flat(),
+    );
     const task: TaskRecord = {
       id,
       owner,
+      kind: spec.kind,
+      input: spec.input,
       status: 'WAITING',
       progress: 0,
       version: 1,
@@ -121,6 +330,14 @@ export class TaskStore {
       startedAt: null,
       finishedAt: null,
       error: null,
+      attempt: 1,
+      maxAttempts: spec.maxAttempts,
+      retryDelayMs: spec.retryDelayMs,
+      nextAttemptAt: null,
+      attempts: [],
+      result: null,
+      retryOf: spec.retryOf ?? null,
+      retries: [],
     };
     this.observer?.created(task);
     return task;
@@ -130,10 +347,10 @@ export class TaskStore {
     return recordFromHash(await this.redis.hgetall(this.keys.task(id)));
   }
 
-  /** The owner's tasks, newest first. */
-  async listByOwner(owner: string, first: number): Promise<TaskRecord[]> {
+  /** The owner's tasks, newest first, from the `offset`-th. */
+  async listByOwner(owner: string, first: number, offset = 0): Promise<TaskRecord[]> {
     const ownerKey = this.keys.ownerTasks(owner);
-    const ids = await this.redis.zrevrange(ownerKey, 0, first - 1);
+    const ids = await this.redis.zrevrange(ownerKey, offset, offset + first - 1);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.task(id));
@@ -160,8 +377,8 @@ export class TaskStore {
     if (ids.length > 0) await this.redis.srem(this.keys.liveTasks, ...ids);
   }
 
-  /** Applies a named transition atomically; see CAS_SCRIPT. */
-  async apply(id: string, name: TransitionName, changes: TaskChanges = {}): Promise<TransitionResult> {
+  /** Applies a named transition atomically, with its attempt step and timeline event; see CAS_SCRIPT. */
+  async apply(id: string, name: TransitionName, changes: TaskChanges = {}, options: ApplyOptions = {}): Promise<TransitionResult> {
     const t = TRANSITIONS[name];
     const ttl = isFinal(t.to) ? this.config.task.retentionS : 0;
     const fields: string[] = [];
@@ -169,24 +386,74 @@ export class TaskStore {
     const [applied, json] = await this.redis.taskCas(
       this.keys.task(id),
       this.keys.liveTasks,
+      this.keys.taskEvents(id),
+      this.keys.taskFile(id),
       FROM[name],
       t.to,
       this.keys.taskChannel(id),
       ttl,
       id,
       Date.now(),
+      String(options.attempt ?? 0),
+      t.attempt,
+      t.event,
+      JSON.stringify(options.event ?? {}),
       ...fields,
     );
-    const task = json === null ? null : recordFromSnapshot(json);
-    if (applied === 1 && task) {
-      this.observer?.applied(name, task);
-      return { applied: true, task };
+    const message = json === null ? { record: null, events: [] } : parseChannelMessage(json);
+    if (applied === 1 && message.record) {
+      this.observer?.applied(name, message.record);
+      return { applied: true, task: message.record, events: message.events };
     }
-    return { applied: false, task };
+    return { applied: false, task: message.record };
   }
-}
 
-function throwOnMultiError(results: [Error | null, unknown][] | null): void {
-  if (!results) throw new Error('Redis transaction aborted');
-  for (const [err] of results) if (err) throw err;
+  /**
+   * Appends an event that changes no status to a live task's timeline (see EVENT_SCRIPT): a log
+   * line of `attempt`, or a cancel request while the task runs. Answers its seq, or 0 when refused.
+   */
+  async appendEvent(
+    id: string,
+    event: Pick<StoredEvent, 'type' | 'message' | 'level' | 'attempt'>,
+    options: { attempt?: number; status?: 'IN_PROGRESS' } = {},
+  ): Promise<number> {
+    const limit: Partial<StoredEvent> = {
+      type: 'LOG',
+      level: 'WARN',
+      attempt: event.attempt,
+      message: `Log limit reached (${this.config.task.logLinesPerTask} lines per task); later lines are dropped`,
+    };
+    const seq = await this.redis.taskEvent(
+      this.keys.task(id),
+      this.keys.taskEvents(id),
+      this.keys.taskChannel(id),
+      JSON.stringify(event),
+      String(options.attempt ?? 0),
+      Date.now(),
+      options.status ?? '',
+      this.config.task.logLinesPerTask,
+      JSON.stringify(limit),
+    );
+    return Math.max(0, seq);
+  }
+
+  /** The timeline's events with seq greater than `after`, at most `first`, oldest first. */
+  async events(id: string, after: number, first: number): Promise<StoredEvent[]> {
+    const list = await this.redis.lrange(this.keys.taskEvents(id), after, after + first - 1);
+    return list.map(eventFromJson).filter((e): e is StoredEvent => e !== null);
+  }
+
+  /** Stores the task's file; it expires with the record (the final transition sets its TTL). */
+  async saveFile(id: string, file: TaskFile): Promise<void> {
+    await this.redis.hset(this.keys.taskFile(id), { content: file.content, contentType: file.contentType, filename: file.filename });
+    // Until the task ends (when the final transition aligns it with the record), a file whose
+    // task never ends still goes: after the retention window.
+    await this.redis.expire(this.keys.taskFile(id), this.config.task.retentionS);
+  }
+
+  async getFile(id: string): Promise<TaskFile | null> {
+    const [content, contentType, filename] = await this.redis.hmgetBuffer(this.keys.taskFile(id), 'content', 'contentType', 'filename');
+    if (!content || !contentType || !filename) return null;
+    return { content, contentType: contentType.toString(), filename: filename.toString() };
+  }
 }

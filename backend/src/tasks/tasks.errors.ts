@@ -20,6 +20,12 @@ export class TaskNotCancellableError extends CodedError {
   }
 }
 
+export class TaskNotRetryableError extends CodedError {
+  constructor(status: string) {
+    super('TASK_NOT_RETRYABLE', `Task is still ${status}: only a FINISHED, CANCELLED or ERROR task can be run again`);
+  }
+}
+
 export class BadUserInputError extends CodedError {
   constructor(field: string, message: string) {
     super('BAD_USER_INPUT', message, { field });
@@ -46,7 +52,8 @@ export class UnauthenticatedError extends CodedError {
 
 /** Task ids are random UUIDs; anything else is refused before touching Redis. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isTaskId = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
 export function assertTaskId(id: unknown): string {
-  if (typeof id !== 'string' || !UUID.test(id)) throw new BadUserInputError('id', 'id must be a task id (a UUID)');
+  if (!isTaskId(id)) throw new BadUserInputError('id', 'id must be a task id (a UUID)');
   return id.toLowerCase();
 }

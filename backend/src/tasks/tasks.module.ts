@@ -1,13 +1,17 @@
 import { BullModule, Processor } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import type { Config } from '../config/config.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { FilesController } from './files.controller.js';
+import { KINDS, loadKinds } from './kind-registry.js';
+import { kindServices } from './kind-services.js';
+import { TaskAttempts } from './task-attempts.js';
 import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskReconciler } from './task-reconciler.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import { JobFailureListener, TasksProcessor } from './tasks.processor.js';
-import { TasksResolver } from './tasks.resolver.js';
+import { TaskFieldsResolver, TaskResultResolver, TasksResolver } from './tasks.resolver.js';
 import { TasksService } from './tasks.service.js';
 
 /**
@@ -16,12 +20,18 @@ import { TasksService } from './tasks.service.js';
 @Module({})
 export class TasksModule {
   static forRoot(config: Config): DynamicModule {
-    const api: Provider[] = [TasksResolver, TasksService, TaskStatusStreams];
+    const api: Provider[] = [TasksResolver, TaskFieldsResolver, TaskResultResolver, TasksService, TaskStatusStreams];
     const worker: Provider[] = [workerProcessor(config), JobFailureListener, TaskReconciler];
+    const kinds: Provider = {
+      provide: KINDS,
+      inject: [TaskStore, CONFIG],
+      useFactory: (store: TaskStore, c: Config) => loadKinds(c, kindServices(store, c)),
+    };
     return {
       module: TasksModule,
       imports: [BullModule.registerQueue({ name: TASKS_QUEUE })],
-      providers: [TaskStore, ...(config.role === 'worker' ? [] : api), ...(config.role === 'api' ? [] : worker)],
+      controllers: config.role === 'worker' ? [] : [FilesController],
+      providers: [TaskStore, TaskAttempts, kinds, ...(config.role === 'worker' ? [] : api), ...(config.role === 'api' ? [] : worker)],
     };
   }
 }

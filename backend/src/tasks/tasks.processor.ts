@@ -4,36 +4,42 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
-import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
+import type { LogLevel } from '../graphql/generated/schema-types.js';
+import { attemptOfJob, TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { bullConnection, PROCESS_NAME } from '../redis/redis-connection.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { guard, WorkStopped, type AbortReason, type Guarded } from './job-guard.js';
-import { planTask } from './task-plan.js';
+import { KINDS, type Kinds } from './kind-registry.js';
+import { errorOfFailedJob, STUCK, TaskAttempts, WORKER_LOST, type AttemptJob } from './task-attempts.js';
+import { PermanentError, type KindResult, type TaskContext } from './task-kind.js';
+import { LogBudget } from './task-log.js';
+import type { TaskRecord } from './task-state.js';
 import { TaskStore } from './task-store.js';
-import type { RunTaskJob } from './tasks.service.js';
 
-/** Progress is reported in steps of this many percent (each step is one status event). */
-const PROGRESS_STEP = 5;
-/** ...but never more often than this. */
-const MIN_PROGRESS_INTERVAL_MS = 100;
-
-export const WORKER_LOST = 'Worker lost: the task stopped reporting and was abandoned';
-export const SIMULATED_FAILURE = 'The task failed (a simulated failure, as configured by TASK_FAILURE_RATE)';
-export const STUCK = 'Stuck: the task stopped reporting progress and was stopped';
 /** How long aborted work may take to stop before its job is failed without it. */
 const GRACE_MS = 2000;
 
+/** A job's return value when its attempt finished: how the reconciler finishes a task whose final write was lost. */
+export interface AttemptReturn {
+  result?: KindResult;
+}
+
 /**
- * The BullMQ processor: runs the simulated work and reports every change through the TaskStore.
- * Its worker options come from configuration (see TasksModule.forRoot).
+ * The BullMQ processor: runs one attempt of a task (one job) with its kind's handler and
+ * reports every change through the TaskStore, each write naming the attempt. Its worker options
+ * come from configuration (see TasksModule.forRoot).
  */
 @Injectable()
 export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TasksProcessor.name);
   private cancelSubscription: Promise<number> | undefined;
+  /** The job each task runs in this process: aborts are asked for by task id. */
+  private readonly running = new Map<string, string>();
 
   constructor(
     private readonly store: TaskStore,
+    private readonly attempts: TaskAttempts,
+    @Inject(KINDS) private readonly kinds: Kinds,
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
@@ -46,7 +52,8 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     // `reason` is `stuck` when the reconciler found the task silent (see TaskReconciler).
     this.cancelSubscription = this.pubsub.subscribe(this.keys.cancelChannel, (message: { taskId?: unknown; reason?: unknown }) => {
       const reason: AbortReason = message?.reason === 'stuck' ? 'stuck' : 'cancelled';
-      if (typeof message?.taskId === 'string' && this.worker.cancelJob(message.taskId, reason)) {
+      const jobId = typeof message?.taskId === 'string' ? this.running.get(message.taskId) : undefined;
+      if (jobId && this.worker.cancelJob(jobId, reason)) {
         this.logger.log(`task ${message.taskId}: ${reason === 'stuck' ? 'stuck' : 'cancel requested'}, aborting it in worker ${PROCESS_NAME}`);
       }
     });
@@ -59,67 +66,72 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
 
   /**
    * This worker lost a job it is running (it froze past its lock, or a stall check failed the
-   * job): stop that work now, so one job never runs twice and the slot is free for the next.
+   * job): stop that work now, so one attempt never runs twice and the slot is free for the next.
    */
   @OnWorkerEvent('lockRenewalFailed')
   onLockLost(jobIds: string[]): void {
     for (const id of jobIds) {
-      if (this.worker.cancelJob(id, 'lock-lost' satisfies AbortReason)) this.logger.warn(`task ${id}: job lock lost, its work is stopped`);
+      if (this.worker.cancelJob(id, 'lock-lost' satisfies AbortReason)) this.logger.warn(`job ${id}: lock lost, its work is stopped`);
     }
   }
 
   /** All three parameters are declared: BullMQ passes the AbortSignal only then. */
-  async process(job: Job<RunTaskJob>, _token?: string, signal?: AbortSignal): Promise<void> {
+  async process(job: Job<AttemptJob>, _token?: string, signal?: AbortSignal): Promise<AttemptReturn> {
     const { taskId } = job.data;
+    const attempt = job.data.attempt ?? 1;
+    const jobId = job.id ?? taskId;
+    this.running.set(taskId, jobId);
     try {
-      await guard({ signal, stallTimeoutMs: this.config.worker.stallTimeoutMs, graceMs: GRACE_MS }, (g) => this.run(taskId, g));
+      return await guard({ signal, stallTimeoutMs: this.config.worker.stallTimeoutMs, graceMs: GRACE_MS }, (g) => this.run(taskId, attempt, g));
     } catch (error) {
       if (!(error instanceof WorkStopped)) throw error;
-      await this.endAborted(taskId, error.reason);
+      await this.endAborted(taskId, attempt, error.reason);
       throw new UnrecoverableError(error.message);
+    } finally {
+      if (this.running.get(taskId) === jobId) this.running.delete(taskId);
     }
   }
 
-  /** The simulated work: start, sleep with progress reports, then finish or fail as planned. */
-  private async run(taskId: string, { signal, beat }: Guarded): Promise<void> {
-    const started = await this.persist(taskId, () => this.store.apply(taskId, 'start', { startedAt: Date.now(), progress: 0 }));
-    // Cancelled (or failed) before we got here: nothing to run.
+  /**
+   * One attempt: start it, run the kind's handler, then finish with its result, or hand the
+   * failure to TaskAttempts (the next attempt, or ERROR). The job of an attempt that failed
+   * fails too (UnrecoverableError: BullMQ never retries a job; the next attempt is a job of its own).
+   */
+  private async run(taskId: string, attempt: number, g: Guarded): Promise<AttemptReturn> {
+    const now = Date.now();
+    const changes = { progress: 0, error: '', nextAttemptAt: '' as const, ...(attempt === 1 ? { startedAt: now } : {}) };
+    const started = await this.persist(taskId, () => this.store.apply(taskId, 'start', changes, { attempt }));
     if (started === null) throw new UnrecoverableError('Could not start: the task store was unreachable');
-    if (!started.applied) return;
-
-    const plan = planTask(taskId, this.config.task);
-    const steps = Math.max(1, Math.min(100 / PROGRESS_STEP, Math.floor(plan.durationMs / MIN_PROGRESS_INTERVAL_MS)));
-    const begin = Date.now();
-    for (let step = 1; step <= steps; step++) {
-      const due = begin + (plan.durationMs * step) / steps;
-      await sleep(Math.max(0, due - Date.now()), undefined, { signal });
-      beat();
-      if (step === steps) break;
-      const progress = Math.floor((100 * step) / steps);
-      // Progress is best-effort: a report lost to a Redis blip is superseded by the next one.
-      const reported = await this.store.apply(taskId, 'progress', { progress }).catch((e: Error) => {
-        this.logger.warn(`task ${taskId}: progress not recorded (${e.message})`);
-        return null;
-      });
-      // Someone else ended it (a forced cancel, stall detection, the reconciler): stop working.
-      if (reported && !reported.applied) return;
+    // Cancelled (or ended, or moved on) before we got here: nothing to run.
+    if (!started.applied) return {};
+    const task = started.task;
+    const kind = this.kinds.get(task.kind);
+    const ctx = new AttemptContext(task, attempt, g, this.store, this.logger);
+    let result: KindResult;
+    try {
+      if (!kind) throw new PermanentError(`This deployment has no kind "${task.kind}"`);
+      result = await kind.run(ctx, task.input === undefined ? kind.parse(undefined) : task.input);
+      g.signal.throwIfAborted();
+    } catch (error) {
+      if (g.signal.aborted) throw error;
+      const message = error instanceof Error && error.message ? error.message : 'The task failed';
+      await ctx.flush();
+      await this.persist(taskId, () => this.attempts.failed(taskId, attempt, message, error instanceof PermanentError));
+      throw new UnrecoverableError(message);
     }
-    signal.throwIfAborted();
-    if (plan.fails) {
-      await this.persist(taskId, () => this.store.apply(taskId, 'fail', { finishedAt: Date.now(), error: SIMULATED_FAILURE }));
-      throw new UnrecoverableError(SIMULATED_FAILURE);
-    }
-    await this.persist(taskId, () => this.store.apply(taskId, 'finish', { progress: 100, finishedAt: Date.now() }));
+    await ctx.flush();
+    const finishedAt = Date.now();
+    await this.persist(taskId, () => this.store.apply(taskId, 'finish', { progress: 100, finishedAt, result: JSON.stringify(result) }, { attempt }));
+    return { result };
   }
 
-  /** Ends a task whose work was aborted, as its reason says (see AbortReason). */
-  private async endAborted(taskId: string, reason: AbortReason): Promise<void> {
-    const finishedAt = Date.now();
+  /** Ends the attempt whose work was aborted, as its reason says (see AbortReason). */
+  private async endAborted(taskId: string, attempt: number, reason: AbortReason): Promise<void> {
     if (reason === 'cancelled') {
-      await this.persist(taskId, () => this.store.apply(taskId, 'cancelRunning', { finishedAt, error: 'Cancelled by the user' }));
+      await this.persist(taskId, () => this.store.apply(taskId, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled by the user' }, { attempt }));
     } else if (reason === 'stuck') {
       this.logger.error(`task ${taskId}: stuck (no progress within TASK_STALL_TIMEOUT_MS), its work is stopped`);
-      await this.persist(taskId, () => this.store.apply(taskId, 'fail', { finishedAt, error: STUCK }));
+      await this.persist(taskId, () => this.attempts.failed(taskId, attempt, STUCK));
     }
   }
 
@@ -147,12 +159,13 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
 }
 
 /**
- * Turns every failed or stalled job into an ERROR record, whoever failed it. A job whose worker
+ * Reports every failed or stalled job as a failed attempt, whoever failed it. A job whose worker
  * died or froze past its lock is found by a stall check *without running our processor*, and
  * BullMQ 6 does not fail it there: it goes back to the queue marked to fail when a worker next
  * takes it, which waits for a free slot. So the `stalled` event (maxStalledCount 0: such a job
- * never runs again) ends the task at once ("worker lost"), and `failed` covers the rest. Records
- * already final are left alone by the CAS.
+ * never runs again) fails the attempt at once ("worker lost": retried while attempts remain),
+ * and `failed` covers the rest. An attempt already reported (by its processor, say) is left
+ * alone by the store's attempt check.
  */
 @Injectable()
 export class JobFailureListener implements OnModuleInit, OnModuleDestroy {
@@ -160,7 +173,7 @@ export class JobFailureListener implements OnModuleInit, OnModuleDestroy {
   private events: QueueEvents | undefined;
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly attempts: TaskAttempts,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
@@ -170,20 +183,75 @@ export class JobFailureListener implements OnModuleInit, OnModuleDestroy {
       connection: bullConnection(this.config, 'longrun:events'),
       prefix: this.keys.bullPrefix,
     });
-    this.events.on('failed', ({ jobId, failedReason }) =>
-      this.fail(jobId, /stalled/i.test(failedReason) ? WORKER_LOST : failedReason || 'The task failed', failedReason),
-    );
+    this.events.on('failed', ({ jobId, failedReason }) => this.fail(jobId, errorOfFailedJob(failedReason), failedReason));
     this.events.on('stalled', ({ jobId }) => this.fail(jobId, WORKER_LOST, 'stalled'));
   }
 
   private fail(jobId: string, error: string, why: string): void {
-    this.store.apply(jobId, 'fail', { finishedAt: Date.now(), error }).then(
-      (r) => r.applied && this.logger.warn(`task ${jobId} failed outside its processor: ${why}`),
-      (e: Error) => this.logger.error(`could not record failure of ${jobId}: ${e.message}`),
+    const { taskId, attempt } = attemptOfJob(jobId);
+    this.attempts.failed(taskId, attempt, error).then(
+      (outcome) => outcome !== 'none' && this.logger.warn(`task ${taskId} attempt ${attempt} failed outside its processor (${why}): ${outcome}`),
+      (e: Error) => this.logger.error(`could not record the failure of job ${jobId}: ${e.message}`),
     );
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.events?.close();
+  }
+}
+
+/** What the kind's handler sees of its attempt (see TaskContext). */
+class AttemptContext implements TaskContext {
+  readonly taskId: string;
+  readonly owner: string;
+  readonly maxAttempts: number;
+  readonly signal: AbortSignal;
+  private lastProgress = -1;
+  private readonly budget = new LogBudget();
+  /** Timeline writes in flight: settled before the attempt's outcome is written, so the timeline keeps their order. */
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    task: TaskRecord,
+    readonly attempt: number,
+    private readonly guarded: Guarded,
+    private readonly store: TaskStore,
+    private readonly logger: Logger,
+  ) {
+    this.taskId = task.id;
+    this.owner = task.owner;
+    this.maxAttempts = task.maxAttempts;
+    this.signal = guarded.signal;
+  }
+
+  async progress(percent: number): Promise<void> {
+    this.guarded.beat();
+    const progress = Math.max(0, Math.min(100, Math.floor(Number.isFinite(percent) ? percent : 0)));
+    if (progress === this.lastProgress || this.signal.aborted) return;
+    this.lastProgress = progress;
+    // Best-effort: a report lost to a Redis blip is superseded by the next one.
+    const reported = await this.track(this.store.apply(this.taskId, 'progress', { progress }, { attempt: this.attempt })).catch((e: Error) => {
+      this.logger.warn(`task ${this.taskId}: progress not recorded (${e.message})`);
+      return null;
+    });
+    // Someone else ended the task or moved it on (a forced cancel, a stall check, the reconciler): stop working.
+    if (reported && !reported.applied) this.guarded.abort('superseded');
+  }
+
+  log(message: string, level: LogLevel = 'INFO'): void {
+    for (const line of this.budget.admit(String(message), level)) {
+      const append = this.store.appendEvent(this.taskId, { type: 'LOG', attempt: this.attempt, ...line }, { attempt: this.attempt });
+      void this.track(append).catch(() => undefined);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(write: Promise<T>): Promise<T> {
+    this.pending.add(write);
+    void write.finally(() => this.pending.delete(write)).catch(() => undefined);
+    return write;
   }
 }

@@ -1,25 +1,38 @@
 import { withTimeout } from '@longrun/server-common';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
-import { TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
+import type { CreateTaskInput, RetryPolicyInput, TaskKind as PublicTaskKind } from '../graphql/generated/schema-types.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
+import { DEFAULT_KIND, KINDS, type Kinds } from './kind-registry.js';
+import { retryPolicy } from './retry-policy.js';
+import { TaskAttempts } from './task-attempts.js';
+import { toPublicEvent, type PublicEvent } from './task-events.js';
 import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
-import { TaskStore } from './task-store.js';
-import { BadUserInputError, CodedError, RateLimitedError, ServiceUnavailableError, TaskNotCancellableError, TaskNotFoundError } from './tasks.errors.js';
-
-export interface RunTaskJob {
-  taskId: string;
-}
+import { MAX_EVENTS_PAGE, TaskStore, type NewTask, type TaskFile } from './task-store.js';
+import {
+  BadUserInputError,
+  CodedError,
+  RateLimitedError,
+  ServiceUnavailableError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+} from './tasks.errors.js';
 
 /** How often a pending cancel request is re-broadcast (pub/sub delivers at most once). */
 const CANCEL_REBROADCAST_MS = 500;
 const MAX_PAGE = 100;
+
+/** The kind a CreateTaskInput names (its one field; oneOf guarantees at most one) and that kind's input. */
+function chosenKind(input: CreateTaskInput | null | undefined): [string, unknown] {
+  for (const [name, value] of Object.entries(input ?? {})) if (value !== null && value !== undefined) return [name, value];
+  return [DEFAULT_KIND, undefined];
+}
 
 /** Redis errors become SERVICE_UNAVAILABLE; coded errors pass through. */
 async function guard<T>(work: Promise<T>): Promise<T> {
@@ -39,7 +52,8 @@ export class TasksService {
   constructor(
     private readonly store: TaskStore,
     private readonly streams: TaskStatusStreams,
-    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<RunTaskJob>,
+    private readonly attempts: TaskAttempts,
+    @Inject(KINDS) private readonly kinds: Kinds,
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
@@ -54,12 +68,43 @@ export class TasksService {
     });
   }
 
-  async create(owner: string): Promise<PublicTask> {
+  /** The kinds this deployment runs, as the schema's TaskKind. */
+  taskKinds(): PublicTaskKind[] {
+    return [...this.kinds.values()].map((k) => ({
+      name: k.name,
+      title: k.title,
+      description: k.description,
+      maxAttempts: k.retry.maxAttempts,
+      retryDelayMs: k.retry.delayMs,
+    }));
+  }
+
+  /**
+   * Checks everything first (the kind, its input, the retry policy), so bad input queues
+   * nothing and costs no budget; then the record, then its first attempt's job.
+   */
+  async create(owner: string, input: CreateTaskInput | null | undefined, retry: RetryPolicyInput | null | undefined): Promise<PublicTask> {
+    const [name, kindInput] = chosenKind(input);
+    const kind = this.kinds.get(name);
+    if (!kind) throw new BadUserInputError(`input.${name}`, `This deployment has no kind "${name}"`);
+    const parsed = kind.parse(kindInput);
+    const policy = retryPolicy(kind.retry, retry);
+    return this.queueNew(owner, { kind: name, input: parsed, ...policy });
+  }
+
+  /** A final task run again: a new task of the same kind, input and policy, linked both ways. */
+  async retry(id: string, owner: string): Promise<PublicTask> {
+    const original = await this.owned(id, owner);
+    if (!isFinal(original.status)) throw new TaskNotRetryableError(original.status);
+    const { kind, input, maxAttempts, retryDelayMs } = original;
+    return this.queueNew(owner, { kind, input, maxAttempts, retryDelayMs, retryOf: id });
+  }
+
+  private async queueNew(owner: string, spec: NewTask): Promise<PublicTask> {
     await this.consumeCreateBudget(owner);
-    const task = await guard(this.store.create(owner));
-    const age = this.config.task.retentionS;
+    const task = await guard(this.store.create(owner, spec));
     try {
-      await withTimeout(this.queue.add('run', { taskId: task.id }, { jobId: task.id, attempts: 1, removeOnComplete: { age }, removeOnFail: { age } }), 2000);
+      await this.attempts.enqueue(task.id, 1);
     } catch (error) {
       this.logger.warn(`task ${task.id} could not be queued: ${(error as Error).message}`);
       // Never leave a record WAITING for a job that does not exist.
@@ -94,6 +139,26 @@ export class TasksService {
     return guard(this.streams.open(id, owner));
   }
 
+  /** The timeline of a task the caller was already found to own (a field of its Task). */
+  async events(id: string, after: number, first: number): Promise<PublicEvent[]> {
+    if (!Number.isInteger(after) || after < 0) throw new BadUserInputError('after', 'after must be 0 or more');
+    if (!Number.isInteger(first) || first < 1 || first > MAX_EVENTS_PAGE)
+      throw new BadUserInputError('first', `first must be between 1 and ${MAX_EVENTS_PAGE}`);
+    return (await guard(this.store.events(id, after, first))).map(toPublicEvent);
+  }
+
+  watchEvents(id: string, owner: string, after: number): Promise<AsyncIterableIterator<PublicEvent>> {
+    if (!Number.isInteger(after) || after < 0) throw new BadUserInputError('after', 'after must be 0 or more');
+    return guard(this.streams.openEvents(id, owner, after));
+  }
+
+  /** The task's file, for its owner only; null for anyone else, for a task without one, or once expired. */
+  async file(id: string, owner: string): Promise<TaskFile | null> {
+    const record = await this.store.get(id);
+    if (!record || record.owner !== owner) return null;
+    return this.store.getFile(id);
+  }
+
   /**
    * WAITING: one compare-and-set to CANCELLED, then the job is removed (if a worker grabs it in
    * between, its own WAITING → IN_PROGRESS fails and it does nothing). IN_PROGRESS: every worker
@@ -103,20 +168,26 @@ export class TasksService {
   async cancel(id: string, owner: string): Promise<PublicTask> {
     const record = await this.owned(id, owner);
     if (isFinal(record.status)) throw new TaskNotCancellableError(record.status);
-
-    // A task seen running never waits again: only a WAITING one is tried as such.
+    // A task seen running never waits again for that attempt: only a WAITING one is tried as such.
     if (record.status === 'WAITING') {
-      const waiting = await guard(this.store.apply(id, 'cancelWaiting', { finishedAt: Date.now(), error: 'Cancelled before it started' }));
-      if (waiting.applied) {
-        await this.queue.remove(id).catch(() => undefined);
-        return toPublic(waiting.task);
-      }
+      const waiting = await this.cancelWaiting(record);
+      if (waiting) return toPublic(waiting);
     }
     return toPublic(await this.cancelRunning(id, owner));
   }
 
+  /** WAITING (for its first attempt or for a retry) to CANCELLED; the attempt's job is removed. Null if it was not WAITING at that attempt. */
+  private async cancelWaiting(record: TaskRecord): Promise<TaskRecord | null> {
+    const error = record.attempt > 1 ? 'Cancelled while waiting for a retry' : 'Cancelled before it started';
+    const waiting = await guard(this.store.apply(record.id, 'cancelWaiting', { finishedAt: Date.now(), error }, { attempt: record.attempt }));
+    if (!waiting.applied) return null;
+    await this.attempts.dequeue(record.id, record.attempt);
+    return waiting.task;
+  }
+
   private async cancelRunning(id: string, owner: string): Promise<TaskRecord> {
     const broadcast = () => this.pubsub.publish(this.keys.cancelChannel, { taskId: id }).catch(() => undefined);
+    await this.store.appendEvent(id, { type: 'CANCEL_REQUESTED' }, { status: 'IN_PROGRESS' }).catch(() => undefined);
     // The request goes out while the watch opens, not after: the watch reads the record once
     // its subscription is confirmed, so a CANCELLED written in between is its first snapshot.
     const [stream] = await Promise.all([this.watch(id, owner), broadcast()]);
@@ -129,14 +200,23 @@ export class TasksService {
         if (!next || next.done) break;
         last = next.value;
         if (isFinal(last.status)) break;
+        // The attempt failed meanwhile and the task now waits for a retry: cancel that wait.
+        if (last.status === 'WAITING') {
+          const record = await this.owned(id, owner);
+          if (record.status === 'WAITING') {
+            const waiting = await this.cancelWaiting(record);
+            if (waiting) return waiting;
+          }
+        }
       }
-      if (last && isFinal(last.status)) return this.cancelOutcome({ ...last, owner });
+      if (last && isFinal(last.status)) return this.cancelOutcome(await this.owned(id, owner));
       // No worker confirmed in time (it died or froze): record the cancel ourselves. Its job's
       // lock will expire and stall detection will fail it; the final status stays CANCELLED.
       this.logger.warn(`task ${id}: no worker confirmed the cancel within ${this.config.cancelTimeoutMs} ms`);
       const forced = await guard(this.store.apply(id, 'cancelRunning', { finishedAt: Date.now(), error: 'Cancelled (its worker did not respond)' }));
       if (forced.applied) return forced.task;
       if (!forced.task) throw new TaskNotFoundError();
+      if (forced.task.status === 'WAITING') return (await this.cancelWaiting(forced.task)) ?? this.cancelOutcome(await this.owned(id, owner));
       return this.cancelOutcome(forced.task);
     } finally {
       clearInterval(timer);
