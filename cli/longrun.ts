@@ -27,13 +27,14 @@ import {
   TaskEventsDocument,
   type TaskEventFieldsFragment as TaskEvent,
   TaskKindsDocument,
-  type TaskResultFieldsFragment as TaskResult,
   TasksDocument,
   TaskStatusDocument,
   TaskTimelineDocument,
   type AllTaskFieldsFragment as Task,
 } from '../operations/generated/graphql.js';
 import { isFinal } from '../operations/generated/schema-enums.js';
+
+type TaskResult = NonNullable<Task['result']>;
 
 const BASE = (process.env.LONGRUN_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const SESSION_FILE = process.env.LONGRUN_CLI_SESSION || join(import.meta.dirname, '..', '.run', 'cli-session');
@@ -354,7 +355,8 @@ async function download(id: string, out: string | undefined): Promise<void> {
     try {
       error = (JSON.parse(text) as { errors?: GraphQLErrorLike[] }).errors?.[0];
     } catch {}
-    throw error ? apiError(error) : new ApiError(`GET ${url.pathname}: HTTP ${response.status}${text ? ` ${text.slice(0, 200)}` : ''}`);
+    const plain = response.headers.get('content-type')?.startsWith('text/plain') ? ` ${text.slice(0, 200)}` : '';
+    throw error ? apiError(error) : new ApiError(`GET ${url.pathname}: HTTP ${response.status}${plain}`);
   }
   const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
   if (out === '-') {

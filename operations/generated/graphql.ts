@@ -108,18 +108,6 @@ export type BenchCancelMutationVariables = Exact<{
 
 export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
 
-type TaskResultFields_ExportResult_Fragment = { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat };
-
-type TaskResultFields_PrimesResult_Fragment = { __typename: 'PrimesResult', count: number, largest: number | null, below: number };
-
-type TaskResultFields_SimulatedResult_Fragment = { __typename: 'SimulatedResult', durationMs: number };
-
-export type TaskResultFieldsFragment =
-  | TaskResultFields_ExportResult_Fragment
-  | TaskResultFields_PrimesResult_Fragment
-  | TaskResultFields_SimulatedResult_Fragment
-;
-
 export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
     | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
     | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
@@ -247,25 +235,6 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const TaskResultFieldsFragmentDoc = new TypedDocumentString(`
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-    `, {"fragmentName":"TaskResultFields"}) as unknown as TypedDocumentString<TaskResultFieldsFragment, unknown>;
 export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
     fragment AllTaskFields on Task {
   id
@@ -287,28 +256,26 @@ export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}`, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
+    `, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
 export const TaskEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment TaskEventFields on TaskEvent {
   seq
@@ -320,26 +287,24 @@ export const TaskEventFieldsFragmentDoc = new TypedDocumentString(`
   message
   level
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}`, {"fragmentName":"TaskEventFields"}) as unknown as TypedDocumentString<TaskEventFieldsFragment, unknown>;
+    `, {"fragmentName":"TaskEventFields"}) as unknown as TypedDocumentString<TaskEventFieldsFragment, unknown>;
 export const BenchWatchDocument = new TypedDocumentString(`
     subscription BenchWatch($id: ID!) {
   taskStatus(id: $id) {
@@ -381,24 +346,7 @@ export const TaskDocument = new TypedDocumentString(`
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -418,35 +366,32 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:37b0908e6307aa8e6a80abdb6f533a3a12dec090d4f1273dd155ce04c09f739e"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+}`, {"hash":"sha256:431459ee14121834022cfb48b3c7d30507b90613f9a241cfbe3108af647be2c4"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int) {
   tasks(first: $first) {
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -466,11 +411,25 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:5a31a16a40e48c834bce1399e37901a8ef653ef1415387a9b541550f7596c919"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+}`, {"hash":"sha256:6c3d5c7707b616206f70ac49b45d760cbe7c4894a9f92058342143e73c5aee6f"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
 export const TaskKindsDocument = new TypedDocumentString(`
     query TaskKinds {
   taskKinds {
@@ -488,24 +447,7 @@ export const CreateTaskDocument = new TypedDocumentString(`
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -525,35 +467,32 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:40a0ffb6031424d88459b965c92b76ac88feca7decd3106986bc33364b7eafd0"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+}`, {"hash":"sha256:23d1ae6961a1cdbb74d6d8577a6b292fdfb52b7591f0e059b892b72dfadc8177"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
 export const RetryTaskDocument = new TypedDocumentString(`
     mutation RetryTask($id: ID!) {
   retryTask(id: $id) {
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -573,35 +512,32 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:6575893918b0e561a9a357664dffc9d95d3bd3489ebe09ffb31d991871844b7f"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
+}`, {"hash":"sha256:eb4da0a7f855830c1e308512b224ea6429272e18283f9f16c36042f39948437f"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
 export const CancelTaskDocument = new TypedDocumentString(`
     mutation CancelTask($id: ID!) {
   cancelTask(id: $id) {
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -621,35 +557,32 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:2ad5bca38517e9ad244ac19ef9e40356301c070c69475597088d3665fe5b0526"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
+}`, {"hash":"sha256:9ece4068c40f0396211e618d79ece9095c90581a3e06c5260a84b07ee24f8110"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
 export const TaskStatusDocument = new TypedDocumentString(`
     subscription TaskStatus($id: ID!) {
   taskStatus(id: $id) {
     ...AllTaskFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment AllTaskFields on Task {
+    fragment AllTaskFields on Task {
   id
   kind
   status
@@ -669,35 +602,32 @@ fragment AllTaskFields on Task {
     error
   }
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
   retryOf
   retries
-}`, {"hash":"sha256:b16fdc2faa5decb879316fd64f34430f8f54880c3b8da85e0562101af98cde54"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+}`, {"hash":"sha256:5b8dbadfe479cac043005b6c624e95a7a86b38c4459e7c0ee3d1f46e7cc36ab9"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
 export const TaskEventsDocument = new TypedDocumentString(`
     subscription TaskEvents($id: ID!, $after: Int = 0) {
   taskEvents(id: $id, after: $after) {
     ...TaskEventFields
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment TaskEventFields on TaskEvent {
+    fragment TaskEventFields on TaskEvent {
   seq
   at
   type
@@ -707,46 +637,55 @@ fragment TaskEventFields on TaskEvent {
   message
   level
   result {
-    ...TaskResultFields
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
   }
-}`, {"hash":"sha256:5777cfc924f7d268ae06bae4ef594a74bc16be8f6112e8d47f550f1c4e80d291"}) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
+}`, {"hash":"sha256:66725b309367c139f2e6fc036f6a55790af5991f67a04f9a34d45e34e1672e35"}) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
 export const TaskTimelineDocument = new TypedDocumentString(`
     query TaskTimeline($id: ID!, $after: Int = 0, $first: Int = 100) {
   task(id: $id) {
     id
     status
     events(after: $after, first: $first) {
-      ...TaskEventFields
+      seq
+      at
+      type
+      status
+      progress
+      attempt
+      message
+      level
+      result {
+        __typename
+        ... on SimulatedResult {
+          durationMs
+        }
+        ... on PrimesResult {
+          count
+          largest
+          below
+        }
+        ... on ExportResult {
+          url
+          bytes
+          rows
+          format
+        }
+      }
     }
   }
 }
-    fragment TaskResultFields on TaskResult {
-  __typename
-  ... on SimulatedResult {
-    durationMs
-  }
-  ... on PrimesResult {
-    count
-    largest
-    below
-  }
-  ... on ExportResult {
-    url
-    bytes
-    rows
-    format
-  }
-}
-fragment TaskEventFields on TaskEvent {
-  seq
-  at
-  type
-  status
-  progress
-  attempt
-  message
-  level
-  result {
-    ...TaskResultFields
-  }
-}`, {"hash":"sha256:6593c54ea53dfbd4c433bd1558c2828857f6fabab0427733dac2d5bda3d4a6d7"}) as unknown as TypedDocumentString<TaskTimelineQuery, TaskTimelineQueryVariables>;
+    `, {"hash":"sha256:0f17840af8c94439548629ccdb7ea7856b895514500a311462d1e14ba8f34beb"}) as unknown as TypedDocumentString<TaskTimelineQuery, TaskTimelineQueryVariables>;
