@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planTask } from '../backend/src/tasks/task-plan.js';
+import { planTask } from '../backend/src/tasks/kinds/simulated/plan.js';
 import type { TaskRecord } from '../backend/src/tasks/task-state.js';
 import { isFinal, type TaskStatus } from '../testkit/index.js';
 import { check, History, type SeenTask, type Stored, type Violation } from './history.js';
@@ -17,6 +17,16 @@ function rec(id: string, status: TaskStatus, version: number, extra: Partial<Tas
   return {
     id,
     owner: 'session',
+    kind: 'simulated',
+    input: undefined,
+    attempt: 1,
+    maxAttempts: 1,
+    retryDelayMs: 1000,
+    nextAttemptAt: null,
+    attempts: [],
+    result: null,
+    retryOf: null,
+    retries: [],
     status,
     progress: status === 'FINISHED' ? 100 : 0,
     version,

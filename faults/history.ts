@@ -20,7 +20,7 @@
  */
 import { isFinal, redisHash, type TaskStatus } from '../testkit/index.js';
 import { redisKeys } from '../backend/src/redis/redis-keys.js';
-import { planTask, type PlanSettings } from '../backend/src/tasks/task-plan.js';
+import { planTask, type PlanSettings } from '../backend/src/tasks/kinds/simulated/plan.js';
 import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state.js';
 
 /** The reason the processor writes for a planned (simulated) failure. */

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { Job, Queue } from 'bullmq';
 import { disposeAllClients, killAllChildren, redisCall, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
 import { redisKeys } from '../backend/src/redis/redis-keys.js';
-import { planTask } from '../backend/src/tasks/task-plan.js';
+import { planTask } from '../backend/src/tasks/kinds/simulated/plan.js';
 import { History } from './history.js';
 import { allEnded, backend, BackendCaller, create, follow, planOf, sharedEnv, stuckBoundMs, TASK, taskOrCode, verify, type Followed } from './stack.js';
 

@@ -26,7 +26,7 @@ import {
   type WsClient,
 } from '../../testkit/index.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
-import { planTask } from '../src/tasks/task-plan.js';
+import { planTask } from '../src/tasks/kinds/simulated/plan.js';
 import { Api, assertCleanStream, CREATE, events, newUser, STATUS, type Task } from './helpers.js';
 
 const TASK_MS = 1500;

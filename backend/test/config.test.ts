@@ -27,7 +27,17 @@ describe('loadConfig', () => {
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.port, 4000);
     assert.equal(c.prefix, 'longrun');
-    assert.deepEqual(c.task, { minDurationMs: 1000, maxDurationMs: 10_000, failureRate: 0.1, seed: undefined, retentionS: 86_400 });
+    assert.deepEqual(c.task, {
+      minDurationMs: 1000,
+      maxDurationMs: 10_000,
+      failureRate: 0.1,
+      seed: undefined,
+      retentionS: 86_400,
+      maxAttempts: 1,
+      retryDelayMs: 1000,
+      fileMaxBytes: 5 * 1024 * 1024,
+      logLinesPerTask: 500,
+    });
     assert.equal(c.worker.concurrency, 50);
     assert.ok(c.worker.lockDurationMs >= 1000);
     assert.ok(c.worker.stalledIntervalMs >= 1000);
@@ -71,7 +81,7 @@ describe('loadConfig', () => {
     assert.deepEqual(c.redis.nodes, [{ host: '127.0.0.1', port: 6390 }]);
     assert.equal(c.redis.db, 2);
     assert.equal(c.prefix, 'lr-test_1');
-    assert.deepEqual(c.task, { minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
+    assert.deepEqual(c.task, { ...c.task, minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
     assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500, stallTimeoutMs: 4000 });
     assert.equal(c.cancelTimeoutMs, 2000);
   });

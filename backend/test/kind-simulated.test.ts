@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import type { SimulatedInput, SimulatedResult } from '../src/graphql/generated/schema-types.js';
-import simulated, { SIMULATED_FAILURE } from '../src/tasks/kinds/simulated/index.js';
+import simulated, { SIMULATED_FAILURE, settle } from '../src/tasks/kinds/simulated/index.js';
 import { planTask } from '../src/tasks/kinds/simulated/plan.js';
 import { type KindDefinition, type KindServices, PermanentError, type TaskContext } from '../src/tasks/task-kind.js';
 import { BadUserInputError } from '../src/tasks/tasks.errors.js';
@@ -49,13 +49,13 @@ function refused(fn: () => unknown, field: string): void {
 }
 
 describe('simulated: parse', () => {
-  test('no input (or an empty one) means the configured defaults', () => {
+  test("no input (or an empty one) keeps nothing: the running worker's configuration decides", () => {
     const k = kind();
     const defaults = { minDurationMs: 1000, maxDurationMs: 10_000, failureRate: 0.1 };
-    assert.deepEqual(k.parse(undefined), defaults);
-    assert.deepEqual(k.parse(null), defaults);
-    assert.deepEqual(k.parse({}), defaults);
-    assert.deepEqual(k.parse({ minDurationMs: null, maxDurationMs: null, failureRate: null }), defaults);
+    for (const input of [undefined, null, {}, { minDurationMs: null, maxDurationMs: null, failureRate: null }]) {
+      assert.deepEqual(k.parse(input), {});
+      assert.deepEqual(settle(k.parse(input), loadConfig({}).task), defaults);
+    }
   });
 
   test('given fields override the defaults; the limits are inclusive', () => {
@@ -66,10 +66,11 @@ describe('simulated: parse', () => {
 
   test('one bound given: the other configured bound yields to it', () => {
     const k = kind();
-    assert.deepEqual(k.parse({ maxDurationMs: 500 }), { minDurationMs: 500, maxDurationMs: 500, failureRate: 0.1 });
-    assert.deepEqual(k.parse({ maxDurationMs: 2000 }), { minDurationMs: 1000, maxDurationMs: 2000, failureRate: 0.1 });
-    assert.deepEqual(k.parse({ minDurationMs: 20_000 }), { minDurationMs: 20_000, maxDurationMs: 20_000, failureRate: 0.1 });
-    assert.deepEqual(k.parse({ minDurationMs: 3000 }), { minDurationMs: 3000, maxDurationMs: 10_000, failureRate: 0.1 });
+    const settled = (input: SimulatedInput) => settle(k.parse(input), loadConfig({}).task);
+    assert.deepEqual(settled({ maxDurationMs: 500 }), { minDurationMs: 500, maxDurationMs: 500, failureRate: 0.1 });
+    assert.deepEqual(settled({ maxDurationMs: 2000 }), { minDurationMs: 1000, maxDurationMs: 2000, failureRate: 0.1 });
+    assert.deepEqual(settled({ minDurationMs: 20_000 }), { minDurationMs: 20_000, maxDurationMs: 20_000, failureRate: 0.1 });
+    assert.deepEqual(settled({ minDurationMs: 3000 }), { minDurationMs: 3000, maxDurationMs: 10_000, failureRate: 0.1 });
   });
 
   test('out-of-range values are refused, naming the field', () => {
@@ -83,8 +84,8 @@ describe('simulated: parse', () => {
   });
 
   test('the configured defaults are not bound by the input limits', () => {
-    const k = kind({ TASK_MIN_DURATION_MS: '700000', TASK_MAX_DURATION_MS: '900000' });
-    assert.deepEqual(k.parse(undefined), { minDurationMs: 700_000, maxDurationMs: 900_000, failureRate: 0.1 });
+    const env = { TASK_MIN_DURATION_MS: '700000', TASK_MAX_DURATION_MS: '900000' };
+    assert.deepEqual(settle(kind(env).parse(undefined), loadConfig(env).task), { minDurationMs: 700_000, maxDurationMs: 900_000, failureRate: 0.1 });
   });
 });
 

@@ -52,7 +52,15 @@ type Task = {
   attempts: { number: number; startedAt: string; endedAt: string | null; error: string | null }[];
   result: Record<string, unknown> | null;
 };
-type Event = { seq: number; type: string; status: string | null; progress: number | null; attempt: number | null; message: string | null; level: string | null };
+type Event = {
+  seq: number;
+  type: string;
+  status: string | null;
+  progress: number | null;
+  attempt: number | null;
+  message: string | null;
+  level: string | null;
+};
 
 let redis: RedisServer;
 let backend: Backend;
@@ -84,15 +92,16 @@ async function create(api: Api, variables: Record<string, unknown> = {}): Promis
   return r.data!.createTask;
 }
 
-async function finalOf(api: Api, id: string, timeoutMs = 20_000): Promise<Task> {
-  const r = await collect<{ taskStatus: Task }>(ws, STATUS, { id }, { user: api.user }, timeoutMs);
+async function finalOf(api: Api, id: string, timeoutMs = 20_000, client: WsClient = ws): Promise<Task> {
+  const r = await collect<{ taskStatus: Task }>(client, STATUS, { id }, { user: api.user }, timeoutMs);
   assert.equal(r.completed, true);
   return r.data.at(-1)!.taskStatus;
 }
 
 const jobsOf = async (taskId: string) => {
   const found: string[] = [];
-  for (let n = 1; n <= 10; n++) if (Number(await redisCall(redis.url, 'EXISTS', `${keys.bullPrefix}:tasks:${jobIdFor(taskId, n)}`)) === 1) found.push(jobIdFor(taskId, n));
+  for (let n = 1; n <= 10; n++)
+    if (Number(await redisCall(redis.url, 'EXISTS', `${keys.bullPrefix}:tasks:${jobIdFor(taskId, n)}`)) === 1) found.push(jobIdFor(taskId, n));
   return found;
 };
 
@@ -156,7 +165,10 @@ describe('bad input: BAD_USER_INPUT naming the field, nothing queued', () => {
 describe('retries', () => {
   test('an automatic retry is seen live: WAITING with attempt 2 of 3, the next attempt time and the error, then an outcome, on one stream', async () => {
     const api = new Api(backend, newUser());
-    const task = await create(api, { input: { simulated: { minDurationMs: 100, maxDurationMs: 200, failureRate: 1 } }, retry: { maxAttempts: 3, delayMs: 300 } });
+    const task = await create(api, {
+      input: { simulated: { minDurationMs: 100, maxDurationMs: 200, failureRate: 1 } },
+      retry: { maxAttempts: 3, delayMs: 300 },
+    });
     const r = await collect<{ taskStatus: Task }>(ws, STATUS, { id: task.id }, { user: api.user }, 30_000);
     assert.equal(r.completed, true, 'the stream stayed open across attempts and completed at the end');
     const seen = r.data.map((d) => d.taskStatus);
@@ -186,7 +198,10 @@ describe('retries', () => {
 
   test('cancelling during the wait between attempts is CANCELLED at once, and the task never runs again', async () => {
     const api = new Api(backend, newUser());
-    const task = await create(api, { input: { simulated: { minDurationMs: 50, maxDurationMs: 50, failureRate: 1 } }, retry: { maxAttempts: 3, delayMs: 3000 } });
+    const task = await create(api, {
+      input: { simulated: { minDurationMs: 50, maxDurationMs: 50, failureRate: 1 } },
+      retry: { maxAttempts: 3, delayMs: 3000 },
+    });
     const w = watch<{ taskStatus: Task }>(ws, STATUS, { id: task.id }, { user: api.user });
     await w.waitFor((d) => d.taskStatus.status === 'WAITING' && d.taskStatus.attempt === 2, 15_000);
     const started = Date.now();
@@ -273,3 +288,121 @@ describe('timeline', () => {
     assert.equal(r.errors?.[0]?.extensions?.field, 'first');
   });
 });
+
+describe('exports', () => {
+  const FILE = (backendUrl: string, id: string) => `${new URL(backendUrl).origin}/files/${id}`;
+
+  test('an export is a file its owner downloads (NDJSON and CSV); nobody else, and nothing without the credential', async () => {
+    const api = new Api(backend, newUser());
+    const done = await create(api, { input: { primes: { below: 100 } } });
+    await finalOf(api, done.id);
+    for (const format of ['NDJSON', 'CSV']) {
+      const task = await create(api, { input: { export: { format } } });
+      const final = await finalOf(api, task.id);
+      assert.equal(final.status, 'FINISHED', final.error ?? '');
+      const result = final.result as { url: string; bytes: number; rows: number; format: string };
+      assert.equal(result.url, `/api/files/${task.id}`);
+      assert.equal(result.format, format);
+      assert.ok(result.rows >= 2, 'the earlier task and the export itself');
+      const own = await fetch(FILE(backend.url, task.id), { headers: { authorization: `Bearer ${backend.token}`, 'x-longrun-user': api.user } });
+      assert.equal(own.status, 200);
+      const body = await own.text();
+      assert.equal(Buffer.byteLength(body), result.bytes);
+      assert.match(own.headers.get('content-disposition') ?? '', /^attachment; filename="longrun-tasks-/);
+      if (format === 'NDJSON') {
+        const lines = body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { id: string; events: unknown[] });
+        const row = lines.find((l) => l.id === done.id);
+        assert.ok(row && row.events.length >= 3, 'each task with its timeline');
+      } else {
+        assert.match(body, /^id,kind,status,/);
+        assert.ok(body.includes(done.id));
+      }
+      const other = await fetch(FILE(backend.url, task.id), { headers: { authorization: `Bearer ${backend.token}`, 'x-longrun-user': newUser() } });
+      assert.equal(other.status, 404, "another user's download is NOT_FOUND");
+      const anonymous = await fetch(FILE(backend.url, task.id));
+      assert.equal(anonymous.status, 401);
+    }
+  });
+});
+
+describe('primes, off the event loop', () => {
+  let tight: Backend;
+  before(async () => {
+    // Two slots; locks that a blocked event loop would lose within a second; a tiny file cap.
+    tight = await startBackend({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'kindstight',
+      TASK_MIN_DURATION_MS: '2000',
+      TASK_MAX_DURATION_MS: '2000',
+      TASK_FAILURE_RATE: '0',
+      WORKER_CONCURRENCY: '2',
+      WORKER_LOCK_DURATION_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      FILE_MAX_BYTES: '1024',
+    });
+  });
+  after(async () => {
+    await tight?.stop();
+  });
+  const tightWs = () => backendWsClient(tight.wsUrl, tight.token);
+
+  test('a long primes task keeps its lock, and another task beside it keeps its progress cadence', async () => {
+    const api = new Api(tight, newUser());
+    const client = tightWs();
+    const long = await create(api, { input: { primes: { below: 12_000_000 } } });
+    const primes = watch<{ taskStatus: Task }>(client, STATUS, { id: long.id }, { user: api.user });
+    await primes.waitFor((d) => d.taskStatus.status === 'IN_PROGRESS' && d.taskStatus.progress > 0, 15_000);
+    const beside = await create(api);
+    const stamps: number[] = [];
+    const side = watch<{ taskStatus: Task }>(client, STATUS, { id: beside.id }, { user: api.user });
+    await side.waitFor((d) => {
+      if (d.taskStatus.status === 'IN_PROGRESS') stamps.push(Date.now());
+      return isFinalStatus(d.taskStatus.status);
+    }, 20_000);
+    const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+    assert.ok(stamps.length >= 10, `progress kept coming (${stamps.length} reports)`);
+    assert.ok(Math.max(...gaps) < 1000, `no gap near the lock duration while primes ran (max ${Math.max(...gaps)} ms)`);
+    const final = (await settleWatch(primes, 60_000)).at(-1)!;
+    assert.equal(final.status, 'FINISHED', final.error ?? '');
+    assert.equal(final.attempts.length, 1, 'never stalled, never retried');
+    assert.deepEqual(final.result, { __typename: 'PrimesResult', count: 788_060, largest: 11_999_989, below: 12_000_000 });
+    assert.doesNotMatch(tight.logs.text(), /stalled|lock lost/);
+  });
+
+  test('a primes task cancelled mid-computation frees its worker slot within a second', async () => {
+    const api = new Api(tight, newUser());
+    const client = tightWs();
+    const [a, b] = [await create(api, { input: { primes: { below: 50_000_000 } } }), await create(api, { input: { primes: { below: 50_000_000 } } })];
+    for (const t of [a, b]) {
+      await watch<{ taskStatus: Task }>(client, STATUS, { id: t.id }, { user: api.user }).waitFor((d) => d.taskStatus.progress > 0, 15_000);
+    }
+    const cancelled = (await api.raw<{ cancelTask: Task }>(CANCEL, { id: a.id })).data!.cancelTask;
+    assert.equal(cancelled.status, 'CANCELLED');
+    const freed = Date.now();
+    const next = await create(api);
+    await watch<{ taskStatus: Task }>(client, STATUS, { id: next.id }, { user: api.user }).waitFor((d) => d.taskStatus.status !== 'WAITING', 5_000);
+    assert.ok(Date.now() - freed < 1000, `the next task started ${Date.now() - freed} ms after the cancel answer`);
+    await api.raw(CANCEL, { id: b.id });
+  });
+
+  test('a permanent failure (an export over the file cap) ends the task at once, whatever attempts remain', async () => {
+    const api = new Api(tight, newUser());
+    const client = tightWs();
+    for (let i = 0; i < 3; i++) await finalOf(api, (await create(api, { input: { primes: { below: 10 } } })).id, 20_000, client);
+    const task = await create(api, { input: { export: { format: 'NDJSON' } }, retry: { maxAttempts: 3, delayMs: 100 } });
+    const final = await finalOf(api, task.id, 20_000, client);
+    assert.equal(final.status, 'ERROR');
+    assert.match(final.error ?? '', /over 1024 bytes/);
+    assert.equal(final.attempts.length, 1);
+  });
+});
+
+const isFinalStatus = (s: string) => s === 'FINISHED' || s === 'CANCELLED' || s === 'ERROR';
+
+async function settleWatch(w: ReturnType<typeof watch<{ taskStatus: Task }>>, timeoutMs: number): Promise<Task[]> {
+  await w.waitFor((d) => isFinalStatus(d.taskStatus.status), timeoutMs);
+  return w.data.map((d) => d.taskStatus);
+}

@@ -15,7 +15,7 @@ import {
   type RedisServer,
   type WsClient,
 } from '../../testkit/index.js';
-import { planTask } from '../src/tasks/task-plan.js';
+import { planTask } from '../src/tasks/kinds/simulated/plan.js';
 import { Api, assertCleanStream, msBetween, newUser, STATUS, type Task } from './helpers.js';
 
 const SETTINGS = { minDurationMs: 100, maxDurationMs: 400, failureRate: 0.5, seed: `e2e-seed-${process.pid}` };

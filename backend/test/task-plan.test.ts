@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { planTask, type PlanSettings } from '../src/tasks/task-plan.js';
+import { planTask, type PlanSettings } from '../src/tasks/kinds/simulated/plan.js';
 
 const base: PlanSettings = { minDurationMs: 1000, maxDurationMs: 10_000, failureRate: 0.1, seed: undefined };
 

@@ -63,7 +63,12 @@ describe('attempts', () => {
     assert.ok(second.applied);
     assert.equal(second.task.error, null, 'a new attempt clears the previous error (it stays on its attempt)');
     assert.equal(second.task.nextAttemptAt, null);
-    const done = await store.apply(task.id, 'finish', { progress: 100, finishedAt: Date.now(), result: JSON.stringify({ __typename: 'SimulatedResult', durationMs: 2 }) }, { attempt: 2 });
+    const done = await store.apply(
+      task.id,
+      'finish',
+      { progress: 100, finishedAt: Date.now(), result: JSON.stringify({ __typename: 'SimulatedResult', durationMs: 2 }) },
+      { attempt: 2 },
+    );
     assert.ok(done.applied);
     assert.deepEqual(done.task.result, { __typename: 'SimulatedResult', durationMs: 2 });
     assert.deepEqual(

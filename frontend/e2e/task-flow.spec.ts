@@ -1,5 +1,5 @@
 import { expect, test, type Page, type WebSocket } from '@playwright/test';
-import { planTask } from '../../backend/src/tasks/task-plan';
+import { planTask } from '../../backend/src/tasks/kinds/simulated/plan';
 import { E2E_FAILURE_RATE, E2E_SEED } from './stack';
 
 /** What the seeded backend will do with this task. */

@@ -121,4 +121,21 @@ describe('relaying browser subscriptions upstream', () => {
     sink.next(event(3));
     assert.deepEqual(versions(await ready(a, 3)), [1, 2, 3]);
   });
+
+  test('a sequence (taskEvents) is relayed whole: a late joiner gets every item so far, and a replay after a resubscribe is dropped', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const TIMELINE: UpstreamOperation = { query: 'subscription E($id: ID!) { taskEvents(id: $id) { seq type } }', variables: { id: 't1' }, operationName: 'E' };
+    const item = (seq: number): ExecutionResult => ({ data: { taskEvents: { seq, type: 'LOG' } } });
+    const seqs = (results: ExecutionResult[]) => results.map((r) => (r.data as { taskEvents: { seq: number } }).taskEvents.seq);
+    const a = relay(TIMELINE, 'u1');
+    const { sink } = client.opened[0];
+    for (const seq of [1, 2, 3]) sink.next(item(seq));
+    const late = relay(TIMELINE, 'u1');
+    assert.equal(client.opened.length, 1, 'shared');
+    // The socket came back: the backend replays from the start.
+    for (const seq of [1, 2, 3, 4]) sink.next(item(seq));
+    assert.deepEqual(seqs(await ready(a, 4)), [1, 2, 3, 4]);
+    assert.deepEqual(seqs(await ready(late, 4)), [1, 2, 3, 4], 'the late joiner missed nothing and saw nothing twice');
+  });
 });

@@ -121,16 +121,20 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
 /**
  * One upstream subscription and the browser subscriptions it feeds, over graphql-ws's callback
  * API: each event is pushed straight to every browser subscription's stream, with no
- * intermediate iterator, race or timer per event (this runs for every status event). A browser
- * subscription that joins late gets the newest result first, as its snapshot, then every later
- * one. When the last browser subscription is cut, the upstream one is unsubscribed AT ONCE, so
+ * intermediate iterator, race or timer per event (this runs for every status event). Two kinds
+ * of stream are relayed, told apart by their payloads:
+ *  - snapshots (a root field with a `version`, like taskStatus): a browser subscription that
+ *    joins late gets the newest result first, then every later one; versions only rise.
+ *  - sequences (a root field with a `seq`, like taskEvents): every item counts, so a late joiner
+ *    gets every item relayed so far (bounded: a task's timeline is), then the rest; seqs only rise.
+ * When the last browser subscription is cut, the upstream one is unsubscribed AT ONCE, so
  * it never holds the backend's stream (and its Redis channel) until the task's next event,
  * which may be minutes away.
  */
 class UpstreamSubscription {
   private readonly browsers = new Set<PushStream<ExecutionResult>>();
-  /** The newest result: what a browser subscription that joins now starts with. */
-  private last: ExecutionResult | undefined;
+  /** What a browser subscription that joins now starts with: the newest snapshot, or every item of a sequence. */
+  private replay: ExecutionResult[] = [];
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
   private readonly unsubscribe: () => void;
@@ -141,22 +145,30 @@ class UpstreamSubscription {
     user: string,
     private readonly gone: () => void,
   ) {
-    // When the upstream socket comes back, graphql-ws resubscribes and the backend starts again
-    // from the current snapshot, which may repeat the last version already relayed: versions
-    // must only rise on a subscription, so a repeat (or anything older) is dropped.
+    // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
+    // the backend starts again from the current snapshot (or replays the sequence from the same
+    // point), repeating what was already relayed: versions and seqs must only rise on a
+    // subscription, so a repeat (or anything older) is dropped.
     let lastVersion = -Infinity;
+    let lastSeq = -Infinity;
     this.unsubscribe = client.subscribe<Record<string, unknown>>(
       { query, variables, operationName, extensions: { [USER_EXTENSION]: user } },
       {
         next: (result) => {
           if (this.ended) return;
-          const version = versionOf(result.data as Record<string, unknown> | null | undefined);
-          if (version !== undefined) {
+          const root = rootOf(result.data as Record<string, unknown> | null | undefined);
+          const { version, seq } = root ?? {};
+          if (typeof version === 'number') {
             if (version <= lastVersion) return;
             lastVersion = version;
           }
+          if (typeof seq === 'number') {
+            if (seq <= lastSeq) return;
+            lastSeq = seq;
+          }
           const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
-          this.last = value;
+          if (typeof seq === 'number') this.replay.push(value);
+          else this.replay = [value];
           for (const browser of this.browsers) browser.push(value);
         },
         // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
@@ -170,7 +182,7 @@ class UpstreamSubscription {
   join(): AsyncIterableIterator<ExecutionResult> {
     // Its end (the browser cut it, or graphql-ws finished with it) is the browser leaving.
     const browser = pushStream<ExecutionResult>(() => this.leave(browser));
-    if (this.last) browser.push(this.last);
+    for (const value of this.replay) browser.push(value);
     this.browsers.add(browser);
     return browser.stream;
   }
@@ -194,11 +206,10 @@ class UpstreamSubscription {
   }
 }
 
-/** The `version` of a subscription payload's single root field (e.g. taskStatus), if it has one. */
-function versionOf(data: Record<string, unknown> | null | undefined): number | undefined {
+/** A subscription payload's single root field (taskStatus, taskEvents), if it has one. */
+function rootOf(data: Record<string, unknown> | null | undefined): { version?: unknown; seq?: unknown } | undefined {
   if (!data) return undefined;
   const roots = Object.values(data);
-  if (roots.length !== 1) return undefined;
-  const version = (roots[0] as { version?: unknown } | null)?.version;
-  return typeof version === 'number' ? version : undefined;
+  if (roots.length !== 1 || typeof roots[0] !== 'object' || roots[0] === null) return undefined;
+  return roots[0] as { version?: unknown; seq?: unknown };
 }

@@ -17,9 +17,6 @@ export const SIMULATED_FAILURE = 'The task failed (a simulated failure, as confi
 /** The input with every field settled: what `parse` returns and `run` plans from. */
 type Settings = Required<{ [K in keyof SimulatedInput]: number }>;
 
-/** The retry settings the core adds to `config.task` (TASK_MAX_ATTEMPTS, TASK_RETRY_DELAY_MS); until then, these defaults. */
-type TaskConfig = Config['task'] & { maxAttempts?: number; retryDelayMs?: number };
-
 /**
  * Fills what the input leaves out from the configuration. When only one bound is given, the
  * other (configured) bound yields to it: `{ maxDurationMs: 500 }` with a configured minimum of
@@ -61,12 +58,12 @@ async function wait(ctx: TaskContext, durationMs: number): Promise<void> {
 }
 
 export default defineKind<SimulatedInput, Required<SimulatedResult>>((config) => {
-  const task: TaskConfig = config.task;
   return {
     name: 'simulated',
     title: 'Simulated',
     description: 'Waits a random time within the given range, then finishes or fails at random, as configured.',
-    retry: { maxAttempts: task.maxAttempts ?? 1, delayMs: task.retryDelayMs ?? 1000 },
+    // TASK_MAX_ATTEMPTS (default 1: the seed's single attempt) and TASK_RETRY_DELAY_MS.
+    retry: { maxAttempts: config.task.maxAttempts, delayMs: config.task.retryDelayMs },
 
     parse(input) {
       checkDuration('minDurationMs', input?.minDurationMs);
@@ -79,11 +76,17 @@ export default defineKind<SimulatedInput, Required<SimulatedResult>>((config) =>
       if (settled.minDurationMs > settled.maxDurationMs) {
         throw new BadUserInputError('input.simulated.minDurationMs', 'minDurationMs must not exceed maxDurationMs');
       }
-      return settled;
+      // Only what the caller asked for is kept: what it left out comes from the configuration
+      // of the worker that runs the attempt, as in the seed (where workers alone decided).
+      const asked: SimulatedInput = {};
+      if (input?.minDurationMs != null) asked.minDurationMs = input.minDurationMs;
+      if (input?.maxDurationMs != null) asked.maxDurationMs = input.maxDurationMs;
+      if (rate != null) asked.failureRate = rate;
+      return asked;
     },
 
     async run(ctx, input) {
-      // `input` is what parse returned; settling again only matters for an input stored without it.
+      // `input` holds what the caller asked for; this worker's configuration fills the rest.
       const plan = planTask(ctx.taskId, { ...settle(input, config.task), seed: config.task.seed }, ctx.attempt);
       ctx.log(`Planned ${(plan.durationMs / 1000).toFixed(1)} s`);
       await wait(ctx, plan.durationMs);
