@@ -1,21 +1,36 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { randomToken, REPO_ROOT, startBackend, startFrontend, startRedis, type Backend, type Frontend, type RedisServer } from '../testkit/index.js';
+import {
+  randomToken,
+  REPO_ROOT,
+  startBackend,
+  startFrontend,
+  startProxy,
+  startRedis,
+  waitUntil,
+  type Backend,
+  type Frontend,
+  type RedisServer,
+  type TcpProxy,
+} from '../testkit/index.js';
 
 /**
  * The terminal client against a real stack (private redis-server, built backend and frontend):
- * it starts a task, follows it over the WebSocket to its end, lists and cancels, as one user.
- * Tasks run 10–12 s: each CLI run takes seconds to start here, and a task must still be
- * running when the separate `cancel` run reaches it.
+ * it starts tasks of each kind, follows them over the WebSocket to their end, lists, cancels,
+ * retries, reads and follows timelines, and downloads an export, as one user.
+ * Tasks run 10–12 s unless a test asks for shorter: each CLI run takes seconds to start here,
+ * and a task must still be running when a separate `cancel` or `retry` run reaches it.
  */
 let redis: RedisServer;
 let backend: Backend;
 let frontend: Frontend;
 let dir: string;
+/** A proxy in front of the frontend, to cut the CLI's connections. */
+let proxy: TcpProxy;
 
 before(async () => {
   redis = await startRedis();
@@ -35,9 +50,11 @@ before(async () => {
     COOKIE_SECURE: 'false',
   });
   dir = mkdtempSync(join(tmpdir(), 'longrun-cli-'));
+  proxy = await startProxy({ port: Number(new URL(frontend.url).port) });
 });
 
 after(async () => {
+  await proxy?.stop();
   await frontend?.stop();
   await backend?.stop();
   await redis?.stop();
@@ -50,25 +67,39 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs `npm run cli -- <args>` (the same command, without npm) with a bound. */
-function cli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
+interface CliOptions {
+  timeoutMs?: number;
+  /** Another user: a session file of its own. */
+  session?: string;
+  /** Where the CLI finds the frontend (default: the frontend itself). */
+  url?: string;
+}
+
+/** Starts `npm run cli -- <args>` (the same command, without npm). */
+function spawnCli(args: string[], { session = 'session', url = frontend.url }: CliOptions = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/longrun.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LONGRUN_URL: url, LONGRUN_CLI_SESSION: join(dir, session) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (output.stdout += d));
+  child.stderr.on('data', (d: Buffer) => (output.stderr += d));
+  return { child, output };
+}
+
+/** Runs `npm run cli -- <args>` with a bound. */
+function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const { timeoutMs = 60_000 } = options;
+  const { child, output } = spawnCli(args, options);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/longrun.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LONGRUN_URL: frontend.url, LONGRUN_CLI_SESSION: join(dir, 'session') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cli ${args.join(' ')} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(new Error(`cli ${args.join(' ')} did not end within ${timeoutMs} ms\n${output.stdout}\n${output.stderr}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, ...output });
     });
   });
 }
@@ -122,4 +153,207 @@ test('bad input gets the coded error, not a stack trace', async () => {
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^longrun: .*\(BAD_USER_INPUT\)$/m);
   assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+interface Event {
+  seq: number;
+  type: string;
+  status: string | null;
+  attempt: number | null;
+  progress: number | null;
+  message: string | null;
+  result: Record<string, unknown> | null;
+}
+
+/** `events --json` output: one event a line. */
+const eventsOf = (stdout: string): Event[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Event);
+
+const queuedId = (run: CliRun): string => {
+  const id = /^queued (\S+)/m.exec(run.stdout)?.[1];
+  assert.match(id ?? '', UUID, `queued <id>\n${run.stdout}\n${run.stderr}`);
+  return id!;
+};
+
+/** seq runs 1, 2, 3… (or from `after + 1`): no gap, no repeat. */
+function assertContiguous(events: Event[], after = 0): void {
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => after + i + 1),
+    `seq without gaps or repeats: ${events.map((e) => e.seq).join(',')}`,
+  );
+}
+
+test('kinds lists the three kinds with their retry policies', async () => {
+  const run = await cli(['kinds']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^simulated\s+.*\(1 attempt\)$/m);
+  assert.match(run.stdout, /^primes\s+.*\(2 attempts, retry after \d+ ms\)$/m);
+  assert.match(run.stdout, /^export\s+.*\(3 attempts, retry after \d+ ms\)$/m);
+});
+
+test('start --kind primes --watch ends FINISHED with the count and the largest prime', async () => {
+  const run = await cli(['start', '--kind', 'primes', '--below', '100000', '--watch']);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  queuedId(run);
+  assert.match(run.stdout, /^\s+9592 primes below 100000, the largest 99991$/m);
+  // --below alone picks the kind.
+  const implied = await cli(['start', '--below', '10', '--watch']);
+  assert.equal(implied.code, 0, implied.stderr);
+  assert.match(implied.stdout, /^\s+4 primes below 10, the largest 7$/m);
+});
+
+test('out-of-range input is BAD_USER_INPUT naming the field; a malformed command line is a usage error', async () => {
+  const primes = await cli(['start', '--kind', 'primes', '--below', '60000000']);
+  assert.equal(primes.code, 1);
+  assert.match(primes.stderr, /^longrun: input\.primes\.below: .*\(BAD_USER_INPUT\)$/m);
+  const simulated = await cli(['start', '--failure-rate', '2']);
+  assert.equal(simulated.code, 1);
+  assert.match(simulated.stderr, /^longrun: input\.simulated\.failureRate: .*\(BAD_USER_INPUT\)$/m);
+  const retries = await cli(['start', '--retries', '11']);
+  assert.equal(retries.code, 1);
+  assert.match(retries.stderr, /^longrun: retry\.maxAttempts: .*\(BAD_USER_INPUT\)$/m);
+  assert.doesNotMatch(primes.stderr + simulated.stderr + retries.stderr, /\n\s+at /);
+
+  const usage = await cli(['start', '--below', '10', '--format', 'csv']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /^longrun: one kind at a time/m);
+  assert.match(usage.stderr, /^usage: /m);
+});
+
+test('--retries: a failing task is tried again with backoff, its timeline tells each attempt, and retry runs it anew', async () => {
+  const run = await cli(['start', '--min-ms', '0', '--max-ms', '100', '--failure-rate', '1', '--retries', '3', '--retry-delay-ms', '300', '--watch']);
+  assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+  const id = queuedId(run);
+  assert.match(run.stdout, new RegExp(`^${id.slice(0, 8)}\\s+ERROR\\s`, 'm'));
+  assert.match(run.stdout, /^ {2}attempt [23] of 3 at \S+, after: /m);
+
+  const timeline = await cli(['events', id, '--json']);
+  assert.equal(timeline.code, 0, timeline.stderr);
+  const events = eventsOf(timeline.stdout);
+  assertContiguous(events);
+  const types = events.map((e) => e.type);
+  assert.equal(types[0], 'CREATED');
+  assert.equal(types.at(-1), 'ENDED');
+  assert.equal(events.at(-1)!.status, 'ERROR');
+  assert.deepEqual(
+    events.filter((e) => e.type === 'ATTEMPT_STARTED').map((e) => e.attempt),
+    [1, 2, 3],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'ATTEMPT_FAILED').map((e) => e.attempt),
+    [1, 2, 3],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'RETRY_SCHEDULED').map((e) => e.attempt),
+    [2, 3],
+  );
+
+  // The text form: one event a line, "<seq>  <at>  <TYPE>  <STATUS>  details".
+  const text = await cli(['events', id, '--after', '2']);
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trim().split('\n');
+  assert.equal(lines.length, events.length - 2);
+  assert.match(lines[0], /^\s*3 {2}\S+Z {2}[A-Z_]+/);
+  assert.match(lines.at(-1)!, /^\s*\d+ {2}\S+Z {2}ENDED\s+ERROR/);
+
+  // The same kind, input and policy, as a new task: it fails the same way.
+  const again = await cli(['retry', id, '--watch']);
+  assert.equal(again.code, 1, `${again.stdout}\n${again.stderr}`);
+  const retryId = /^queued (\S+) \(retry of (\S+)\)$/m.exec(again.stdout);
+  assert.match(retryId?.[1] ?? '', UUID);
+  assert.notEqual(retryId![1], id);
+  assert.equal(retryId![2], id);
+  assert.match(again.stdout, new RegExp(`^${retryId![1].slice(0, 8)}\\s+ERROR\\s`, 'm'));
+});
+
+test('retry on a live task is TASK_NOT_RETRYABLE, with what to do; on another user’s task, NOT_FOUND', async () => {
+  const started = await cli(['start']);
+  const id = queuedId(started);
+  const run = await cli(['retry', id]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^longrun: .*\(TASK_NOT_RETRYABLE\)$/m);
+  assert.match(run.stderr, /^ {2}only a final task/m);
+  const cancelled = await cli(['cancel', id]);
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  const stranger = await cli(['retry', id], { session: 'stranger' });
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /\(NOT_FOUND\)$/m);
+});
+
+test('events --follow prints the timeline live to ENDED and resumes after a dropped connection without repeats', async () => {
+  const started = await cli(['start', '--min-ms', '8000', '--max-ms', '8000']);
+  const id = queuedId(started);
+  const { child, output } = spawnCli(['events', id, '--follow', '--json'], { url: proxy.url() });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await waitUntil(() => eventsOf(output.stdout).some((e) => e.type === 'PROGRESS'), { timeoutMs: 30_000, what: 'a PROGRESS event' });
+    proxy.dropAll();
+    const code = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit')), 40_000))]);
+    assert.equal(code, 0, `${output.stdout}\n${output.stderr}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(output.stderr, /^longrun: connection lost .*resuming after event \d+/m);
+  const events = eventsOf(output.stdout);
+  assertContiguous(events);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'PROGRESS').map((e) => e.progress),
+    [...events.filter((e) => e.type === 'PROGRESS').map((e) => e.progress)].sort((a, b) => a! - b!),
+  );
+  assert.equal(events.at(-1)!.type, 'ENDED');
+  assert.equal(events.at(-1)!.status, 'FINISHED');
+  const result = events.at(-1)!.result as { __typename: string; durationMs: number };
+  assert.equal(result.__typename, 'SimulatedResult');
+  assert.ok(result.durationMs >= 7900, `it worked about 8 s: ${result.durationMs}`);
+
+  // After the end: --follow from a seq replays the rest and exits; the same events as read.
+  const rest = await cli(['events', id, '--follow', '--json', '--after', '3']);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.deepEqual(eventsOf(rest.stdout), events.slice(3));
+});
+
+test('an export is downloaded by its owner only', async () => {
+  const run = await cli(['start', '--kind', 'export', '--format', 'ndjson', '--watch']);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const id = queuedId(run);
+  const count = Number(/^\s+NDJSON file of (\d+) tasks, \d+ bytes$/m.exec(run.stdout)?.[1]);
+  assert.match(run.stdout, new RegExp(`^\\s+npm run cli -- download ${id}$`, 'm'));
+
+  const file = join(dir, 'history.ndjson');
+  const saved = await cli(['download', id, '--out', file]);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.match(saved.stdout, new RegExp(`^saved ${file} \\(\\d+ tasks, \\d+ bytes\\)$`, 'm'));
+  const rows = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; events: unknown[] });
+  assert.equal(rows.length, count, 'as many tasks as the result says');
+  assert.ok(
+    rows.some((r) => r.id === id),
+    'the export itself is in its history',
+  );
+  assert.ok(
+    rows.every((r) => UUID.test(r.id) && Array.isArray(r.events) && r.events.length > 0),
+    'each task with its timeline',
+  );
+
+  const csv = await cli(['start', '--kind', 'export', '--watch']);
+  assert.equal(csv.code, 0, csv.stderr);
+  const printed = await cli(['download', queuedId(csv), '--out', '-']);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.match(printed.stdout.split('\n')[0], /\bevents\b/, 'a CSV header with the events column');
+
+  // Someone else: the task is not theirs, and the file is not served without the owner's session.
+  const stranger = await cli(['download', id, '--out', join(dir, 'stolen')], { session: 'stranger' });
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /\(NOT_FOUND\)$/m);
+  const anonymous = await fetch(`${frontend.url}/api/files/${id}`);
+  assert.notEqual(anonymous.status, 200);
+  const notAnExport = await cli(['download', queuedId(await cli(['start', '--below', '10']))]);
+  assert.equal(notAnExport.code, 1);
+  assert.match(notAnExport.stderr, /is a primes task; only an export has a file/);
 });

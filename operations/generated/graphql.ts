@@ -4,6 +4,73 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/**
+ * What to run: exactly one field, named after the kind. `createTask` without an input runs
+ * `simulated` with the server's defaults.
+ */
+export type CreateTaskInput =
+  {   export: ExportInput; primes?: never; simulated?: never; }
+  |  { export?: never;   primes: PrimesInput; simulated?: never; }
+  |  { export?: never; primes?: never;   simulated: SimulatedInput; };
+
+export type ExportFormat =
+  /** One line per task; its timeline in the `events` column as JSON. */
+  | 'CSV'
+  /** One JSON object per line: a task with its `events`. */
+  | 'NDJSON';
+
+/** The caller's own task history, each task with its timeline, as a file to download. */
+export type ExportInput = {
+  format: ExportFormat;
+};
+
+export type LogLevel =
+  | 'DEBUG'
+  | 'ERROR'
+  | 'INFO'
+  | 'WARN';
+
+/** Counts the primes below `below` (2 to 50000000), on a CPU thread of its own. */
+export type PrimesInput = {
+  below: number;
+};
+
+/** A task's own retry policy, instead of its kind's. */
+export type RetryPolicyInput = {
+  /** Delay before the second attempt, 0 to 300000 ms (default: the kind's); doubled for each later one, with jitter. */
+  delayMs?: number | null | undefined;
+  /** 1 to 10 (1: no automatic retry). */
+  maxAttempts: number;
+};
+
+/** The seed's simulated work. Each field is optional; the server's configured value is the default. */
+export type SimulatedInput = {
+  /** The chance, 0 to 1, that an attempt fails at its end. */
+  failureRate?: number | null | undefined;
+  /** 0 to 600000. */
+  maxDurationMs?: number | null | undefined;
+  /** 0 to 600000, at most `maxDurationMs`. */
+  minDurationMs?: number | null | undefined;
+};
+
+export type TaskEventType =
+  /** An attempt failed (`attempt`, `message`: why). */
+  | 'ATTEMPT_FAILED'
+  /** An attempt began (`attempt`). */
+  | 'ATTEMPT_STARTED'
+  /** The owner asked to cancel the running task. */
+  | 'CANCEL_REQUESTED'
+  /** The task was queued. */
+  | 'CREATED'
+  /** The task reached its final status (`status`; `message`: the error, `result` when FINISHED). Always the last event. */
+  | 'ENDED'
+  /** A line the work logged (`message`, `level`). */
+  | 'LOG'
+  /** The work reported progress (`progress`); thinned to every 10 %. */
+  | 'PROGRESS'
+  /** Another attempt will run (`attempt`: its number, `message`: when). */
+  | 'RETRY_SCHEDULED';
+
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export type TaskStatus =
   /** Stopped at the user's request; its worker slot is free. Final. */
@@ -41,40 +108,114 @@ export type BenchCancelMutationVariables = Exact<{
 
 export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
 
-export type AllTaskFieldsFragment = { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null };
+export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+    | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+    | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+    | { __typename: 'SimulatedResult', durationMs: number }
+   | null };
+
+export type TaskEventFieldsFragment = { seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+    | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+    | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+    | { __typename: 'SimulatedResult', durationMs: number }
+   | null };
 
 export type TaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TaskQuery = { task: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } | null };
+export type TaskQuery = { task: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } | null };
 
 export type TasksQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type TasksQuery = { tasks: Array<{ id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null }> };
+export type TasksQuery = { tasks: Array<{ id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null }> };
 
-export type CreateTaskMutationVariables = Exact<{ [key: string]: never; }>;
+export type TaskKindsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CreateTaskMutation = { createTask: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type TaskKindsQuery = { taskKinds: Array<{ name: string, title: string, description: string, maxAttempts: number, retryDelayMs: number }> };
+
+export type CreateTaskMutationVariables = Exact<{
+  input?: CreateTaskInput | null | undefined;
+  retry?: RetryPolicyInput | null | undefined;
+}>;
+
+
+export type CreateTaskMutation = { createTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type RetryTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryTaskMutation = { retryTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
 
 export type CancelTaskMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelTaskMutation = { cancelTask: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type CancelTaskMutation = { cancelTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
 
 export type TaskStatusSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TaskStatusSubscription = { taskStatus: { id: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null } };
+export type TaskStatusSubscription = { taskStatus: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type TaskEventsSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: number | null | undefined;
+}>;
+
+
+export type TaskEventsSubscription = { taskEvents: { seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
+export type TaskTimelineQueryVariables = Exact<{
+  id: string | number;
+  after?: number | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type TaskTimelineQuery = { task: { id: string, status: TaskStatus, events: Array<{ seq: number, at: string, type: TaskEventType, status: TaskStatus | null, progress: number | null, attempt: number | null, message: string | null, level: LogLevel | null, result:
+        | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+        | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+        | { __typename: 'SimulatedResult', durationMs: number }
+       | null }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -97,6 +238,7 @@ export class TypedDocumentString<TResult, TVariables>
 export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -104,8 +246,65 @@ export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
   startedAt
   finishedAt
   error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
 }
     `, {"fragmentName":"AllTaskFields"}) as unknown as TypedDocumentString<AllTaskFieldsFragment, unknown>;
+export const TaskEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TaskEventFields on TaskEvent {
+  seq
+  at
+  type
+  status
+  progress
+  attempt
+  message
+  level
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+}
+    `, {"fragmentName":"TaskEventFields"}) as unknown as TypedDocumentString<TaskEventFieldsFragment, unknown>;
 export const BenchWatchDocument = new TypedDocumentString(`
     subscription BenchWatch($id: ID!) {
   taskStatus(id: $id) {
@@ -149,6 +348,7 @@ export const TaskDocument = new TypedDocumentString(`
 }
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -156,7 +356,35 @@ export const TaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:0e329058571304ca2c212bda49063c60ff2b6f17f49b78160fd2c13c80b8c9f1"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:431459ee14121834022cfb48b3c7d30507b90613f9a241cfbe3108af647be2c4"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int) {
   tasks(first: $first) {
@@ -165,6 +393,7 @@ export const TasksDocument = new TypedDocumentString(`
 }
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -172,15 +401,55 @@ export const TasksDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:f932f16ee3419b269705e552a3407401428dba0616f5f8293834552761cd25ef"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:6c3d5c7707b616206f70ac49b45d760cbe7c4894a9f92058342143e73c5aee6f"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+export const TaskKindsDocument = new TypedDocumentString(`
+    query TaskKinds {
+  taskKinds {
+    name
+    title
+    description
+    maxAttempts
+    retryDelayMs
+  }
+}
+    `, {"hash":"sha256:aee4701306e65b289eef2cd100e5db158e02e858cfbb57b7eab934f0fd24234a"}) as unknown as TypedDocumentString<TaskKindsQuery, TaskKindsQueryVariables>;
 export const CreateTaskDocument = new TypedDocumentString(`
-    mutation CreateTask {
-  createTask {
+    mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {
+  createTask(input: $input, retry: $retry) {
     ...AllTaskFields
   }
 }
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -188,7 +457,80 @@ export const CreateTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:bc24b19f5b425b8814fca30c4f7b90db45efea332091f923c6b02b4ddea02b6c"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:23d1ae6961a1cdbb74d6d8577a6b292fdfb52b7591f0e059b892b72dfadc8177"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+export const RetryTaskDocument = new TypedDocumentString(`
+    mutation RetryTask($id: ID!) {
+  retryTask(id: $id) {
+    ...AllTaskFields
+  }
+}
+    fragment AllTaskFields on Task {
+  id
+  kind
+  status
+  progress
+  version
+  createdAt
+  startedAt
+  finishedAt
+  error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:eb4da0a7f855830c1e308512b224ea6429272e18283f9f16c36042f39948437f"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
 export const CancelTaskDocument = new TypedDocumentString(`
     mutation CancelTask($id: ID!) {
   cancelTask(id: $id) {
@@ -197,6 +539,7 @@ export const CancelTaskDocument = new TypedDocumentString(`
 }
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -204,7 +547,35 @@ export const CancelTaskDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:c5bf69f1f7bbd7da24c88d9ec1e98a47848f63c194556a0835099b0930f327c7"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:9ece4068c40f0396211e618d79ece9095c90581a3e06c5260a84b07ee24f8110"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
 export const TaskStatusDocument = new TypedDocumentString(`
     subscription TaskStatus($id: ID!) {
   taskStatus(id: $id) {
@@ -213,6 +584,7 @@ export const TaskStatusDocument = new TypedDocumentString(`
 }
     fragment AllTaskFields on Task {
   id
+  kind
   status
   progress
   version
@@ -220,4 +592,100 @@ export const TaskStatusDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   error
-}`, {"hash":"sha256:77bb11a3adf5fe3d915727be6ec9764dea8d421d6c198dddd8541843672fca76"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:5b8dbadfe479cac043005b6c624e95a7a86b38c4459e7c0ee3d1f46e7cc36ab9"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+export const TaskEventsDocument = new TypedDocumentString(`
+    subscription TaskEvents($id: ID!, $after: Int = 0) {
+  taskEvents(id: $id, after: $after) {
+    ...TaskEventFields
+  }
+}
+    fragment TaskEventFields on TaskEvent {
+  seq
+  at
+  type
+  status
+  progress
+  attempt
+  message
+  level
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+}`, {"hash":"sha256:66725b309367c139f2e6fc036f6a55790af5991f67a04f9a34d45e34e1672e35"}) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
+export const TaskTimelineDocument = new TypedDocumentString(`
+    query TaskTimeline($id: ID!, $after: Int = 0, $first: Int = 100) {
+  task(id: $id) {
+    id
+    status
+    events(after: $after, first: $first) {
+      seq
+      at
+      type
+      status
+      progress
+      attempt
+      message
+      level
+      result {
+        __typename
+        ... on SimulatedResult {
+          durationMs
+        }
+        ... on PrimesResult {
+          count
+          largest
+          below
+        }
+        ... on ExportResult {
+          url
+          bytes
+          rows
+          format
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:0f17840af8c94439548629ccdb7ea7856b895514500a311462d1e14ba8f34beb"}) as unknown as TypedDocumentString<TaskTimelineQuery, TaskTimelineQueryVariables>;
