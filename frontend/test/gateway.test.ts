@@ -40,6 +40,7 @@ describe('schema', () => {
       specifiedByUrl: true,
       directiveIsRepeatable: true,
       inputValueDeprecation: true,
+      oneOf: true,
     });
     const res = await browser.post<IntrospectionQuery>(query);
     assert.equal(res.status, 200, res.text);
