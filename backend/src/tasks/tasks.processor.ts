@@ -71,7 +71,9 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
   @OnWorkerEvent('lockRenewalFailed')
   onLockLost(jobIds: string[]): void {
     for (const id of jobIds) {
-      if (this.worker.cancelJob(id, 'lock-lost' satisfies AbortReason)) this.logger.warn(`job ${id}: lock lost, its work is stopped`);
+      if (!this.worker.cancelJob(id, 'lock-lost' satisfies AbortReason)) continue;
+      const { taskId, attempt } = attemptOfJob(id);
+      this.logger.warn(`task ${taskId}: job lock lost (attempt ${attempt}), its work is stopped`);
     }
   }
 
