@@ -24,7 +24,7 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
   // load on a busy machine, and a refused configuration should be reported at once.
   const { startBackend } = await import('./bootstrap.js');
   const backend = await startBackend(config);
-  stopOnSignals(backend.stop, config.task.maxDurationMs + 5000, log);
+  stopOnSignals(backend.stop, config.worker.shutdownGraceMs, log);
   // Tests and `npm start` wait for these words; the URL is followed by a space so a pattern
   // like `listening on (\S+)` stops at it even inside a JSON line.
   announce(

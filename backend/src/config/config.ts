@@ -50,6 +50,12 @@ export const configSchema = z
     WORKER_STALLED_INTERVAL_MS: envInt(30000, 100),
     /** A running task that reports nothing for this long is stuck: its work is stopped and it ends ERROR. */
     TASK_STALL_TIMEOUT_MS: envInt(60000, 500),
+    /**
+     * On SIGTERM a worker lets its running attempts finish for this long, then exits anyway (those
+     * attempts then count as lost). Default: TASK_MAX_DURATION_MS + 5 s, enough for a default
+     * simulated task; tasks whose input asks for longer work need a larger grace.
+     */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).optional(),
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
     TASK_CREATE_LIMIT: envInt(20, 1),
     TASK_CREATE_WINDOW_S: envInt(10, 1),
@@ -111,6 +117,7 @@ export interface Config {
     lockDurationMs: number;
     stalledIntervalMs: number;
     stallTimeoutMs: number;
+    shutdownGraceMs: number;
   };
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
@@ -172,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lockDurationMs: c.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: c.WORKER_STALLED_INTERVAL_MS,
       stallTimeoutMs: c.TASK_STALL_TIMEOUT_MS,
+      shutdownGraceMs: c.SHUTDOWN_GRACE_MS ?? c.TASK_MAX_DURATION_MS + 5000,
     },
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
