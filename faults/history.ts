@@ -56,6 +56,8 @@ export interface SeenEvent {
   task: SeenTask;
   /** Which connection of the client carried it (graphql-ws's connect count), for resubscriptions. */
   connection: number;
+  /** When it arrived (epoch ms), for the scenarios' measurements. */
+  at?: number;
 }
 
 export interface SubscriptionRecord {
