@@ -9,24 +9,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sleep, waitUntil, type Backend, type CreateVariables } from '../testkit/index.js';
+import { sleep, waitUntil, type CreateVariables } from '../testkit/index.js';
 import { History, type SeenEvent } from './history.js';
-import {
-  activeJobIds,
-  allEnded,
-  backend,
-  BackendCaller,
-  FAST,
-  planOf,
-  readTimeline,
-  sharedEnv,
-  startTasks,
-  stuckBoundMs,
-  verify,
-  type Followed,
-  type StackEnv,
-} from './stack.js';
-import { tierStack } from './tiers.js';
+import { activeJobIds, allEnded, BackendCaller, FAST, planOf, readTimeline, startTasks, stuckBoundMs, verify, type Followed } from './stack.js';
+import { workerStack } from './tiers.js';
 
 /** A lost worker's attempt fails within lock + 2 stall intervals (docs/guarantees.md), plus slack for this machine. */
 const LOST_BOUND_MS = FAST.lockMs + 2 * FAST.stalledMs + 6000;
@@ -39,47 +25,8 @@ const retried = (ms: number): CreateVariables => ({
   retry: { maxAttempts: 3, delayMs: DELAY_MS },
 });
 
-const stack = tierStack();
-let env: StackEnv;
-let api: Backend;
-let ready: Promise<void> | undefined;
-
-/** One API process for every scenario, started by the first (tierStack's Redis is up only once the tests run). */
-function setUp(): Promise<void> {
-  ready ??= (async () => {
-    env = sharedEnv(stack.redis.url, { TASK_FAILURE_RATE: '0' });
-    api = stack.keep(await backend(env, 'api'));
-  })();
-  return ready;
-}
-
-/** The scenario's workers (the API lives across scenarios). */
-const workers = new Set<Backend>();
-
-async function worker(name: string, extra: Record<string, string> = {}): Promise<Backend> {
-  const w = stack.keep(await backend(env, 'worker', extra, name));
-  workers.add(w);
-  return w;
-}
-
-/** Each scenario starts with no worker of an earlier one left (even if that one failed). */
-async function stopWorkers(): Promise<void> {
-  for (const w of [...workers]) {
-    workers.delete(w);
-    stack.forget(w);
-    await w.stop();
-  }
-}
-
-/** kill -9; resolves with when, once the process is gone. */
-async function kill(w: Backend): Promise<number> {
-  const at = Date.now();
-  w.kill('SIGKILL');
-  await w.exited;
-  workers.delete(w);
-  stack.forget(w);
-  return at;
-}
+const stack = workerStack({ TASK_FAILURE_RATE: '0' });
+const { workers } = stack;
 
 const last = (f: Followed) => f.record.events.at(-1)?.task;
 /** Every task seen running attempt `n`. */
@@ -96,19 +43,18 @@ const running = (n: number) => (e: SeenEvent) => e.task.status === 'IN_PROGRESS'
 /** Reads every task's timeline (the checker verifies them), then the usual end of a scenario. */
 async function finish(what: string, history: History, caller: BackendCaller, boundMs: number) {
   for (const id of history.taskIds) await readTimeline(history, caller, id);
-  return verify(what, history, stack.redis.port, env.prefix, { boundMs, plan: planOf(env.shared) });
+  return verify(what, history, stack.redis.port, stack.env.prefix, { boundMs, plan: planOf(stack.env.shared) });
 }
 
 test('kill -9 during attempt 1, another worker running: the task waits for attempt 2 ("Worker lost" on attempt 1), which runs to FINISHED', async () => {
-  await setUp();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'retrykill');
-  const victim = await worker('victim');
+  const caller = new BackendCaller(() => stack.api, 'retrykill');
+  const victim = await workers.start('victim');
   const subs = await startTasks(history, caller, 8, retried(6000));
   await allRunning(subs, 1, 20_000);
   // The survivor starts only now, so the victim holds every attempt 1.
-  await worker('survivor');
-  const killedAt = await kill(victim);
+  await workers.start('survivor');
+  const killedAt = await workers.kill(victim);
   await allEnded(subs, LOST_BOUND_MS + DELAY_MS + 6000 + 10_000);
   const retryMs = slowest(subs, killedAt, waitingFor(2));
   const runningMs = slowest(subs, killedAt, running(2));
@@ -133,36 +79,35 @@ test('kill -9 during attempt 1, another worker running: the task waits for attem
 });
 
 test('kill -9 in every attempt: attempt 2 runs on a restarted worker, attempt 3 on a survivor, and the loss of the last ends ERROR "Worker lost"', async () => {
-  await setUp();
-  await stopWorkers();
+  await workers.stopAll();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'retrylast');
+  const caller = new BackendCaller(() => stack.api, 'retrylast');
   // Attempts far longer than the scenario: each ends only by its worker's death.
   const subs = await startTasks(history, caller, 4, retried(30_000));
-  const first = await worker('first');
+  const first = await workers.start('first');
   await allRunning(subs, 1, 20_000);
 
   // No worker at all: nobody can notice, the attempt stays IN_PROGRESS.
-  await kill(first);
+  await workers.kill(first);
   await sleep(FAST.lockMs + FAST.stalledMs);
   assert.ok(
     subs.every((f) => last(f)?.status === 'IN_PROGRESS' && last(f)?.attempt === 1),
     'attempt 1 still IN_PROGRESS while no worker runs',
   );
   const restartedAt = Date.now();
-  const restarted = await worker('restarted');
+  const restarted = await workers.start('restarted');
   await allRunning(subs, 2, LOST_BOUND_MS + 10_000);
   const secondMs = slowest(subs, restartedAt, running(2));
 
   // Attempt 2's worker dies with a survivor running.
-  const survivor = await worker('survivor');
-  const killed2At = await kill(restarted);
+  const survivor = await workers.start('survivor');
+  const killed2At = await workers.kill(restarted);
   await allRunning(subs, 3, LOST_BOUND_MS + 5000);
   const thirdMs = slowest(subs, killed2At, running(3));
 
   // The last attempt's worker dies: no attempt remains.
-  await worker('last');
-  const killed3At = await kill(survivor);
+  await workers.start('last');
+  const killed3At = await workers.kill(survivor);
   await allEnded(subs, LOST_BOUND_MS + 5000);
   const errorMs = slowest(subs, killed3At, (e) => e.task.status === 'ERROR');
   const stored = await finish(
@@ -190,17 +135,16 @@ test('kill -9 in every attempt: attempt 2 runs on a restarted worker, attempt 3 
 });
 
 test('a worker frozen (SIGSTOP) in attempt 1 past its lock: attempt 2 runs on the healthy worker; resumed (SIGCONT) meanwhile, it changes nothing and its slots are free at once', async () => {
-  await setUp();
-  await stopWorkers();
+  await workers.stopAll();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'retryfrozen');
+  const caller = new BackendCaller(() => stack.api, 'retryfrozen');
   // Six slots each: the healthy worker is full with the six attempts 2, so tasks created after
   // SIGCONT can only run in the slots the resumed worker's attempt-1 work must give up.
   const slots = { WORKER_CONCURRENCY: '6' };
-  const frozen = await worker('frozen', slots);
+  const frozen = await workers.start('frozen', slots);
   const subs = await startTasks(history, caller, 6, retried(8000));
   await allRunning(subs, 1, 20_000);
-  await worker('healthy', slots);
+  await workers.start('healthy', slots);
   frozen.kill('SIGSTOP');
   const frozenAt = Date.now();
   await allRunning(subs, 2, LOST_BOUND_MS + 10_000);
@@ -242,5 +186,5 @@ test('a worker frozen (SIGSTOP) in attempt 1 past its lock: attempt 2 runs on th
   // Its attempt-1 work would have run ~4 s more had it not stopped.
   assert.ok(slotsFreeMs < 3000, `the resumed worker's slots were free ${slotsFreeMs} ms after SIGCONT`);
   assert.equal(frozen.process.exitCode, null, 'the resumed worker is still alive');
-  assert.deepEqual(await activeJobIds(stack.redis.port, env.prefix), [], 'no job left active');
+  assert.deepEqual(await activeJobIds(stack.redis.port, stack.env.prefix), [], 'no job left active');
 });

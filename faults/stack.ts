@@ -109,6 +109,43 @@ export function backend(env: StackEnv, role: 'api' | 'worker' | 'all', extra: Re
   return startBackend({ ...env.shared, BACKEND_ROLE: role, ...extra }, { name: name ?? role });
 }
 
+/**
+ * The worker processes of one test file, started with its scenario's env. Each scenario can
+ * begin without an earlier one's workers (`stopAll`, even if that one failed); the file's
+ * `after` stops whatever is left the same way.
+ */
+export class Workers {
+  private readonly live = new Set<Backend>();
+  constructor(private readonly env: () => StackEnv) {}
+
+  async start(name: string, extra: Record<string, string> = {}): Promise<Backend> {
+    const w = await backend(this.env(), 'worker', extra, name);
+    this.live.add(w);
+    return w;
+  }
+
+  /** kill -9; resolves with when it was sent, once the process is gone. */
+  async kill(w: Backend): Promise<number> {
+    const at = Date.now();
+    w.kill('SIGKILL');
+    await w.exited;
+    this.live.delete(w);
+    return at;
+  }
+
+  /** Forgets one the test stops itself. */
+  forget(w: Backend): void {
+    this.live.delete(w);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const w of [...this.live]) {
+      this.live.delete(w);
+      await w.stop();
+    }
+  }
+}
+
 /** A frontend in front of `backendUrl`, on `port` (fixed, so it can come back on the same one). */
 export async function frontend(env: StackEnv, backendUrl: string, port?: number, extra: Record<string, string> = {}): Promise<Frontend> {
   return startFrontend({
