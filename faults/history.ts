@@ -14,11 +14,34 @@
  *               event a client saw
  *   foreign     a subscription (socket) carried another task's or another user's event
  *   cancel      a cancel's answer disagrees with the stored record
- *   ratio       seeded: the tasks that ERROR by simulated failure are exactly the planned ones;
+ *   ratio       seeded: the tasks that ERROR by simulated failure are exactly the planned ones
+ *               (per attempt: a retried task's earlier simulated failures were planned too);
  *               unseeded: the ERROR share lies in the binomial band for the configured rate
+ *   attempt     a snapshot (seen or stored) whose attempts do not add up: past maxAttempts, an
+ *               earlier attempt without end or error, two attempt windows overlapping, the
+ *               current attempt's entry at odds with the status, WAITING for a retry without
+ *               nextAttemptAt (testkit's snapshotProblems)
+ *   move        two versions of a task, as any clients saw them (the stored record last), that
+ *               no transition of the product's state machine links: an illegal status move, the
+ *               attempt going back or skipping, a listed attempt dropped or rewritten, progress
+ *               going back within an attempt (testkit's moveProblems)
+ *   diverged    two clients saw different contents for one version (two writers of one task)
+ *   timeline    a timeline a client read with a gap or repeat in seq, an event after ENDED, an
+ *               attempt started while another ran, or (read whole after the end) an attempt
+ *               the record does not account for (testkit's timelineProblems)
  * `check` is pure (unit-tested on hand-made histories); `readStored` and `settle` do the I/O.
  */
-import { isFinal, redisHash, type TaskStatus } from '../testkit/index.js';
+import {
+  isFinal,
+  moveProblems,
+  redisHash,
+  snapshotProblems,
+  stateDifference,
+  timelineProblems,
+  type EventView,
+  type TaskStatus,
+  type TaskView,
+} from '../testkit/index.js';
 import { redisKeys } from '../backend/src/redis/redis-keys.js';
 import { planTask, type PlanSettings } from '../backend/src/tasks/kinds/simulated/plan.js';
 import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state.js';
@@ -27,19 +50,14 @@ import { recordFromHash, type TaskRecord } from '../backend/src/tasks/task-state
 export const SIMULATED_FAILURE = /simulated failure/;
 
 /** One event as a client saw it (whatever subset of fields the subscription selected). */
-export interface SeenTask {
-  id: string;
-  status: TaskStatus;
-  version: number;
-  progress?: number;
-  error?: string | null;
-  finishedAt?: string | null;
-}
+export type SeenTask = TaskView;
 
 export interface SeenEvent {
   task: SeenTask;
   /** Which connection of the client carried it (graphql-ws's connect count), for resubscriptions. */
   connection: number;
+  /** When it arrived (epoch ms), for the scenarios' measurements. */
+  at?: number;
 }
 
 export interface SubscriptionRecord {
@@ -66,6 +84,16 @@ export interface CancelRecord {
   answer: { ok: SeenTask } | { code: string };
 }
 
+/** A timeline a client read (`Task.events` pages, or a `taskEvents` subscription). */
+export interface TimelineRecord {
+  taskId: string;
+  /** The `after` it read from. */
+  after: number;
+  events: EventView[];
+  /** The task's status when the read ended: a final one means the timeline was read whole. */
+  status: TaskStatus;
+}
+
 export interface CheckOptions {
   /** Seeded outcomes: planned failures must be exactly the simulated ERRORs. */
   plan?: PlanSettings;
@@ -78,7 +106,7 @@ export interface CheckOptions {
 }
 
 export interface Violation {
-  kind: 'loss' | 'stuck' | 'delivery' | 'monotonic' | 'after-final' | 'sticky' | 'foreign' | 'cancel' | 'ratio';
+  kind: 'loss' | 'stuck' | 'delivery' | 'monotonic' | 'after-final' | 'sticky' | 'foreign' | 'cancel' | 'ratio' | 'attempt' | 'move' | 'diverged' | 'timeline';
   taskId?: string;
   detail: string;
 }
@@ -91,6 +119,7 @@ export class History {
   readonly created = new Map<string, string>();
   readonly subscriptions: SubscriptionRecord[] = [];
   readonly cancels: CancelRecord[] = [];
+  readonly timelines: TimelineRecord[] = [];
 
   acknowledge(taskId: string, owner: string): void {
     this.created.set(taskId, owner);
@@ -105,6 +134,10 @@ export class History {
 
   cancelled(taskId: string, answer: CancelRecord['answer']): void {
     this.cancels.push({ taskId, answer });
+  }
+
+  timeline(record: TimelineRecord): void {
+    this.timelines.push(record);
   }
 
   get taskIds(): string[] {
@@ -254,14 +287,27 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     }
   }
 
+  out.push(...attemptViolations(history, stored));
+
   // 7. Failure ratio, over tasks whose outcome is the plan's (FINISHED, or a simulated ERROR).
   const planned = [...history.created.keys()]
     .map((id) => stored.get(id))
     .filter((r): r is TaskRecord => !!r && (r.status === 'FINISHED' || (r.status === 'ERROR' && SIMULATED_FAILURE.test(r.error ?? ''))));
   if (opts.plan) {
+    // Each attempt draws its own outcome: the final one is the last attempt's, and every earlier
+    // attempt that failed as simulated was planned to.
     for (const r of planned) {
-      const fails = planTask(r.id, opts.plan).fails;
-      if (fails !== (r.status === 'ERROR')) out.push({ kind: 'ratio', taskId: r.id, detail: `planned ${fails ? 'to fail' : 'to finish'}, stored ${r.status}` });
+      const fails = planTask(r.id, opts.plan, r.attempt).fails;
+      if (fails !== (r.status === 'ERROR')) {
+        out.push({ kind: 'ratio', taskId: r.id, detail: `attempt ${r.attempt} planned ${fails ? 'to fail' : 'to finish'}, stored ${r.status}` });
+      }
+    }
+    for (const id of history.created.keys()) {
+      for (const a of stored.get(id)?.attempts ?? []) {
+        if (SIMULATED_FAILURE.test(a.error ?? '') && !planTask(id, opts.plan, a.number).fails) {
+          out.push({ kind: 'ratio', taskId: id, detail: `attempt ${a.number} failed as simulated, planned to finish` });
+        }
+      }
     }
   } else if (opts.failureRate !== undefined && planned.length > 0) {
     const n = planned.length;
@@ -269,6 +315,62 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     const p = opts.failureRate;
     const slack = 4 * Math.sqrt(n * p * (1 - p)) + 1;
     if (Math.abs(k - n * p) > slack) out.push({ kind: 'ratio', detail: `${k} of ${n} failed; expected ${(n * p).toFixed(1)} ± ${slack.toFixed(1)}` });
+  }
+  return out;
+}
+
+/**
+ * The attempt, move, diverged and timeline rules. Per task, every version any client saw
+ * (subscription events, cancel answers) is put in version order with the stored record last,
+ * so the rules judge the task's whole course as far as anyone saw it, not only each stream.
+ */
+function attemptViolations(history: History, stored: Stored): Violation[] {
+  const out: Violation[] = [];
+  const views = new Map<string, Map<number, { task: TaskView; where: string }>>();
+  const see = (task: TaskView, where: string) => {
+    const byVersion = views.get(task.id) ?? new Map<number, { task: TaskView; where: string }>();
+    views.set(task.id, byVersion);
+    const before = byVersion.get(task.version);
+    if (!before) {
+      byVersion.set(task.version, { task, where });
+      for (const p of snapshotProblems(task)) out.push({ kind: 'attempt', taskId: task.id, detail: `${where} saw v${task.version}: ${p}` });
+      return;
+    }
+    const diff = stateDifference(before.task, task);
+    if (diff) out.push({ kind: 'diverged', taskId: task.id, detail: `v${task.version}: ${before.where} / ${where}: ${diff}` });
+  };
+  for (const [n, sub] of history.subscriptions.entries()) {
+    for (const e of sub.events) if (e.task.id === sub.taskId) see(e.task, `subscription #${n}`);
+  }
+  for (const c of history.cancels) if ('ok' in c.answer && c.answer.ok.id === c.taskId) see(c.answer.ok, 'a cancel answer');
+
+  for (const id of new Set([...history.created.keys(), ...views.keys()])) {
+    const r = stored.get(id);
+    const seen = [...(views.get(id)?.values() ?? [])].sort((a, b) => a.task.version - b.task.version);
+    if (r) {
+      for (const p of snapshotProblems(r)) out.push({ kind: 'attempt', taskId: id, detail: `stored v${r.version}: ${p}` });
+      const top = seen.at(-1);
+      if (top && r.version < top.task.version) {
+        out.push({ kind: 'monotonic', taskId: id, detail: `stored v${r.version} is behind v${top.task.version} (${top.where})` });
+      } else if (top?.task.version !== r.version) {
+        seen.push({ task: r, where: 'the stored record' });
+      } else {
+        const diff = stateDifference(top.task, r);
+        if (diff) out.push({ kind: 'diverged', taskId: id, detail: `v${r.version}: ${top.where} / the stored record: ${diff}` });
+      }
+    }
+    for (let i = 1; i < seen.length; i++) {
+      for (const p of moveProblems(seen[i - 1].task, seen[i].task)) {
+        out.push({ kind: 'move', taskId: id, detail: `${p} (${seen[i - 1].where}, then ${seen[i].where})` });
+      }
+    }
+  }
+
+  for (const t of history.timelines) {
+    // Read after the end: it must account for the record's attempts (or, with the record
+    // expired, at least end with the status the reader saw).
+    const ended = isFinal(t.status) ? (stored.get(t.taskId) ?? { id: t.taskId, status: t.status, version: 0 }) : undefined;
+    for (const p of timelineProblems(t.events, { after: t.after, ended })) out.push({ kind: 'timeline', taskId: t.taskId, detail: p });
   }
   return out;
 }

@@ -15,16 +15,29 @@ import {
   startBackend,
   startFrontend,
   STATUS,
+  TIMELINE,
   uniquePrefix,
   wsClient,
   type Backend,
+  type CreateVariables,
   type Frontend,
   type GqlHttpResponse,
   type WsClient,
+  type TaskTimelineQuery,
   redisCall,
 } from '../testkit/index.js';
 import { redisKeys, TASKS_QUEUE } from '../backend/src/redis/redis-keys.js';
-import { assertNoViolations, check, readStored, settle, type History, type SeenTask, type Stored, type SubscriptionRecord } from './history.js';
+import {
+  assertNoViolations,
+  check,
+  readStored,
+  settle,
+  type History,
+  type SeenTask,
+  type Stored,
+  type SubscriptionRecord,
+  type TimelineRecord,
+} from './history.js';
 
 export { TASK } from '../testkit/index.js';
 
@@ -94,6 +107,43 @@ export function planOf(env: Record<string, string>) {
 
 export function backend(env: StackEnv, role: 'api' | 'worker' | 'all', extra: Record<string, string> = {}, name?: string): Promise<Backend> {
   return startBackend({ ...env.shared, BACKEND_ROLE: role, ...extra }, { name: name ?? role });
+}
+
+/**
+ * The worker processes of one test file, started with its scenario's env. Each scenario can
+ * begin without an earlier one's workers (`stopAll`, even if that one failed); the file's
+ * `after` stops whatever is left the same way.
+ */
+export class Workers {
+  private readonly live = new Set<Backend>();
+  constructor(private readonly env: () => StackEnv) {}
+
+  async start(name: string, extra: Record<string, string> = {}): Promise<Backend> {
+    const w = await backend(this.env(), 'worker', extra, name);
+    this.live.add(w);
+    return w;
+  }
+
+  /** kill -9; resolves with when it was sent, once the process is gone. */
+  async kill(w: Backend): Promise<number> {
+    const at = Date.now();
+    w.kill('SIGKILL');
+    await w.exited;
+    this.live.delete(w);
+    return at;
+  }
+
+  /** Forgets one the test stops itself. */
+  forget(w: Backend): void {
+    this.live.delete(w);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const w of [...this.live]) {
+      this.live.delete(w);
+      await w.stop();
+    }
+  }
 }
 
 /** A frontend in front of `backendUrl`, on `port` (fixed, so it can come back on the same one). */
@@ -178,12 +228,17 @@ export class WebCaller implements Caller {
   }
 }
 
-/** createTask; on success the task is acknowledged in the history. */
-export async function create(history: History, caller: Caller, timeoutMs?: number): Promise<{ task?: SeenTask; code?: string; ms: number }> {
+/** createTask (`variables`: its input and retry policy); on success the task is acknowledged in the history. */
+export async function create(
+  history: History,
+  caller: Caller,
+  timeoutMs?: number,
+  variables?: CreateVariables,
+): Promise<{ task?: SeenTask; code?: string; ms: number }> {
   const started = Date.now();
   let out: { task?: SeenTask; code?: string };
   try {
-    out = taskOrCode(await caller.http(CREATE, undefined, timeoutMs), 'createTask');
+    out = taskOrCode(await caller.http(CREATE, variables, timeoutMs), 'createTask');
   } catch (error) {
     out = { code: `FETCH_${(error as Error).name}` };
   }
@@ -216,12 +271,12 @@ export async function activeJobIds(redisPort: number, prefix: string): Promise<s
   return (await redisCall(redisPort, 'LRANGE', queueKey(prefix, 'active'), 0, -1)) as string[];
 }
 
-/** Creates `n` tasks and follows each on one socket; any refusal fails the test. */
-export async function startTasks(history: History, caller: Caller, n: number): Promise<Followed[]> {
+/** Creates `n` tasks (with `variables`, if given) and follows each on one socket; any refusal fails the test. */
+export async function startTasks(history: History, caller: Caller, n: number, variables?: CreateVariables): Promise<Followed[]> {
   const ws = caller.ws();
   const out: Followed[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await create(history, caller);
+    const r = await create(history, caller, undefined, variables);
     if (!r.task) throw new Error(`createTask failed: ${r.code}`);
     out.push(follow(history, caller, ws, r.task.id));
   }
@@ -247,7 +302,7 @@ export function follow(history: History, caller: Caller, client: WsClient, taskI
       next: (result) => {
         codes(result.errors);
         const task = result.data?.taskStatus;
-        if (task) record.events.push({ task, connection: client.connects() });
+        if (task) record.events.push({ task, connection: client.connects(), at: Date.now() });
       },
       error: (error) => {
         if (Array.isArray(error)) codes(error);
@@ -273,6 +328,26 @@ export function follow(history: History, caller: Caller, client: WsClient, taskI
       end();
     },
   };
+}
+
+/**
+ * Reads a task's whole timeline through the API, a page at a time, into the history (the
+ * checker then holds it to the timeline rules and, if the task had ended, to its record).
+ */
+export async function readTimeline(history: History, caller: Caller, taskId: string): Promise<TimelineRecord> {
+  const page = 500;
+  const record: TimelineRecord = { taskId, after: 0, events: [], status: 'WAITING' };
+  // Bounded: a timeline holds at most a few thousand events (log lines are capped per task).
+  for (let i = 0; i < 100; i++) {
+    const res = await caller.http(TIMELINE, { id: taskId, after: record.events.at(-1)?.seq ?? 0, first: page });
+    const task = (res.body?.data as TaskTimelineQuery | undefined)?.task;
+    if (!task) throw new Error(`timeline of ${taskId}: ${res.body?.errors?.[0]?.extensions?.code ?? `HTTP ${res.status}`}`);
+    record.status = task.status;
+    record.events.push(...task.events);
+    if (task.events.length < page) break;
+  }
+  history.timeline(record);
+  return record;
 }
 
 /** Waits for every followed subscription to end, at most `timeoutMs`; unfinished ones stay un-ended (a violation). */
@@ -339,7 +414,9 @@ export async function verify(what: string, history: History, redisPort: number, 
     `[faults] ${what}: ${history.created.size} tasks (${Object.entries(by)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}), ` +
-      `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels; ` +
+      `${history.subscriptions.length} subscriptions / ${events} events, ${history.cancels.length} cancels` +
+      (history.timelines.length > 0 ? `, ${history.timelines.length} timelines / ${history.timelines.reduce((n, t) => n + t.events.length, 0)} events` : '') +
+      '; ' +
       `all final within ${tookMs} ms of the check (bound ${opts.boundMs} ms); ${violations.length} violations`,
   );
   assertNoViolations(violations, what);

@@ -5,7 +5,7 @@
  */
 import { after, before } from 'node:test';
 import { disposeAllClients, killAllChildren, startRedis, type Backend, type RedisServer, type WsClient } from '../testkit/index.js';
-import { backend, type StackEnv } from './stack.js';
+import { backend, sharedEnv, Workers, type StackEnv } from './stack.js';
 
 export interface TierStack {
   readonly redis: RedisServer;
@@ -56,3 +56,48 @@ export function tierStack(): TierStack {
 }
 
 export const closesOf = (clients: WsClient[]) => clients.flatMap((c) => c.closes.map((e) => e.code));
+
+export interface WorkerStack {
+  readonly redis: RedisServer;
+  readonly env: StackEnv;
+  /** One API process for the whole file: workers come and go, callers keep talking to it. */
+  readonly api: Backend;
+  readonly workers: Workers;
+}
+
+/**
+ * Shared set-up of the worker fault files (workers, stuck, retries): a private Redis, the
+ * file's settings (`extra` over sharedEnv's), one API process, and the workers its scenarios
+ * start, kill and stop; everything stopped after the file whatever happens. One `before` hook
+ * does it all: node:test does not wait for one root-level hook before running the next.
+ */
+export function workerStack(extra: Record<string, string> = {}): WorkerStack {
+  let redis: RedisServer | undefined;
+  let env: StackEnv | undefined;
+  let api: Backend | undefined;
+  const workers = new Workers(() => env!);
+  before(async () => {
+    redis = await startRedis();
+    env = sharedEnv(redis.url, extra);
+    api = await backend(env, 'api');
+  });
+  after(async () => {
+    await disposeAllClients();
+    await workers.stopAll();
+    await api?.stop();
+    await redis?.stop();
+    await killAllChildren();
+  });
+  return {
+    get redis() {
+      return redis!;
+    },
+    get env() {
+      return env!;
+    },
+    get api() {
+      return api!;
+    },
+    workers,
+  };
+}

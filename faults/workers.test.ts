@@ -4,43 +4,18 @@
  * tasks. Separate processes share one Redis and prefix: an API process and worker processes.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { disposeAllClients, killAllChildren, sleep, startRedis, waitUntil, type Backend, type RedisServer } from '../testkit/index.js';
+import { test } from 'node:test';
+import { sleep, waitUntil } from '../testkit/index.js';
 import { History } from './history.js';
-import { allEnded, backend, BackendCaller, FAST, planOf, sharedEnv, startTasks, stuckBoundMs, verify, type Followed, type StackEnv } from './stack.js';
+import { allEnded, BackendCaller, FAST, planOf, startTasks, stuckBoundMs, verify, type Followed } from './stack.js';
+import { workerStack } from './tiers.js';
 
 const LONG = { TASK_MIN_DURATION_MS: '20000', TASK_MAX_DURATION_MS: '20000' };
 /** A dead worker's task ends ERROR within lock + 2 stall intervals (docs/guarantees.md), plus slack. */
 const LOST_BOUND_MS = FAST.lockMs + 2 * FAST.stalledMs + 6000;
 
-let redis: RedisServer;
-let env: StackEnv;
-let api: Backend;
-const extra: Backend[] = [];
-
-before(async () => {
-  redis = await startRedis();
-  env = sharedEnv(redis.url);
-  api = await backend(env, 'api');
-});
-
-after(async () => {
-  await disposeAllClients();
-  await Promise.all([api, ...extra].map((b) => b?.stop()));
-  await redis?.stop();
-  await killAllChildren();
-});
-
-/** Each test starts with no worker of an earlier one left (even if that one failed). */
-async function stopWorkers(): Promise<void> {
-  for (const w of extra.splice(0)) await w.stop();
-}
-
-async function worker(more: Record<string, string> = {}, name = 'worker'): Promise<Backend> {
-  const w = await backend(env, 'worker', more, name);
-  extra.push(w);
-  return w;
-}
+const stack = workerStack();
+const { workers } = stack;
 
 const lastStatus = (f: Followed) => f.record.events.at(-1)?.task.status;
 const allRunning = (subs: Followed[]) =>
@@ -48,18 +23,20 @@ const allRunning = (subs: Followed[]) =>
 
 test('worker kill -9 mid-task, another worker running: ERROR "Worker lost" within the bound, live', async () => {
   const history = new History();
-  const caller = new BackendCaller(() => api, 'killed');
-  const victim = await worker(LONG, 'victim');
+  const caller = new BackendCaller(() => stack.api, 'killed');
+  const victim = await workers.start('victim', LONG);
   const subs = await startTasks(history, caller, 10);
   await allRunning(subs);
   // The survivor starts only now, so the victim holds every job.
-  await worker({}, 'survivor');
+  await workers.start('survivor');
   const killedAt = Date.now();
-  victim.kill('SIGKILL');
-  await victim.exited;
+  await workers.kill(victim);
   await allEnded(subs, LOST_BOUND_MS + 5000);
   const tookMs = Date.now() - killedAt;
-  const stored = await verify('kill -9, survivor running', history, redis.port, env.prefix, { boundMs: LOST_BOUND_MS, plan: planOf(env.shared) });
+  const stored = await verify('kill -9, survivor running', history, stack.redis.port, stack.env.prefix, {
+    boundMs: LOST_BOUND_MS,
+    plan: planOf(stack.env.shared),
+  });
   for (const r of stored.values()) assert.match(r?.error ?? '', /Worker lost/, `${r?.id} ${r?.status}`);
   assert.ok(tookMs < LOST_BOUND_MS, `ERROR arrived ${tookMs} ms after the kill; bound ${LOST_BOUND_MS} ms`);
   for (const f of subs)
@@ -71,18 +48,20 @@ test('worker kill -9 mid-task, another worker running: ERROR "Worker lost" withi
   // Not run again, and the survivor keeps consuming.
   const more = await startTasks(history, caller, 5);
   await allEnded(more, 20_000);
-  await verify('kill -9, survivor consumes afterwards', history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) });
+  await verify('kill -9, survivor consumes afterwards', history, stack.redis.port, stack.env.prefix, {
+    boundMs: stuckBoundMs(),
+    plan: planOf(stack.env.shared),
+  });
 });
 
 test('worker kill -9 with no other worker: ERROR "Worker lost" within the bound once one restarts', async () => {
-  await stopWorkers();
+  await workers.stopAll();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'restarted');
-  const victim = await worker(LONG, 'victim2');
+  const caller = new BackendCaller(() => stack.api, 'restarted');
+  const victim = await workers.start('victim2', LONG);
   const subs = await startTasks(history, caller, 5);
   await allRunning(subs);
-  victim.kill('SIGKILL');
-  await victim.exited;
+  await workers.kill(victim);
   // With no worker at all nothing can notice: the lock expires but no one checks.
   await sleep(FAST.lockMs + FAST.stalledMs);
   assert.ok(
@@ -90,23 +69,23 @@ test('worker kill -9 with no other worker: ERROR "Worker lost" within the bound 
     'still IN_PROGRESS while no worker runs',
   );
   const restartedAt = Date.now();
-  await worker(LONG, 'victim2-restarted');
+  await workers.start('victim2-restarted', LONG);
   await allEnded(subs, LOST_BOUND_MS + 5000);
   const tookMs = Date.now() - restartedAt;
-  const stored = await verify('kill -9 then restart', history, redis.port, env.prefix, { boundMs: LOST_BOUND_MS, plan: planOf(env.shared) });
+  const stored = await verify('kill -9 then restart', history, stack.redis.port, stack.env.prefix, { boundMs: LOST_BOUND_MS, plan: planOf(stack.env.shared) });
   for (const r of stored.values()) assert.match(r?.error ?? '', /Worker lost/);
   assert.ok(tookMs < LOST_BOUND_MS, `ERROR ${tookMs} ms after the restart; bound ${LOST_BOUND_MS} ms`);
 });
 
 test('two workers, one frozen (SIGSTOP) past its lock then resumed: one final status per task', async () => {
-  await stopWorkers();
+  await workers.stopAll();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'frozen');
+  const caller = new BackendCaller(() => stack.api, 'frozen');
   const slow = { TASK_MIN_DURATION_MS: '7000', TASK_MAX_DURATION_MS: '8000' };
-  const frozen = await worker(slow, 'frozen');
+  const frozen = await workers.start('frozen', slow);
   const subs = await startTasks(history, caller, 8);
   await allRunning(subs);
-  await worker(slow, 'healthy');
+  await workers.start('healthy', slow);
   const second = await startTasks(history, caller, 8);
   await allRunning(second);
   subs.push(...second);
@@ -118,7 +97,10 @@ test('two workers, one frozen (SIGSTOP) past its lock then resumed: one final st
   await allEnded(subs, 20_000);
   // Let the resumed worker try its late writes (progress, finish) before the second read.
   await sleep(4000);
-  const stored = await verify('SIGSTOP past the lock, SIGCONT', history, redis.port, env.prefix, { boundMs: stuckBoundMs(), plan: planOf(env.shared) });
+  const stored = await verify('SIGSTOP past the lock, SIGCONT', history, stack.redis.port, stack.env.prefix, {
+    boundMs: stuckBoundMs(),
+    plan: planOf(stack.env.shared),
+  });
   const lost = [...stored.values()].filter((r) => /Worker lost/.test(r?.error ?? '')).length;
   console.log(
     `[faults]   ${lost} task(s) of the frozen worker ended "Worker lost" (${frozenEnded} ended while it was frozen); its late writes changed nothing`,
@@ -128,10 +110,10 @@ test('two workers, one frozen (SIGSTOP) past its lock then resumed: one final st
 });
 
 test('SIGTERM of a worker with active tasks: exits 0 within the bound, active tasks finish, queued ones are handed back', async () => {
-  await stopWorkers();
+  await workers.stopAll();
   const history = new History();
-  const caller = new BackendCaller(() => api, 'sigterm');
-  const w = await worker({ WORKER_CONCURRENCY: '4', TASK_MIN_DURATION_MS: '1500', TASK_MAX_DURATION_MS: '2500' }, 'terminated');
+  const caller = new BackendCaller(() => stack.api, 'sigterm');
+  const w = await workers.start('terminated', { WORKER_CONCURRENCY: '4', TASK_MIN_DURATION_MS: '1500', TASK_MAX_DURATION_MS: '2500' });
   const subs = await startTasks(history, caller, 12);
   await waitUntil(() => subs.filter((f) => lastStatus(f) === 'IN_PROGRESS').length === 4, { timeoutMs: 20_000, what: '4 active tasks' });
   const active = subs.filter((f) => lastStatus(f) === 'IN_PROGRESS').map((f) => f.record.taskId);
@@ -141,7 +123,7 @@ test('SIGTERM of a worker with active tasks: exits 0 within the bound, active ta
   const tookMs = Date.now() - started;
   assert.equal(exit.code, 0, `exit code ${exit.code} signal ${exit.signal}`);
   assert.ok(tookMs < boundMs, `took ${tookMs} ms; bound ${boundMs} ms`);
-  extra.splice(extra.indexOf(w), 1);
+  workers.forget(w);
   const afterStop = await Promise.all(subs.map(async (f) => ({ id: f.record.taskId, status: lastStatus(f) })));
   for (const id of active) {
     const s = afterStop.find((x) => x.id === id)?.status;
@@ -152,11 +134,11 @@ test('SIGTERM of a worker with active tasks: exits 0 within the bound, active ta
     'some tasks were still queued',
   );
   // The queued ones are picked up by the next worker.
-  await worker({}, 'next');
+  await workers.start('next');
   await allEnded(subs, 30_000);
-  const stored = await verify(`SIGTERM worker (exit 0 in ${tookMs} ms)`, history, redis.port, env.prefix, {
+  const stored = await verify(`SIGTERM worker (exit 0 in ${tookMs} ms)`, history, stack.redis.port, stack.env.prefix, {
     boundMs: stuckBoundMs(),
-    plan: planOf(env.shared),
+    plan: planOf(stack.env.shared),
   });
   for (const r of stored.values()) assert.doesNotMatch(r?.error ?? '', /lost|Cancel/i, `${r?.id}: nothing lost or cancelled`);
 });

@@ -12,3 +12,4 @@ export * from './wait.js';
 export * from './proxy.js';
 export * from './session.js';
 export * from './operations.js';
+export * from './task-rules.js';
