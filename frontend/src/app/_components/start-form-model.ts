@@ -35,7 +35,7 @@ const duration = (name: string, label: string): NumberField => ({
   min: 0,
   max: 600_000,
   integer: true,
-  hint: '0 to 600000; empty: the server’s setting',
+  hint: '0 to 600000; empty: the default',
 });
 
 /** The inputs of the kinds this page can start (CreateTaskInput's fields). */
@@ -43,16 +43,16 @@ export const KIND_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
   simulated: [
     duration('minDurationMs', 'Shortest run (ms)'),
     duration('maxDurationMs', 'Longest run (ms)'),
-    { type: 'number', name: 'failureRate', label: 'Failure rate', min: 0, max: 1, integer: false, hint: '0 to 1; empty: the server’s setting' },
+    { type: 'number', name: 'failureRate', label: 'Failure rate', min: 0, max: 1, integer: false, hint: '0 to 1; empty: the default' },
   ],
   primes: [{ type: 'number', name: 'below', label: 'Count primes below', min: 2, max: 50_000_000, integer: true, required: true, hint: '2 to 50000000' }],
-  export: [{ type: 'choice', name: 'format', label: 'Format', choices: ['CSV', 'NDJSON'], hint: 'CSV for a spreadsheet, NDJSON for one JSON object a line' }],
+  export: [{ type: 'choice', name: 'format', label: 'Format', choices: ['CSV', 'NDJSON'], hint: 'CSV for spreadsheets, NDJSON for code' }],
 };
 
 /** RetryPolicyInput: optional; empty means the kind's own policy. */
 export const RETRY_FIELDS: readonly NumberField[] = [
   { type: 'number', name: 'maxAttempts', label: 'Attempts', min: 1, max: 10, integer: true, hint: '1 to 10' },
-  { type: 'number', name: 'delayMs', label: 'Retry delay (ms)', min: 0, max: 300_000, integer: true, hint: '0 to 300000, doubled after each retry' },
+  { type: 'number', name: 'delayMs', label: 'Retry delay (ms)', min: 0, max: 300_000, integer: true, hint: '0 to 300000, doubled each time' },
 ];
 
 export const inputKey = (kind: string, name: string) => `input.${kind}.${name}`;

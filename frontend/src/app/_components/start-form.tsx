@@ -42,7 +42,10 @@ export function StartForm({ connection }: { connection: ConnectionState }) {
     const back = (was === 'reconnecting' || was === 'offline') && (connection === 'idle' || connection === 'connected');
     if (back && kindsError) void refetchKinds().catch(() => undefined);
   }, [connection, kindsError, refetchKinds]);
-  const known = (kindsQuery.data?.taskKinds ?? []).filter((k) => k.name in KIND_FIELDS);
+  // The default first, then the server's order.
+  const known = (kindsQuery.data?.taskKinds ?? [])
+    .filter((k) => k.name in KIND_FIELDS)
+    .sort((a, b) => Number(b.name === SIMULATED.name) - Number(a.name === SIMULATED.name));
   const options: KindOption[] = known.length > 0 ? known : [SIMULATED];
   const [kindName, setKindName] = useState(SIMULATED.name);
   const kind = options.find((k) => k.name === kindName) ?? options[0];
@@ -75,12 +78,16 @@ export function StartForm({ connection }: { connection: ConnectionState }) {
   const shown = new Set([...fields.map((f) => inputKey(kind.name, f.name)), ...RETRY_FIELDS.map((f) => retryKey(f.name))]);
   const elsewhere = Object.entries(errors).filter(([key]) => !shown.has(key));
   const policy =
-    kind.maxAttempts === undefined ? '' : `; this kind: ${kind.maxAttempts} attempt${kind.maxAttempts === 1 ? '' : 's'}, ${kind.retryDelayMs} ms apart`;
+    kind.maxAttempts === undefined
+      ? ''
+      : kind.maxAttempts === 1
+        ? '; by default not retried'
+        : `; by default ${kind.maxAttempts} attempts, the first retry after ${kind.retryDelayMs} ms`;
 
   return (
     <form className="start-form" onSubmit={submit} noValidate aria-label="Start a task">
       <div className="fields">
-        <div className="field">
+        <div className="field field-kind">
           <label htmlFor="start-kind">Kind</label>
           <select
             id="start-kind"

@@ -199,36 +199,37 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
           )}
         </>
       )}
-      {!notFound && (
-        <div className="task-actions">
-          {!final && (
-            <button
-              type="button"
-              className="secondary cancel"
-              // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-              onClick={() => !cancelState.loading && void cancel().catch(() => undefined)}
-              onFocus={() => (cancelFocused.current = true)}
-              onBlur={() => (cancelFocused.current = false)}
-              aria-disabled={cancelState.loading}
-              aria-label={`Cancel task ${shortId}`}
-            >
-              {cancelState.loading ? 'Cancelling…' : 'Cancel'}
-            </button>
-          )}
-          {final && (
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => !retryState.loading && void retry().catch(() => undefined)}
-              aria-disabled={retryState.loading}
-              aria-label={`${task.status === 'FINISHED' ? 'Run again' : 'Retry'}: task ${shortId}`}
-            >
-              {retryState.loading ? 'Starting…' : task.status === 'FINISHED' ? 'Run again' : 'Retry'}
-            </button>
-          )}
-        </div>
-      )}
-      <TaskTimeline taskId={task.id} shortId={shortId} />
+      <TaskTimeline taskId={task.id} shortId={shortId}>
+        {!notFound && (
+          <>
+            {!final && (
+              <button
+                type="button"
+                className="secondary cancel"
+                // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+                onClick={() => !cancelState.loading && void cancel().catch(() => undefined)}
+                onFocus={() => (cancelFocused.current = true)}
+                onBlur={() => (cancelFocused.current = false)}
+                aria-disabled={cancelState.loading}
+                aria-label={`Cancel task ${shortId}`}
+              >
+                {cancelState.loading ? 'Cancelling…' : 'Cancel'}
+              </button>
+            )}
+            {final && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => !retryState.loading && void retry().catch(() => undefined)}
+                aria-disabled={retryState.loading}
+                aria-label={`${task.status === 'FINISHED' ? 'Run again' : 'Retry'}: task ${shortId}`}
+              >
+                {retryState.loading ? 'Starting…' : task.status === 'FINISHED' ? 'Run again' : 'Retry'}
+              </button>
+            )}
+          </>
+        )}
+      </TaskTimeline>
     </li>
   );
 }

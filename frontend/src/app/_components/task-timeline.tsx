@@ -1,7 +1,7 @@
 'use client';
 import type { ErrorLike } from '@apollo/client';
 import { useSubscription } from '@apollo/client/react';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useConnectionState } from '../../graphql/connection';
 import { TaskEventsSubscription } from '../../graphql/documents';
 import type { TaskEventsSubscription as TaskEventsData } from '../../graphql/generated/graphql';
@@ -12,12 +12,12 @@ import { appendEvent, describeEvent, lastSeq } from './timeline-events';
 type TaskEvent = TaskEventsData['taskEvents'];
 
 /**
- * A task's timeline behind a disclosure button: the `taskEvents` subscription runs only while it
+ * A task's timeline behind a disclosure button, in the card's row of actions (`children`): the `taskEvents` subscription runs only while it
  * is open (and until ENDED). It starts after the last event already shown (`after`), so opening
  * it again, or a dropped connection, resumes where it was: nothing missed, and a replayed event
  * is dropped by its seq (appendEvent).
  */
-export function TaskTimeline({ taskId, shortId }: { taskId: string; shortId: string }) {
+export function TaskTimeline({ taskId, shortId, children }: { taskId: string; shortId: string; children?: ReactNode }) {
   const [open, setOpen] = useState(false);
   // Every event shown, in seq order; a ref too, so the handlers below read the latest.
   const seen = useRef<readonly TaskEvent[]>([]);
@@ -50,6 +50,18 @@ export function TaskTimeline({ taskId, shortId }: { taskId: string; shortId: str
     onError: setError,
   });
 
+  // Like a log, it keeps its newest line in view, unless the reader scrolled up to read.
+  const panel = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: events is the trigger: each new line scrolls into view.
+  useLayoutEffect(() => {
+    if (open && pinned.current && panel.current) panel.current.scrollTop = panel.current.scrollHeight;
+  }, [open, events]);
+  const onScroll = () => {
+    const el = panel.current;
+    if (el) pinned.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+  };
+
   const panelId = `task-${taskId}-timeline`;
   const toggle = () => {
     if (!open) {
@@ -60,14 +72,26 @@ export function TaskTimeline({ taskId, shortId }: { taskId: string; shortId: str
   };
 
   return (
-    <div className="timeline">
-      <button type="button" className="link timeline-toggle" aria-expanded={open} aria-controls={panelId} onClick={toggle}>
-        {open ? 'Hide timeline' : 'Show timeline'}
-        <span className="visually-hidden"> of task {shortId}</span>
-      </button>
+    <>
+      <div className="task-actions">
+        {children}
+        <button type="button" className="link timeline-toggle" aria-expanded={open} aria-controls={panelId} onClick={toggle}>
+          {open ? 'Hide timeline' : 'Show timeline'}
+          <span className="visually-hidden"> of task {shortId}</span>
+        </button>
+      </div>
       {open && (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls, so keyboard users must be able to focus it to scroll it (axe: scrollable-region-focusable).
-        <div id={panelId} className="timeline-panel" role="log" aria-label={`Timeline of task ${shortId}`} tabIndex={0} data-testid="timeline">
+        <div
+          id={panelId}
+          ref={panel}
+          onScroll={onScroll}
+          className="timeline-panel"
+          role="log"
+          aria-label={`Timeline of task ${shortId}`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls, so keyboard users must be able to focus it to scroll it (axe: scrollable-region-focusable).
+          tabIndex={0}
+          data-testid="timeline"
+        >
           {events.length === 0 && !error && <p className="task-note">Loading the timeline…</p>}
           <ol className="events">
             {events.map((event) => (
@@ -91,7 +115,7 @@ export function TaskTimeline({ taskId, shortId }: { taskId: string; shortId: str
           )}
         </div>
       )}
-    </div>
+    </>
   );
 }
 
