@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@apollo/client/react';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ConnectionState } from '../../graphql/connection';
+import { useState, type FormEvent } from 'react';
+import { type ConnectionState, useWhenBack } from '../../graphql/connection';
 import { TaskKindsQuery } from '../../graphql/documents';
 import type { CreateTaskMutationVariables } from '../../graphql/generated/graphql';
 import { ConnectionIndicator } from './connection-indicator';
@@ -34,14 +34,9 @@ export function StartForm({ connection }: { connection: ConnectionState }) {
   const kindsNotYet = useNotYet(TaskKindsQuery);
   const kindsQuery = useQuery(TaskKindsQuery, { skip: kindsNotYet, fetchPolicy: 'cache-first' });
   // Kinds that could not be read (the backend was down) are read again when the connection is back.
-  const lastConnection = useRef(connection);
-  const { error: kindsError, refetch: refetchKinds } = kindsQuery;
-  useEffect(() => {
-    const was = lastConnection.current;
-    lastConnection.current = connection;
-    const back = (was === 'reconnecting' || was === 'offline') && (connection === 'idle' || connection === 'connected');
-    if (back && kindsError) void refetchKinds().catch(() => undefined);
-  }, [connection, kindsError, refetchKinds]);
+  useWhenBack(connection, () => {
+    if (kindsQuery.error) void kindsQuery.refetch().catch(() => undefined);
+  });
   // The default first, then the server's order.
   const known = (kindsQuery.data?.taskKinds ?? [])
     .filter((k) => k.name in KIND_FIELDS)

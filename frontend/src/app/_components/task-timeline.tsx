@@ -12,10 +12,11 @@ import { appendEvent, describeEvent, lastSeq } from './timeline-events';
 type TaskEvent = TaskEventsData['taskEvents'];
 
 /**
- * A task's timeline behind a disclosure button, in the card's row of actions (`children`): the `taskEvents` subscription runs only while it
- * is open (and until ENDED). It starts after the last event already shown (`after`), so opening
- * it again, or a dropped connection, resumes where it was: nothing missed, and a replayed event
- * is dropped by its seq (appendEvent).
+ * A task's timeline behind a disclosure button, which sits in the card's row of actions
+ * (`children`). The `taskEvents` subscription runs only while it is open (and until ENDED). It
+ * starts after the last event already shown (`after`), so opening it again, or a dropped
+ * connection, resumes where it was: nothing missed, and an event replayed anyway is dropped by
+ * its seq (appendEvent).
  */
 export function TaskTimeline({ taskId, shortId, children }: { taskId: string; shortId: string; children?: ReactNode }) {
   const [open, setOpen] = useState(false);

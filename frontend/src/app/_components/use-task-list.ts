@@ -1,7 +1,7 @@
 import type { ApolloCache } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
-import { useEffect, useRef } from 'react';
-import type { ConnectionState } from '../../graphql/connection';
+import { useEffect } from 'react';
+import { type ConnectionState, useWhenBack } from '../../graphql/connection';
 import { TasksQuery } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { TASKS_VARIABLES } from '../../graphql/task-list';
@@ -24,12 +24,7 @@ export function useTaskList(connection: ConnectionState) {
 
   // Catch up after an outage (live tasks resubscribe by themselves and start from their
   // current snapshot).
-  const lastConnection = useRef(connection);
-  useEffect(() => {
-    const was = lastConnection.current;
-    lastConnection.current = connection;
-    if ((was === 'reconnecting' || was === 'offline') && (connection === 'connected' || connection === 'idle')) void refetch().catch(() => undefined);
-  }, [connection, refetch]);
+  useWhenBack(connection, retry);
 
   const transient = error && (errorCode(error) === 'SERVICE_UNAVAILABLE' || errorCode(error) === undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: error re-arms the timer, so a failed retry is retried again.
