@@ -1,7 +1,7 @@
 'use client';
 import { useFragment, useMutation, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
-import { CancelTaskMutation, RetryTaskMutation, TaskFields, TaskStatusSubscription } from '../../graphql/documents';
+import { CancelTaskMutation, TaskFields, TaskStatusSubscription } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { isFinal } from '../../graphql/generated/schema-enums';
 import { useNow } from './clock';
@@ -9,7 +9,7 @@ import { describeResult, formatCountdown, formatDuration } from './format';
 import { describeError, errorCode, STATUS_LABEL } from './task-status';
 import { TaskTimeline } from './task-timeline';
 import { TimeOfDay } from './time-of-day';
-import { addTaskOnTop } from './use-task-list';
+import { useRetryTask } from './use-retry-task';
 
 /** How long a task has run so far (ticking) or ran in all. */
 function Duration({ task }: { task: TaskFieldsFragment }) {
@@ -61,6 +61,62 @@ function Lineage({ task }: { task: TaskFieldsFragment }) {
   );
 }
 
+/** What came of the task so far: why the last attempt failed, its error once final, its result. */
+function Outcome({ task }: { task: TaskFieldsFragment }) {
+  const final = isFinal(task.status);
+  // While it waits for (or runs) a retry: why the attempt before failed.
+  const previousError = !final && task.attempt > 1 ? (task.attempts.find((a) => a.number === task.attempt - 1)?.error ?? task.error) : null;
+  return (
+    <>
+      {previousError && (
+        <p className="task-note" data-testid="previous-error">
+          Attempt {task.attempt - 1} failed: {previousError}
+        </p>
+      )}
+      {final && task.error && (
+        <p className={task.status === 'CANCELLED' ? 'task-note' : 'task-error'} data-testid="task-error">
+          {task.error}
+        </p>
+      )}
+      {task.status === 'FINISHED' && task.result && <Result result={task.result} />}
+    </>
+  );
+}
+
+/**
+ * What went wrong on this page with the task: it is gone (said once, whoever learnt it), its
+ * live subscription was refused (with a way to follow it again), or a cancel or retry failed.
+ */
+function Problems({ notFound, following, followAgain, others }: { notFound: unknown; following: unknown; followAgain: () => void; others: unknown[] }) {
+  if (notFound) {
+    return (
+      <p className="task-error" role="alert">
+        {describeError(notFound)}
+      </p>
+    );
+  }
+  return (
+    <>
+      {following ? (
+        <p className="task-error" role="alert">
+          {describeError(following)}{' '}
+          <button type="button" className="link" onClick={followAgain}>
+            Follow it again
+          </button>
+        </p>
+      ) : null}
+      {others.map((error, i) =>
+        error ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed slots (cancel, retry)
+          <p key={i} className="task-error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null,
+      )}
+    </>
+  );
+}
+
 /**
  * One task, read from the cache through its fragment (the list query, the mutations and the
  * subscription all write the same normalized entry), so an event re-renders this card.
@@ -80,25 +136,11 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
   const final = isFinal(task.status);
   const live = useSubscription(TaskStatusSubscription, { variables: { id: task.id }, skip: final });
   const [cancel, cancelState] = useMutation(CancelTaskMutation, { variables: { id: task.id } });
-  const [retry, retryState] = useMutation(RetryTaskMutation, {
-    variables: { id: task.id },
-    update(cache, { data }) {
-      const made = data?.retryTask;
-      if (!made) return;
-      addTaskOnTop(cache, made);
-      // The original's `retries` changed too, but a final task sends no more events: add it here.
-      cache.modify({
-        id: cache.identify({ __typename: 'Task', id: task.id }),
-        fields: { retries: (ids) => (!Array.isArray(ids) || ids.includes(made.id) ? ids : [...ids, made.id]) },
-      });
-    },
-  });
+  const [retry, retryState] = useRetryTask(task.id);
   // The record is gone (expired, or never this user's): nothing more can happen to it here.
   const notFound = [live.error, cancelState.error, retryState.error].find((e) => errorCode(e) === 'NOT_FOUND');
   const shortId = task.id.slice(0, 8);
   const statusId = `task-${task.id}-status`;
-  // While it waits for (or runs) a retry: why the attempt before failed.
-  const previousError = !final && task.attempt > 1 ? (task.attempts.find((a) => a.number === task.attempt - 1)?.error ?? task.error) : null;
 
   // When the task ends while its Cancel button has the focus, the button goes away: keep the
   // keyboard user's place by focusing the card instead of dropping focus to the page.
@@ -163,42 +205,13 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
         {task.status === 'WAITING' && task.nextAttemptAt && <NextAttempt at={task.nextAttemptAt} />}
       </div>
       <Lineage task={task} />
-      {previousError && (
-        <p className="task-note" data-testid="previous-error">
-          Attempt {task.attempt - 1} failed: {previousError}
-        </p>
-      )}
-      {final && task.error && (
-        <p className={task.status === 'CANCELLED' ? 'task-note' : 'task-error'} data-testid="task-error">
-          {task.error}
-        </p>
-      )}
-      {task.status === 'FINISHED' && task.result && <Result result={task.result} />}
-      {notFound ? (
-        <p className="task-error" role="alert">
-          {describeError(notFound)}
-        </p>
-      ) : (
-        <>
-          {live.error && !final && (
-            <p className="task-error" role="alert">
-              {describeError(live.error)}{' '}
-              <button type="button" className="link" onClick={() => live.restart()}>
-                Follow it again
-              </button>
-            </p>
-          )}
-          {[cancelState.error, retryState.error].map(
-            (error, i) =>
-              error && (
-                // biome-ignore lint/suspicious/noArrayIndexKey: two fixed slots (cancel, retry)
-                <p key={i} className="task-error" role="alert">
-                  {describeError(error)}
-                </p>
-              ),
-          )}
-        </>
-      )}
+      <Outcome task={task} />
+      <Problems
+        notFound={notFound}
+        following={final ? undefined : live.error}
+        followAgain={() => live.restart()}
+        others={[cancelState.error, retryState.error]}
+      />
       <TaskTimeline taskId={task.id} shortId={shortId}>
         {!notFound && (
           <>
