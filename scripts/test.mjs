@@ -65,7 +65,8 @@ const SUITES = [
   ['faults', ...nodeTest('faults/**/*.test.ts')],
   // A tiny run of `npm run bench` (well-formed table, every metric; no goals asserted).
   ['bench-smoke', ...nodeTest('bench/test/**/*.test.ts')],
-  ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts']],
+  // Files after `--` (frontend/e2e/kinds.spec.ts) pick specs; node:test options do not apply.
+  ['browser', 'npx', ['playwright', 'test', '-c', 'frontend/playwright.config.ts', ...extraFiles]],
 ];
 
 const unknown = only.filter((name) => !SUITES.some(([suite]) => suite === name));

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { startTask } from './start';
 
 /**
  * The page as people use it: server-rendered first view, keyboard, screen-reader
@@ -9,13 +10,6 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
  */
 
 const FINAL = /^(FINISHED|ERROR|CANCELLED)$/;
-
-async function startTask(page: Page): Promise<Locator> {
-  const before = await page.getByTestId('task').count();
-  await page.getByRole('button', { name: 'Start a task' }).click();
-  await expect(page.getByTestId('task')).toHaveCount(before + 1);
-  return page.getByTestId('task').first();
-}
 
 /** axe-core's WCAG 2.x A/AA rules (contrast, names, roles, landmarks...) on the page as it is now. */
 async function expectNoAxeViolations(page: Page) {
@@ -66,9 +60,19 @@ test('the first view is server-rendered with the session’s tasks (even without
 
 test('everything works from the keyboard, with a visible focus, and changes are announced', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByRole('button', { name: 'Start a task' })).toBeVisible();
-  await page.keyboard.press('Tab');
   const start = page.getByRole('button', { name: 'Start a task' });
+  await expect(start).toBeVisible();
+  // The form comes first: the kind, then its fields. A long task (20 s), so that it is still
+  // running when Cancel is pressed, however busy the machine.
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Kind')).toBeFocused();
+  await page.keyboard.press('Tab');
+  const shortest = page.getByLabel('Shortest run (ms)', { exact: true });
+  await expect(shortest).toBeFocused();
+  expect(await focusRing(shortest)).toEqual({ style: 'solid', width: 3 });
+  await page.keyboard.type('20000');
+  // On through the form to the start button.
+  for (let i = 0; i < 8 && !(await start.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
   await expect(start).toBeFocused();
   expect(await focusRing(start)).toEqual({ style: 'solid', width: 3 });
 
@@ -90,7 +94,7 @@ test('everything works from the keyboard, with a visible focus, and changes are 
   await page.screenshot({ path: test.info().outputPath('keyboard-focus.png') });
   await page.keyboard.press('Space');
 
-  // A 2–4 s task cancelled at once: cancel wins unless the machine stalls for seconds.
+  // A 20 s task cancelled at once: cancel wins.
   await expect(task.getByTestId('task-status')).toHaveText('CANCELLED');
   await expect(announcer).toContainText(`Task ${shortId} is now CANCELLED.`);
   // The button is gone; the focus stays on the task instead of falling back to the page.
@@ -126,23 +130,37 @@ test.describe('on a phone-sized screen (375×667)', () => {
 });
 
 /**
- * The README's screenshot: a few tasks in different states. Always saved under test-results;
- * copied to docs/page.png when LONGRUN_UPDATE_DOCS_SCREENSHOT=1.
+ * The README's screenshot: the form and a task in each state, kinds and results, a retry
+ * counting down and a live timeline. Always saved under test-results; copied to docs/page.png
+ * when LONGRUN_UPDATE_DOCS_SCREENSHOT=1.
  */
 test('a picture of the page for the README, with no axe-core violations in any task state', async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 640 });
   await page.goto('/');
-  for (let i = 0; i < 3; i++) await startTask(page);
-  await expect.poll(async () => (await page.getByTestId('task-status').allTextContents()).every((s) => FINAL.test(s)), { timeout: 60_000 }).toBe(true);
-  const cancelled = await startTask(page);
+  const failed = await startTask(page, 'Simulated', { 'Shortest run (ms)': '300', 'Longest run (ms)': '300', 'Failure rate': '1' });
+  const primes = await startTask(page, 'Count primes', { 'Count primes below': '1000000' });
+  const exported = await startTask(page, 'Export history', { Format: 'CSV' });
+  for (const [task, status] of [
+    [failed, 'ERROR'],
+    [primes, 'FINISHED'],
+    [exported, 'FINISHED'],
+  ] as const)
+    await expect(task.getByTestId('task-status')).toHaveText(status);
+  const simulated = (min: string, failureRate: string, retry = { Attempts: '', 'Retry delay (ms)': '' }) =>
+    startTask(page, 'Simulated', { 'Shortest run (ms)': min, 'Longest run (ms)': min, 'Failure rate': failureRate, ...retry });
+  const cancelled = await simulated('20000', '0');
   await cancelled.getByRole('button', { name: /^Cancel task/ }).click();
-  await expect(cancelled.getByTestId('task-status')).toHaveText(FINAL);
-  const running = await startTask(page);
+  await expect(cancelled.getByTestId('task-status')).toHaveText('CANCELLED');
+  const retrying = await simulated('300', '1', { Attempts: '3', 'Retry delay (ms)': '30000' });
+  await expect(retrying.getByTestId('countdown')).toBeVisible();
+  const running = await simulated('6000', '0');
+  await running.getByRole('button', { name: /^Show timeline/ }).click();
   await expect(running.getByTestId('task-status')).toHaveText('IN PROGRESS');
   await expect.poll(async () => Number(await running.getByRole('progressbar').getAttribute('value')), { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
+  await page.mouse.move(0, 0);
   const path = test.info().outputPath('page.png');
-  await page.screenshot({ path });
-  // Every state's colours, the progress bar, the buttons: checked by axe-core as shown.
+  await page.screenshot({ path, fullPage: true });
+  // Every state's colours, the form, the progress bar, the buttons, the timeline: checked by axe-core as shown.
   await expectNoAxeViolations(page);
   if (process.env.LONGRUN_UPDATE_DOCS_SCREENSHOT === '1') {
     const docs = resolve(import.meta.dirname, '../../docs');

@@ -29,6 +29,14 @@ test.afterAll(async () => {
 
 test('a frontend restart under the open page shows Reconnecting…, then the page catches up on what it missed', async ({ page, context }) => {
   test.setTimeout(180_000);
+  // The `after` of every TaskEvents subscribe message the page sends.
+  const timelineFrom: number[] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { type: string; payload?: { operationName?: string; variables?: { after?: number } } };
+      if (message.type === 'subscribe' && message.payload?.operationName === 'TaskEvents') timelineFrom.push(message.payload.variables?.after ?? -1);
+    }),
+  );
   await page.goto(stack.url);
   const connection = page.getByTestId('connection');
   await expect(connection).toHaveText('Connected');
@@ -37,11 +45,16 @@ test('a frontend restart under the open page shows Reconnecting…, then the pag
   const id = (await task.getAttribute('data-task-id'))!;
   await expect(task.getByTestId('task-status')).toHaveText('IN PROGRESS');
   await expect(connection).toHaveText('Connected · live');
+  // The timeline is open across the restart too.
+  await task.getByRole('button', { name: /^Show timeline/ }).click();
+  await expect(task.locator('[data-type="PROGRESS"]').first()).toBeVisible();
+  const subscribedBeforeDrop = timelineFrom.length;
 
   await stack.stopFrontend();
   await expect(connection).toHaveText('Reconnecting…');
   await expect(page.getByTestId('announcer')).toHaveText('Connection lost: Reconnecting…');
   await expect(task.getByTestId('task-status')).toHaveText('IN PROGRESS');
+  const shownBeforeDrop = Number(await task.getByTestId('timeline-event').last().getAttribute('data-seq'));
   await page.screenshot({ path: test.info().outputPath('reconnecting.png') });
 
   // The task ends while the page is cut off (asked of the backend directly, as this session's
@@ -63,6 +76,11 @@ test('a frontend restart under the open page shows Reconnecting…, then the pag
   await expect(task.getByRole('progressbar')).toHaveCount(0);
   await expect(task).toContainText('Ran ');
   await expect(connection).toHaveText(/^Connected/);
+  // The timeline resumed after the last event it showed: the rest arrived, each event once.
+  await expect(task.locator('[data-type="ENDED"]')).toHaveText(/Ended FINISHED$/);
+  expect(timelineFrom.slice(subscribedBeforeDrop), 'resubscribed once, after the last event shown').toEqual([shownBeforeDrop]);
+  const seqs = await task.getByTestId('timeline-event').evaluateAll((items) => items.map((el) => Number(el.getAttribute('data-seq'))));
+  expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   await page.screenshot({ path: test.info().outputPath('caught-up.png') });
 });
 

@@ -1,6 +1,7 @@
 import { expect, test, type Page, type WebSocket } from '@playwright/test';
 import { planTask } from '../../backend/src/tasks/kinds/simulated/plan';
 import { E2E_FAILURE_RATE, E2E_SEED } from './stack';
+import { startTask } from './start';
 
 /** What the seeded backend will do with this task. */
 function expectedOutcome(taskId: string): 'FINISHED' | 'ERROR' {
@@ -24,13 +25,6 @@ function trackGraphqlSockets(page: Page) {
     opened: () => sockets.length,
     open: () => sockets.filter((s) => !s.closed).length,
   };
-}
-
-async function startTask(page: Page) {
-  const before = await page.getByTestId('task').count();
-  await page.getByRole('button', { name: 'Start a task' }).click();
-  await expect(page.getByTestId('task')).toHaveCount(before + 1);
-  return page.getByTestId('task').first();
 }
 
 test('a task goes live from WAITING or IN PROGRESS to a final state, then the socket closes', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { bearerToken, INTERNAL_TOKEN_HEADER, secretMatches, USER_HEADER } from '@longrun/server-common';
+import { BACKEND_FILES_PATH, bearerToken, INTERNAL_TOKEN_HEADER, secretMatches, USER_HEADER } from '@longrun/server-common';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CONFIG, type Config } from '../config/config.js';
@@ -11,7 +11,7 @@ import { TasksService } from './tasks.service.js';
  * `/api/files/:id`. Like /graphql, it wants the internal credential and acts as the user the
  * gateway asserts; anything but the owner's own file is the same 404.
  */
-@Controller('files')
+@Controller(BACKEND_FILES_PATH)
 export class FilesController {
   constructor(
     private readonly tasks: TasksService,

@@ -1,11 +1,12 @@
+import { GATEWAY_FILES_PATH } from '@longrun/server-common';
 import type { Config } from '../config/config.js';
 import type { KindServices } from './task-kind.js';
 import { PermanentError } from './task-kind.js';
 import { toPublic } from './task-state.js';
 import { MAX_EVENTS_PAGE, type TaskStore } from './task-store.js';
 
-/** Where the frontend serves a task's file to its owner (the gateway forwards it to `GET /files/:id`). */
-export const fileUrl = (taskId: string) => `/api/files/${taskId}`;
+/** Where the frontend serves a task's file to its owner (the gateway fetches it from FilesController). */
+export const fileUrl = (taskId: string) => `${GATEWAY_FILES_PATH}/${taskId}`;
 
 /** The core's services for kinds (see KindServices), over the task store. */
 export function kindServices(store: TaskStore, config: Config): KindServices {

@@ -1,5 +1,5 @@
 'use client';
-import { useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 
 /**
  * The page's live-connection state, for the indicator.
@@ -61,4 +61,16 @@ export function useConnectionState(): ConnectionState {
     current,
     () => 'idle',
   );
+}
+
+/** Runs `catchUp` each time the connection comes back (from reconnecting or offline to idle or connected). */
+export function useWhenBack(connection: ConnectionState, catchUp: () => void): void {
+  const last = useRef(connection);
+  const latest = useRef(catchUp);
+  latest.current = catchUp;
+  useEffect(() => {
+    const was = last.current;
+    last.current = connection;
+    if ((was === 'reconnecting' || was === 'offline') && (connection === 'connected' || connection === 'idle')) latest.current();
+  }, [connection]);
 }

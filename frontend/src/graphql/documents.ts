@@ -1,9 +1,13 @@
 import { graphql } from './generated';
 
-/** Every field of a task the page shows; shared by the list, the mutations and the subscription. */
+/**
+ * Every field of a task the page shows; shared by the list, the mutations and the subscription.
+ * `result` is spelled out here, not spread, to stay within the depth limit (6).
+ */
 export const TaskFields = graphql(`
   fragment TaskFields on Task {
     id
+    kind
     status
     progress
     version
@@ -11,6 +15,32 @@ export const TaskFields = graphql(`
     startedAt
     finishedAt
     error
+    attempt
+    maxAttempts
+    nextAttemptAt
+    attempts {
+      number
+      error
+    }
+    result {
+      __typename
+      ... on SimulatedResult {
+        durationMs
+      }
+      ... on PrimesResult {
+        count
+        largest
+        below
+      }
+      ... on ExportResult {
+        url
+        bytes
+        rows
+        format
+      }
+    }
+    retryOf
+    retries
   }
 `);
 
@@ -22,9 +52,31 @@ export const TasksQuery = graphql(`
   }
 `);
 
+/** What the start form offers: the kinds this deployment runs, with their retry policies. */
+export const TaskKindsQuery = graphql(`
+  query TaskKinds {
+    taskKinds {
+      name
+      title
+      description
+      maxAttempts
+      retryDelayMs
+    }
+  }
+`);
+
+/** Without variables: the simulated kind with the server's defaults (the seed's "Start a task"). */
 export const CreateTaskMutation = graphql(`
-  mutation CreateTask {
-    createTask {
+  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {
+    createTask(input: $input, retry: $retry) {
+      ...TaskFields
+    }
+  }
+`);
+
+export const RetryTaskMutation = graphql(`
+  mutation RetryTask($id: ID!) {
+    retryTask(id: $id) {
       ...TaskFields
     }
   }
@@ -42,6 +94,22 @@ export const TaskStatusSubscription = graphql(`
   subscription TaskStatus($id: ID!) {
     taskStatus(id: $id) {
       ...TaskFields
+    }
+  }
+`);
+
+/** A task's timeline from the event after `after`, then live; completes after ENDED. */
+export const TaskEventsSubscription = graphql(`
+  subscription TaskEvents($id: ID!, $after: Int!) {
+    taskEvents(id: $id, after: $after) {
+      seq
+      at
+      type
+      status
+      progress
+      attempt
+      message
+      level
     }
   }
 `);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  BACKEND_FILES_PATH,
   BACKEND_GRAPHQL_PATH,
   commonEnv,
   envBool,
@@ -63,6 +64,8 @@ export interface FrontendConfig {
   backendWsUrl: string;
   /** The backend's readiness probe (same host as its GraphQL endpoint), checked by our /readyz. */
   backendReadyUrl: string;
+  /** Where the backend serves task files (same host): `<backendFilesUrl><taskId>`. */
+  backendFilesUrl: string;
   internalToken: string;
   sessionSecret: string;
   sessionMaxAgeS: number;
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backendHttpUrl,
     backendWsUrl: backendHttpUrl.replace(/^http/, 'ws'),
     backendReadyUrl: new URL(READY_PATH, backendHttpUrl).toString(),
+    backendFilesUrl: new URL(`${BACKEND_FILES_PATH}/`, backendHttpUrl).toString(),
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     sessionSecret: c.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     sessionMaxAgeS: c.SESSION_MAX_AGE_S,

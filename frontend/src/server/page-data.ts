@@ -1,3 +1,5 @@
+import type { TaskKindsQuery, TasksQuery } from '../graphql/generated/graphql.js';
+
 /**
  * The page's server-rendered data, handed from the custom server to the page's server
  * component in a request header: Next's own way to pass request data to server components (the
@@ -5,6 +7,12 @@
  * object). The custom server drops a header of this name that came from outside.
  */
 export const PAGE_DATA_HEADER = 'x-longrun-page-data';
+
+/** What the server read for the first view; null where it could not (the browser reads it then). */
+export interface PageData {
+  tasks: TasksQuery['tasks'] | null;
+  taskKinds: TaskKindsQuery['taskKinds'] | null;
+}
 
 /** A header value (base64url of the JSON: header values must be plain ASCII). */
 export function encodePageData(data: unknown): string {

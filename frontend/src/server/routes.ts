@@ -1,8 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { GATEWAY_GRAPHQL_PATH, REQUEST_ID_HEADER, requestIdOf } from '@longrun/server-common';
 import type { FrontendConfig } from './config.js';
-import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common';
+import { fileHandler, isFilePath } from './files.js';
 import type { Gateway } from './gateway/yoga.js';
+import { sendError } from './http-error.js';
 import type { UpgradeHandler } from './next-app.js';
 import type { FrontendOps } from './ops/ops.js';
 import { ensureSession } from './session.js';
@@ -19,16 +21,16 @@ function bodyRefusal(req: IncomingMessage, max: number): [number, string] | null
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+  sendError(res, status, 'BAD_REQUEST', message, { connection: 'close' });
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
 
 /**
  * Every HTTP request, in this order: probes and metrics (no session, no cookie), Next's static
- * files, then with a session: /api/graphql to the gateway, anything else to the page (with its
- * data read first, see serve-page-data.ts).
+ * files, then with a session: /api/graphql to the gateway, /api/files/<id> to the backend's
+ * file for this user (files.ts), anything else to the page (with its data read first, see
+ * serve-page-data.ts).
  */
 export function requestHandler(
   config: FrontendConfig,
@@ -38,6 +40,7 @@ export function requestHandler(
   next: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): RequestListener {
   const sessionOptions = { secret: config.sessionSecret, secure: config.cookieSecure, maxAgeS: config.sessionMaxAgeS };
+  const serveFile = fileHandler(config);
   return (req, res) => {
     const path = pathOf(req);
     const track = ops.track(req, res);
@@ -52,6 +55,10 @@ export function requestHandler(
       const refusal = bodyRefusal(req, config.maxBodyBytes);
       if (refusal) return refuse(res, ...refusal);
       void gateway.yoga.handle(req, res, { req, res, user });
+      return;
+    }
+    if (isFilePath(path)) {
+      void serveFile(req, res, { user, requestId: requestIdOf(req.headers[REQUEST_ID_HEADER]) });
       return;
     }
     void pageData(req, user).then(() => next(req, res));

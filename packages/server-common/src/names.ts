@@ -8,6 +8,14 @@ export const BACKEND_GRAPHQL_PATH = '/graphql';
 /** The gateway's public GraphQL endpoint (HTTP and WebSocket), the one browsers use. */
 export const GATEWAY_GRAPHQL_PATH = '/api/graphql';
 
+/**
+ * A task's file (an export's), for its owner: `<GATEWAY_FILES_PATH>/<taskId>` on the frontend
+ * (`ExportResult.url`), which fetches `<BACKEND_FILES_PATH>/<taskId>` from the backend with the
+ * internal credential and the user, as it forwards GraphQL.
+ */
+export const GATEWAY_FILES_PATH = '/api/files';
+export const BACKEND_FILES_PATH = '/files';
+
 /** Liveness: 200 while the process runs. */
 export const HEALTH_PATH = '/healthz';
 /** Readiness: 200 only when every dependency answers; 503 while shutting down. */

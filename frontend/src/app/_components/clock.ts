@@ -44,10 +44,3 @@ export function useIsBrowser(): boolean {
     () => false,
   );
 }
-
-/** `1.2 s`, `2 min 5 s`; whole seconds for a clock that ticks by the second. */
-export function formatDuration(ms: number, wholeSeconds = false): string {
-  const s = Math.max(0, ms) / 1000;
-  if (s < 60) return wholeSeconds ? `${Math.floor(s)} s` : `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}

@@ -1,35 +1,23 @@
 'use client';
 import { useConnectionState } from '../../graphql/connection';
-import { ConnectionIndicator } from './connection-indicator';
+import { StartForm } from './start-form';
 import { TaskCard } from './task-card';
 import { describeError } from './task-status';
 import { useAnnouncements } from './use-announcements';
-import { useStartTask } from './use-start-task';
 import { useTaskList } from './use-task-list';
 
 /**
- * The page's interactive part: the start button, the connection indicator and the user's tasks,
- * newest first. Each card reads its own task from the cache; the board only knows their ids.
+ * The page's interactive part: the start form with the connection indicator, and the user's
+ * tasks, newest first. Each card reads its own task from the cache; the board only knows their ids.
  */
 export function TaskBoard() {
   const connection = useConnectionState();
   const tasks = useTaskList(connection);
-  const start = useStartTask();
   const announcement = useAnnouncements(tasks.list, connection);
 
   return (
     <section className="board" aria-labelledby="tasks-heading">
-      <div className="toolbar">
-        <button type="button" className="start" onClick={() => void start.start()} aria-disabled={start.blocked}>
-          {start.starting ? 'Starting…' : 'Start a task'}
-        </button>
-        <ConnectionIndicator state={connection} />
-      </div>
-      {start.error && (
-        <p className="notice" role="alert" data-testid="start-error">
-          {start.error}
-        </p>
-      )}
+      <StartForm connection={connection} />
       {tasks.error && (
         <p className="notice" role="alert" data-testid="list-error">
           Your tasks could not be loaded. {describeError(tasks.error)}{' '}

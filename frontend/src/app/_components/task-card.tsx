@@ -4,17 +4,12 @@ import { useEffect, useRef } from 'react';
 import { CancelTaskMutation, TaskFields, TaskStatusSubscription } from '../../graphql/documents';
 import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { isFinal } from '../../graphql/generated/schema-enums';
-import { formatDuration, useIsBrowser, useNow } from './clock';
+import { useNow } from './clock';
+import { describeResult, formatCountdown, formatDuration } from './format';
 import { describeError, errorCode, STATUS_LABEL } from './task-status';
-
-/**
- * A time of day: the browser's local time once hydrated; UTC in the server's markup, so the
- * server and the first client render agree whatever the time zones.
- */
-function TimeOfDay({ iso }: { iso: string }) {
-  const browser = useIsBrowser();
-  return <time dateTime={iso}>{browser ? new Date(iso).toLocaleTimeString() : `${iso.slice(11, 19)} UTC`}</time>;
-}
+import { TaskTimeline } from './task-timeline';
+import { TimeOfDay } from './time-of-day';
+import { useRetryTask } from './use-retry-task';
 
 /** How long a task has run so far (ticking) or ran in all. */
 function Duration({ task }: { task: TaskFieldsFragment }) {
@@ -24,6 +19,102 @@ function Duration({ task }: { task: TaskFieldsFragment }) {
   if (task.finishedAt) return <span>Ran {formatDuration(Date.parse(task.finishedAt) - Date.parse(task.startedAt))}</span>;
   if (!running || now === null) return null;
   return <span>Running for {formatDuration(now - Date.parse(task.startedAt), true)}</span>;
+}
+
+/** While a task waits for its next attempt: when that starts, counting down. */
+function NextAttempt({ at }: { at: string }) {
+  const now = useNow();
+  if (now === null) return null;
+  const left = formatCountdown(Date.parse(at), now);
+  return <span data-testid="countdown">{left ? `Next attempt in ${left}` : 'Next attempt starting…'}</span>;
+}
+
+/** A FINISHED task's result; an export's is its download link. */
+function Result({ result }: { result: NonNullable<TaskFieldsFragment['result']> }) {
+  return (
+    <p className="task-result" data-testid="task-result">
+      {result.__typename === 'ExportResult' ? (
+        <a href={result.url} download>
+          Download the {describeResult(result)}
+        </a>
+      ) : (
+        describeResult(result)
+      )}
+    </p>
+  );
+}
+
+const taskLink = (id: string) => (
+  <a key={id} href={`#task-${id}`}>
+    #{id.slice(0, 8)}
+  </a>
+);
+
+/** Where a task came from (`retryOf`) and what was made from it (`retries`). */
+function Lineage({ task }: { task: TaskFieldsFragment }) {
+  if (!task.retryOf && task.retries.length === 0) return null;
+  return (
+    <p className="task-meta" data-testid="task-lineage">
+      {task.retryOf && <span>Retry of {taskLink(task.retryOf)}</span>}
+      {task.retries.length > 0 && <span>Run again as {task.retries.flatMap((id, i) => (i === 0 ? [taskLink(id)] : [', ', taskLink(id)]))}</span>}
+    </p>
+  );
+}
+
+/** What came of the task so far: why the last attempt failed, its error once final, its result. */
+function Outcome({ task }: { task: TaskFieldsFragment }) {
+  const final = isFinal(task.status);
+  // While it waits for (or runs) a retry: why the attempt before failed.
+  const previousError = !final && task.attempt > 1 ? (task.attempts.find((a) => a.number === task.attempt - 1)?.error ?? task.error) : null;
+  return (
+    <>
+      {previousError && (
+        <p className="task-note" data-testid="previous-error">
+          Attempt {task.attempt - 1} failed: {previousError}
+        </p>
+      )}
+      {final && task.error && (
+        <p className={task.status === 'CANCELLED' ? 'task-note' : 'task-error'} data-testid="task-error">
+          {task.error}
+        </p>
+      )}
+      {task.status === 'FINISHED' && task.result && <Result result={task.result} />}
+    </>
+  );
+}
+
+/**
+ * What went wrong on this page with the task: it is gone (said once, whoever learnt it), its
+ * live subscription was refused (with a way to follow it again), or a cancel or retry failed.
+ */
+function Problems({ notFound, following, followAgain, others }: { notFound: unknown; following: unknown; followAgain: () => void; others: unknown[] }) {
+  if (notFound) {
+    return (
+      <p className="task-error" role="alert">
+        {describeError(notFound)}
+      </p>
+    );
+  }
+  return (
+    <>
+      {following ? (
+        <p className="task-error" role="alert">
+          {describeError(following)}{' '}
+          <button type="button" className="link" onClick={followAgain}>
+            Follow it again
+          </button>
+        </p>
+      ) : null}
+      {others.map((error, i) =>
+        error ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed slots (cancel, retry)
+          <p key={i} className="task-error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null,
+      )}
+    </>
+  );
 }
 
 /**
@@ -45,8 +136,9 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
   const final = isFinal(task.status);
   const live = useSubscription(TaskStatusSubscription, { variables: { id: task.id }, skip: final });
   const [cancel, cancelState] = useMutation(CancelTaskMutation, { variables: { id: task.id } });
+  const [retry, retryState] = useRetryTask(task.id);
   // The record is gone (expired, or never this user's): nothing more can happen to it here.
-  const gone = errorCode(live.error) === 'NOT_FOUND' || errorCode(cancelState.error) === 'NOT_FOUND';
+  const notFound = [live.error, cancelState.error, retryState.error].find((e) => errorCode(e) === 'NOT_FOUND');
   const shortId = task.id.slice(0, 8);
   const statusId = `task-${task.id}-status`;
 
@@ -64,6 +156,7 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
   return (
     <li
       ref={card}
+      id={`task-${task.id}`}
       tabIndex={-1}
       className="task"
       data-testid="task"
@@ -72,8 +165,13 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
       aria-labelledby={`task-${task.id}-name ${statusId}`}
     >
       <div className="task-head">
-        <span className="task-id" id={`task-${task.id}-name`} title={task.id}>
-          Task #{shortId}
+        <span className="task-name">
+          <span className="task-id" id={`task-${task.id}-name`} title={task.id}>
+            Task #{shortId}
+          </span>{' '}
+          <span className="task-kind" data-testid="task-kind">
+            {task.kind}
+          </span>
         </span>
         <span className={`status status-${task.status.toLowerCase()}`} id={statusId} data-testid="task-status">
           {STATUS_LABEL[task.status]}
@@ -99,47 +197,52 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
           </span>
         )}
         <Duration task={task} />
+        {task.maxAttempts > 1 && (
+          <span data-testid="task-attempt">
+            Attempt {task.attempt} of {task.maxAttempts}
+          </span>
+        )}
+        {task.status === 'WAITING' && task.nextAttemptAt && <NextAttempt at={task.nextAttemptAt} />}
       </div>
-      {task.error && (
-        <p className={task.status === 'CANCELLED' ? 'task-note' : 'task-error'} data-testid="task-error">
-          {task.error}
-        </p>
-      )}
-      {gone ? (
-        <p className="task-error" role="alert">
-          {describeError(errorCode(live.error) === 'NOT_FOUND' ? live.error : cancelState.error)}
-        </p>
-      ) : (
-        <>
-          {live.error && !final && (
-            <p className="task-error" role="alert">
-              {describeError(live.error)}{' '}
-              <button type="button" className="link" onClick={() => live.restart()}>
-                Follow it again
+      <Lineage task={task} />
+      <Outcome task={task} />
+      <Problems
+        notFound={notFound}
+        following={final ? undefined : live.error}
+        followAgain={() => live.restart()}
+        others={[cancelState.error, retryState.error]}
+      />
+      <TaskTimeline taskId={task.id} shortId={shortId}>
+        {!notFound && (
+          <>
+            {!final && (
+              <button
+                type="button"
+                className="secondary cancel"
+                // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+                onClick={() => !cancelState.loading && void cancel().catch(() => undefined)}
+                onFocus={() => (cancelFocused.current = true)}
+                onBlur={() => (cancelFocused.current = false)}
+                aria-disabled={cancelState.loading}
+                aria-label={`Cancel task ${shortId}`}
+              >
+                {cancelState.loading ? 'Cancelling…' : 'Cancel'}
               </button>
-            </p>
-          )}
-          {cancelState.error && (
-            <p className="task-error" role="alert">
-              {describeError(cancelState.error)}
-            </p>
-          )}
-        </>
-      )}
-      {!final && !gone && (
-        <button
-          type="button"
-          className="cancel"
-          // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-          onClick={() => !cancelState.loading && void cancel().catch(() => undefined)}
-          onFocus={() => (cancelFocused.current = true)}
-          onBlur={() => (cancelFocused.current = false)}
-          aria-disabled={cancelState.loading}
-          aria-label={`Cancel task ${shortId}`}
-        >
-          {cancelState.loading ? 'Cancelling…' : 'Cancel'}
-        </button>
-      )}
+            )}
+            {final && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => !retryState.loading && void retry().catch(() => undefined)}
+                aria-disabled={retryState.loading}
+                aria-label={`${task.status === 'FINISHED' ? 'Run again' : 'Retry'}: task ${shortId}`}
+              >
+                {retryState.loading ? 'Starting…' : task.status === 'FINISHED' ? 'Run again' : 'Retry'}
+              </button>
+            )}
+          </>
+        )}
+      </TaskTimeline>
     </li>
   );
 }

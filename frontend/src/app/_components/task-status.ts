@@ -23,6 +23,14 @@ export function retryAfterSeconds(error: unknown): number | undefined {
   return first?.code === 'RATE_LIMITED' && typeof first.retryAfterSeconds === 'number' ? first.retryAfterSeconds : undefined;
 }
 
+/** A BAD_USER_INPUT error's field (`extensions.field`, a path like `input.primes.below`) and message. */
+export function badInput(error: unknown): { field: string; message: string } | undefined {
+  const errors = (error as { errors?: { message?: string; extensions?: { code?: unknown; field?: unknown } }[] } | undefined)?.errors;
+  const first = errors?.[0];
+  const field = first?.extensions?.field;
+  return first?.extensions?.code === 'BAD_USER_INPUT' && typeof field === 'string' ? { field, message: first.message ?? 'Not valid.' } : undefined;
+}
+
 /** A sentence a user can act on, for an error from the API. */
 export function describeError(error: unknown): string {
   const errors = (error as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors;
@@ -38,6 +46,8 @@ export function describeError(error: unknown): string {
       return 'This task no longer exists.';
     case 'TASK_NOT_CANCELLABLE':
       return 'This task has already ended.';
+    case 'TASK_NOT_RETRYABLE':
+      return 'This task is still running: it can be run again once it has ended.';
     default:
       return first.message || 'Something went wrong; try again.';
   }

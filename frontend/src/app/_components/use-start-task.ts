@@ -1,23 +1,20 @@
 import { useMutation } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
-import { CreateTaskMutation, TasksQuery } from '../../graphql/documents';
+import { CreateTaskMutation } from '../../graphql/documents';
+import type { CreateTaskMutationVariables } from '../../graphql/generated/graphql';
 import { useNow } from './clock';
-import { TASKS_VARIABLES } from '../../graphql/task-list';
-import { describeError, errorCode, retryAfterSeconds } from './task-status';
+import { badInput, describeError, errorCode, retryAfterSeconds } from './task-status';
+import { addTaskOnTop } from './use-task-list';
 
 /**
- * Starting a task: the new task goes on top of the list. RATE_LIMITED says when to try again:
- * the button counts down to it and does nothing meanwhile.
+ * Starting a task: the new task goes on top of the list. BAD_USER_INPUT naming a field is handed
+ * back to the form, to show beside that field. RATE_LIMITED says when to try again: the button
+ * counts down to it and does nothing meanwhile.
  */
 export function useStartTask() {
   const [createTask, created] = useMutation(CreateTaskMutation, {
     update(cache, { data }) {
-      const task = data?.createTask;
-      if (!task) return;
-      cache.updateQuery({ query: TasksQuery, variables: TASKS_VARIABLES }, (list) => ({
-        __typename: 'Query' as const,
-        tasks: [task, ...(list?.tasks ?? []).filter((t) => t.id !== task.id)],
-      }));
+      if (data?.createTask) addTaskOnTop(cache, data.createTask);
     },
   });
 
@@ -28,23 +25,28 @@ export function useStartTask() {
     if (retryAt !== null && now !== null && now >= retryAt) setRetryAt(null);
   }, [retryAt, now]);
 
-  const start = async () => {
+  /** Resolves with the field the server refused and why, if it did. */
+  const start = async (variables: CreateTaskMutationVariables = {}): Promise<{ field: string; message: string } | undefined> => {
     if (created.loading || waitS > 0) return;
     try {
-      await createTask();
+      await createTask({ variables });
       setRetryAt(null);
     } catch (error) {
       const after = retryAfterSeconds(error);
       if (after !== undefined) setRetryAt(Date.now() + after * 1000);
+      return badInput(error);
     }
   };
 
-  const error =
-    created.error && errorCode(created.error) === 'RATE_LIMITED'
+  const error = !created.error
+    ? null
+    : errorCode(created.error) === 'RATE_LIMITED'
       ? waitS > 0
         ? `Too many tasks started at once: try again in ${waitS} s.`
         : null
-      : created.error && describeError(created.error);
+      : badInput(created.error)
+        ? null // shown beside its field
+        : describeError(created.error);
 
   return { start, starting: created.loading, blocked: created.loading || waitS > 0, error };
 }

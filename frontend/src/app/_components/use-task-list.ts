@@ -1,38 +1,30 @@
-import { useApolloClient, useQuery } from '@apollo/client/react';
-import { useEffect, useRef, useState } from 'react';
-import type { ConnectionState } from '../../graphql/connection';
+import type { ApolloCache } from '@apollo/client';
+import { useQuery } from '@apollo/client/react';
+import { useEffect } from 'react';
+import { type ConnectionState, useWhenBack } from '../../graphql/connection';
 import { TasksQuery } from '../../graphql/documents';
+import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { TASKS_VARIABLES } from '../../graphql/task-list';
-import { useIsBrowser } from './clock';
 import { errorCode } from './task-status';
+import { useNotYet } from './use-seeded';
 
 /** How long to wait before reloading the list after the server could not be reached. */
 const LIST_RETRY_MS = 5000;
 
 /**
  * The session's tasks, newest first, as the cache holds them: the server-rendered list seeds it
- * (see apollo-provider.tsx), so the first render, on the server and while hydrating, shows it
- * without a request; without it, the browser fetches the list once it has taken over. It is
- * read again after an outage, and retried by itself when the server could not be reached.
+ * (see use-seeded.ts). It is read again after an outage, and retried by itself when the server
+ * could not be reached.
  */
 export function useTaskList(connection: ConnectionState) {
-  const browser = useIsBrowser();
-  const client = useApolloClient();
-  // Whether the server rendered the list (it is in the cache from the start). If not, there is
-  // nothing to show until the browser has taken over and fetched it.
-  const [rendered] = useState(() => client.readQuery({ query: TasksQuery, variables: TASKS_VARIABLES }) !== null);
-  const tasks = useQuery(TasksQuery, { variables: TASKS_VARIABLES, skip: !browser && !rendered, fetchPolicy: 'cache-first' });
+  const notYet = useNotYet(TasksQuery, TASKS_VARIABLES);
+  const tasks = useQuery(TasksQuery, { variables: TASKS_VARIABLES, skip: notYet, fetchPolicy: 'cache-first' });
   const { refetch, error } = tasks;
   const retry = () => void refetch().catch(() => undefined);
 
   // Catch up after an outage (live tasks resubscribe by themselves and start from their
   // current snapshot).
-  const lastConnection = useRef(connection);
-  useEffect(() => {
-    const was = lastConnection.current;
-    lastConnection.current = connection;
-    if ((was === 'reconnecting' || was === 'offline') && (connection === 'connected' || connection === 'idle')) void refetch().catch(() => undefined);
-  }, [connection, refetch]);
+  useWhenBack(connection, retry);
 
   const transient = error && (errorCode(error) === 'SERVICE_UNAVAILABLE' || errorCode(error) === undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: error re-arms the timer, so a failed retry is retried again.
@@ -48,4 +40,12 @@ export function useTaskList(connection: ConnectionState) {
     error,
     retry,
   };
+}
+
+/** A task just created (createTask, retryTask) goes on top of the list. */
+export function addTaskOnTop(cache: ApolloCache, task: TaskFieldsFragment): void {
+  cache.updateQuery({ query: TasksQuery, variables: TASKS_VARIABLES }, (list) => ({
+    __typename: 'Query' as const,
+    tasks: [task, ...(list?.tasks ?? []).filter((t) => t.id !== task.id)],
+  }));
 }

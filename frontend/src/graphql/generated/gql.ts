@@ -14,18 +14,24 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment TaskFields on Task {\n    id\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n  }\n": typeof types.TaskFieldsFragmentDoc,
+    "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": typeof types.TasksDocument,
-    "\n  mutation CreateTask {\n    createTask {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
+    "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": typeof types.TaskKindsDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
+    "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.RetryTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
     "\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskStatusDocument,
+    "\n  subscription TaskEvents($id: ID!, $after: Int!) {\n    taskEvents(id: $id, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n": typeof types.TaskEventsDocument,
 };
 const documents: Documents = {
-    "\n  fragment TaskFields on Task {\n    id\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n  }\n": types.TaskFieldsFragmentDoc,
+    "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": types.TasksDocument,
-    "\n  mutation CreateTask {\n    createTask {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
+    "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": types.TaskKindsDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
+    "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.RetryTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
     "\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskStatusDocument,
+    "\n  subscription TaskEvents($id: ID!, $after: Int!) {\n    taskEvents(id: $id, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n": types.TaskEventsDocument,
 };
 
 /**
@@ -45,7 +51,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n  }\n"): (typeof documents)["\n  fragment TaskFields on Task {\n    id\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n  }\n"];
+export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n"): (typeof documents)["\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -53,7 +59,15 @@ export function graphql(source: "\n  query Tasks($first: Int) {\n    tasks(first
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateTask {\n    createTask {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask {\n    createTask {\n      ...TaskFields\n    }\n  }\n"];
+export function graphql(source: "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n"): (typeof documents)["\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -62,6 +76,10 @@ export function graphql(source: "\n  mutation CancelTask($id: ID!) {\n    cancel
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TaskEvents($id: ID!, $after: Int!) {\n    taskEvents(id: $id, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n"): (typeof documents)["\n  subscription TaskEvents($id: ID!, $after: Int!) {\n    taskEvents(id: $id, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

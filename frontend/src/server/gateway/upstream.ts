@@ -43,6 +43,18 @@ export interface UpstreamOperation {
   operationName?: string | null;
 }
 
+/**
+ * Who is asking, for every HTTP request to the backend (GraphQL here, a file in files.ts): the
+ * internal credential, the session's user and the request's id.
+ */
+export function upstreamHeaders(config: Pick<FrontendConfig, 'internalToken'>, context: GatewayContext | undefined): Record<string, string> {
+  return {
+    [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
+    [USER_HEADER]: context?.user ?? '',
+    ...(context?.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
+  };
+}
+
 /** Reconnect forever with jittered exponential backoff, capped at 5 s. */
 const retryWait = async (retries: number) => {
   const base = Math.min(5000, 100 * 2 ** retries);
@@ -58,14 +70,7 @@ const retryWait = async (retries: number) => {
 export function createUpstream(config: FrontendConfig): Upstream {
   const http = buildHTTPExecutor({
     endpoint: config.backendHttpUrl,
-    headers: (request?: ExecutionRequest) => {
-      const context = request?.context as GatewayContext | undefined;
-      return {
-        [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
-        [USER_HEADER]: context?.user ?? '',
-        ...(context?.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
-      };
-    },
+    headers: (request?: ExecutionRequest) => upstreamHeaders(config, request?.context as GatewayContext | undefined),
     timeout: config.upstreamTimeoutMs,
   });
 

@@ -1,4 +1,4 @@
-import { GATEWAY_GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from '@longrun/server-common';
+import { GATEWAY_FILES_PATH, GATEWAY_GRAPHQL_PATH, HEALTH_PATH, METRICS_PATH, READY_PATH } from '@longrun/server-common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -70,5 +70,6 @@ export class FrontendMetrics {
 export function routeLabel(path: string): string {
   if (path === GATEWAY_GRAPHQL_PATH || path === HEALTH_PATH || path === READY_PATH || path === METRICS_PATH) return path;
   if (path.startsWith('/_next/')) return '/_next';
+  if (path.startsWith(`${GATEWAY_FILES_PATH}/`)) return GATEWAY_FILES_PATH;
   return 'page';
 }
