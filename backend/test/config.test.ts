@@ -82,8 +82,14 @@ describe('loadConfig', () => {
     assert.equal(c.redis.db, 2);
     assert.equal(c.prefix, 'lr-test_1');
     assert.deepEqual(c.task, { ...c.task, minDurationMs: 200, maxDurationMs: 600, failureRate: 0.5, seed: 'abc', retentionS: 60 });
-    assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500, stallTimeoutMs: 4000 });
+    assert.deepEqual(c.worker, { concurrency: 3, lockDurationMs: 1000, stalledIntervalMs: 500, stallTimeoutMs: 4000, shutdownGraceMs: 5600 });
     assert.equal(c.cancelTimeoutMs, 2000);
+  });
+
+  test('the shutdown grace defaults to TASK_MAX_DURATION_MS + 5 s, and can be set on its own (at least 1 s)', () => {
+    assert.equal(loadConfig({}).worker.shutdownGraceMs, 15000);
+    assert.equal(loadConfig({ TASK_MAX_DURATION_MS: '60000', SHUTDOWN_GRACE_MS: '30000' }).worker.shutdownGraceMs, 30000);
+    refused({ SHUTDOWN_GRACE_MS: '10' }, 'SHUTDOWN_GRACE_MS');
   });
 
   test('min = max is allowed, min > max is refused', () => {
