@@ -39,7 +39,8 @@ const UPDATES_VERSIONS_KEPT = 1000;
  *   2. read the record (missing or not the caller's → NOT_FOUND);
  *   3. emit the snapshot, then each published version higher than the last emitted.
  * When the Redis subscriber reconnects (Redis drops what was published meanwhile), every live
- * stream re-reads its record, so nothing is missed.
+ * stream re-reads its record, so nothing is missed. The timeline (`openEvents`) and an owner's
+ * live list (`openUpdates`) are streams of the same kind, on the same shared channel machinery.
  */
 @Injectable()
 export class TaskStatusStreams implements OnModuleDestroy {
