@@ -289,6 +289,7 @@ describe('taskHistory', () => {
       ['first: 0', { first: 0 }, 'first'],
       ['first: 101', { first: 101 }, 'first'],
       ['first: -5', { first: -5 }, 'first'],
+      ['first: null', { first: null }, 'first'],
       ['a cursor that is not base64 of ours', { after: 'not a cursor' }, 'after'],
       ['an empty cursor', { after: '' }, 'after'],
       ['a cursor of another shape', { after: cursorOf('v2:1:x') }, 'after'],

@@ -34,7 +34,7 @@ export class TasksResolver {
     @Args('after') after: unknown,
     @Context() ctx: GqlContext,
   ): Promise<HistoryConnection> {
-    return this.tasks.historyPage(userOf(ctx), filter, first ?? 20, after as string | null);
+    return this.tasks.historyPage(userOf(ctx), filter, first, after as string | null);
   }
 
   @Mutation('createTask')
