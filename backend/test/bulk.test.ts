@@ -365,13 +365,16 @@ describe('retryTasks and the createTask budget', () => {
       assert.equal(r.errors, undefined);
     }
     await waitUntil(settled(api), { timeoutMs: 15_000, what: 'four ERROR' });
-    const first = await bulk(api, RETRY_TASKS, { status: ['ERROR'] });
+    await sleep(5);
+    // The retries fail too (same input): the filter keeps to the four originals.
+    const originals: TaskFilter = { status: ['ERROR'], createdBefore: new Date().toISOString() };
+    const first = await bulk(api, RETRY_TASKS, originals);
     assert.equal(first.applied, 2, `two units were left: ${JSON.stringify(first)}`);
     assert.equal(first.matched, 2, 'the tasks it did not reach are not counted');
     assert.equal(first.skipped, 0);
     assert.equal(first.hasMore, true);
     assert.ok((first.retryAfterSeconds ?? 0) >= 1, JSON.stringify(first));
-    const dry = await bulk(api, RETRY_TASKS, { status: ['ERROR'], createdBefore: new Date(Date.now() - 1).toISOString() }, true);
+    const dry = await bulk(api, RETRY_TASKS, originals, true);
     assert.equal(dry.applied, 2, 'a dry run spends nothing and sees the two left');
     const second = await api.raw(RETRY_TASKS, { filter: { status: ['ERROR'] } });
     assert.equal(second.errors?.[0]?.extensions?.code, 'RATE_LIMITED', JSON.stringify(second));

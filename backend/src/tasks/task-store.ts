@@ -107,7 +107,7 @@ end
 t.events = events
 local snap = cjson.encode(t)
 redis.call('PUBLISH', ARGV[3], snap)
-redis.call('PUBLISH', ARGV[11] .. t.owner, snap)
+if t.owner then redis.call('PUBLISH', ARGV[11] .. t.owner, snap) end
 return {1, snap}
 `;
 
