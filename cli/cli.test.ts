@@ -357,3 +357,58 @@ test('an export is downloaded by its owner only', async () => {
   assert.equal(notAnExport.code, 1);
   assert.match(notAnExport.stderr, /is a primes task; only an export has a file/);
 });
+
+test('list filters by status and kind with counts; cancel-all and retry-all act on the matching tasks, with --dry-run changing nothing', async () => {
+  const session = 'bulk';
+  const ids = [queuedId(await cli(['start'], { session })), queuedId(await cli(['start'], { session }))];
+  const done = queuedId(await cli(['start', '--below', '10', '--watch'], { session }));
+  const linesOf = (run: CliRun) => run.stdout.split('\n').filter((l) => /^[0-9a-f]{8} {2}/.test(l));
+
+  const live = await cli(['list', '--status', 'waiting,in_progress'], { session });
+  assert.equal(live.code, 0, live.stderr);
+  assert.deepEqual(
+    linesOf(live)
+      .map((l) => l.slice(0, 8))
+      .sort(),
+    ids.map((id) => id.slice(0, 8)).sort(),
+  );
+  assert.match(live.stdout, /^2 of 2 {2}· {2}WAITING \d+ {2}IN_PROGRESS \d+ {2}FINISHED 1 {2}CANCELLED 0 {2}ERROR 0$/m);
+  const primes = await cli(['list', '--kind', 'primes'], { session });
+  assert.deepEqual(
+    linesOf(primes).map((l) => l.slice(0, 8)),
+    [done.slice(0, 8)],
+  );
+
+  const dry = await cli(['cancel-all', '--dry-run'], { session });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /^matched 2, would cancel 2, skipped 0 \(dry run: nothing changed\)$/m);
+  assert.equal(linesOf(await cli(['list', '--status', 'CANCELLED'], { session })).length, 0, 'the dry run cancelled nothing');
+
+  const cancelled = await cli(['cancel-all'], { session });
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  assert.match(cancelled.stdout, /^matched 2, cancelled 2, skipped 0$/m);
+  const after = await cli(['list', '--status', 'CANCELLED'], { session });
+  assert.deepEqual(
+    linesOf(after)
+      .map((l) => l.slice(0, 8))
+      .sort(),
+    ids.map((id) => id.slice(0, 8)).sort(),
+  );
+  assert.ok(linesOf(after).every((l) => /\sCANCELLED\s/.test(l)));
+
+  const retryDry = await cli(['retry-all', '--status', 'CANCELLED', '--dry-run'], { session });
+  assert.match(retryDry.stdout, /^matched 2, would retry 2, skipped 0 \(dry run: nothing changed\)$/m);
+  const noFailures = await cli(['retry-all'], { session });
+  assert.equal(noFailures.code, 0, noFailures.stderr);
+  assert.match(noFailures.stdout, /^matched 0, retried 0, skipped 0$/m, 'by default only ERROR tasks are retried');
+
+  const badStatus = await cli(['list', '--status', 'DONE'], { session });
+  assert.equal(badStatus.code, 2);
+  assert.match(badStatus.stderr, /^longrun: --status takes CANCELLED, ERROR, FINISHED, IN_PROGRESS, WAITING, not "DONE"$/m);
+  const badKind = await cli(['cancel-all', '--kind', 'nope'], { session });
+  assert.equal(badKind.code, 1);
+  assert.match(badKind.stderr, /^longrun: filter\.kind: .*\(BAD_USER_INPUT\)$/m);
+  const badTime = await cli(['list', '--created-after', 'yesterday'], { session });
+  assert.equal(badTime.code, 1);
+  assert.match(badTime.stderr, /^longrun: filter\.createdAfter must be an ISO 8601 date-time.*\(BAD_USER_INPUT\)$/m);
+});

@@ -18,21 +18,28 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
+  type BulkResultFieldsFragment as BulkResult,
   CancelTaskDocument,
+  CancelTasksDocument,
   type CreateTaskInput,
   CreateTaskDocument,
   type RetryPolicyInput,
   RetryTaskDocument,
+  RetryTasksDocument,
   TaskDocument,
   TaskEventsDocument,
   type TaskEventFieldsFragment as TaskEvent,
+  type TaskFilter,
+  TaskHistoryDocument,
+  type TaskHistoryQuery,
   TaskKindsDocument,
+  type TaskListFieldsFragment as ListedTask,
   TasksDocument,
   TaskStatusDocument,
   TaskTimelineDocument,
   type AllTaskFieldsFragment as Task,
 } from '../operations/generated/graphql.js';
-import { isFinal } from '../operations/generated/schema-enums.js';
+import { isFinal, TaskStatus } from '../operations/generated/schema-enums.js';
 
 type TaskResult = NonNullable<Task['result']>;
 
@@ -50,8 +57,14 @@ const USAGE = `usage: npm run cli -- <command>
   retry <id> [--watch]             run a final task again, as a new task
   cancel <id>
   download <id> [--out FILE|-]     the file of a finished export
-  list                             your tasks, newest first
-  kinds                            the kinds of task the server runs`;
+  list [--status S,S] [--kind K,K] [--created-after T] [--created-before T] [--limit N]
+                                   your tasks, newest first (20 unless --limit), with counts
+  cancel-all [--status S,S] [--kind K,K] [--dry-run]
+                                   cancel the matching tasks (default: WAITING,IN_PROGRESS)
+  retry-all [--status S,S] [--kind K,K] [--dry-run]
+                                   run the matching final tasks again (default: ERROR)
+  kinds                            the kinds of task the server runs
+  (S: WAITING IN_PROGRESS FINISHED CANCELLED ERROR; T: ISO 8601 like 2026-11-24T10:15:30Z)`;
 
 /** An answer from the API (or no answer): printed as one line, exit code 1. */
 class ApiError extends Error {
@@ -139,7 +152,7 @@ function socketClient(retryAttempts: number): Client {
   });
 }
 
-function bar(task: Task): string {
+function bar(task: Pick<Task, 'id' | 'status' | 'progress'>): string {
   const width = 30;
   const filled = Math.round((task.progress / 100) * width);
   const status = task.status.replace('_', ' ').padEnd(11);
@@ -383,6 +396,67 @@ function options(args: string[], spec: ParseArgsConfig['options'], needsId: bool
 
 const str = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
+const filterOptions = { status: str, kind: str, 'created-after': str, 'created-before': str } as const;
+
+/** `--status a,b --kind c` as a TaskFilter; statuses are checked here, kinds and times by the server. */
+function filterOf(values: Values, defaultStatus?: TaskStatus[]): TaskFilter {
+  const list = (name: string) =>
+    typeof values[name] === 'string'
+      ? (values[name] as string)
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : undefined;
+  const statuses = list('status')?.map((v) => v.toUpperCase().replace('-', '_'));
+  const unknown = statuses?.find((v) => !(v in TaskStatus));
+  if (unknown) throw new UsageError(`--status takes ${Object.keys(TaskStatus).join(', ')}, not "${unknown}"`);
+  return {
+    status: (statuses as TaskStatus[] | undefined) ?? defaultStatus,
+    kind: list('kind'),
+    createdAfter: values['created-after'] as string | undefined,
+    createdBefore: values['created-before'] as string | undefined,
+  };
+}
+
+/** `taskHistory` page after page until `limit` tasks or the end; prints each, then the counts. */
+async function list(filter: TaskFilter, limit: number): Promise<void> {
+  let after: string | null = null;
+  let shown = 0;
+  let more = false;
+  let total = 0;
+  let counts: { status: string; count: number }[] = [];
+  // Bounded: a page is at most 100 tasks, and each call reads at most 1,000 (docs/contract.md).
+  for (let calls = 0; shown < limit && calls < 200; calls++) {
+    const { taskHistory }: TaskHistoryQuery = await request(TaskHistoryDocument, { filter, first: Math.min(100, limit - shown), after });
+    for (const { node } of taskHistory.edges) {
+      console.log(listLine(node));
+      shown++;
+    }
+    ({ totalCount: total, countsByStatus: counts } = taskHistory);
+    more = taskHistory.pageInfo.hasNextPage;
+    if (!more) break;
+    after = taskHistory.pageInfo.endCursor;
+  }
+  const filtered = Object.values(filter).some((v) => v !== undefined);
+  if (total === 0) {
+    console.log(filtered ? 'no tasks match' : 'no tasks yet: npm run cli -- start --watch');
+    return;
+  }
+  console.log(`${shown} of ${total}${more && shown >= limit ? ' (--limit N shows more)' : ''}  ·  ${counts.map((c) => `${c.status} ${c.count}`).join('  ')}`);
+}
+
+function listLine(task: ListedTask): string {
+  return `${bar(task)}  ${task.kind.padEnd(9)}  ${task.createdAt}${task.error ? `  ${task.error}` : ''}`;
+}
+
+/** One line for a bulk action's result, and what to do next. */
+function bulkLine(verb: string, result: BulkResult, dryRun: boolean): string {
+  const done = dryRun ? `would ${verb} ${result.applied}` : `${verb === 'retry' ? 'retried' : 'cancelled'} ${result.applied}`;
+  const lines = [`matched ${result.matched}, ${done}, skipped ${result.skipped}${dryRun ? ' (dry run: nothing changed)' : ''}`];
+  if (result.retryAfterSeconds) lines.push(`  the createTask budget is spent: run it again in ${result.retryAfterSeconds} s for the rest`);
+  else if (result.hasMore) lines.push('  more may match (at most 500 per call): run it again');
+  return lines.join('\n');
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -435,10 +509,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      options(rest, {}, false);
-      const { tasks } = await request(TasksDocument, { first: 20 });
-      if (tasks.length === 0) console.log('no tasks yet: npm run cli -- start --watch');
-      for (const task of tasks) console.log(`${bar(task)}  ${task.kind.padEnd(9)}  ${task.createdAt}${task.error ? `  ${task.error}` : ''}`);
+      const { values } = options(rest, { ...filterOptions, limit: str }, false);
+      const limit = integer(values, 'limit') ?? 20;
+      if (limit < 1) throw new UsageError('--limit needs a number of tasks, 1 or more');
+      await list(filterOf(values), limit);
+      return 0;
+    }
+    case 'cancel-all':
+    case 'retry-all': {
+      const { values } = options(rest, { ...filterOptions, 'dry-run': flag }, false);
+      const dryRun = values['dry-run'] === true;
+      if (command === 'cancel-all') {
+        const { cancelTasks } = await request(CancelTasksDocument, { filter: filterOf(values, ['WAITING', 'IN_PROGRESS']), dryRun });
+        console.log(bulkLine('cancel', cancelTasks, dryRun));
+      } else {
+        const { retryTasks } = await request(RetryTasksDocument, { filter: filterOf(values, ['ERROR']), dryRun });
+        console.log(bulkLine('retry', retryTasks, dryRun));
+      }
       return 0;
     }
     case 'kinds': {

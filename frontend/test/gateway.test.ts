@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
-import { collect, disposeAllClients, killAllChildren, REPO_ROOT, settle, waitUntil, watch, type Watch } from '../../testkit/index.js';
+import { collect, disposeAllClients, killAllChildren, REPO_ROOT, settle, sleep, waitUntil, watch, type Watch } from '../../testkit/index.js';
+import { TaskUpdatesDocument } from '../../operations/generated/graphql.js';
 import { Browser, CANCEL, firstError, sessionSetCookie, startStack, STATUS, TASK, UUID_V4, upgradeStatus, type Stack, type Task } from './support.js';
 
 const ALLOWED = 'https://app.example';
@@ -245,7 +246,83 @@ describe('shared upstream', () => {
   });
 });
 
-/** Live taskStatus streams at the backend, from its /metrics. */
+describe('the list through the gateway', () => {
+  type UpdatesData = { taskUpdates: Task };
+  const UPDATES = TaskUpdatesDocument.toString();
+
+  test("taskUpdates: a task created elsewhere shows up live in each of the user's tabs to its final state, another user's never; one upstream stream per user", async () => {
+    const a = await new Browser(stack).init();
+    const b = await new Browser(stack).init();
+    const tabs = [a.ws(), a.ws()];
+    const elsewhere = b.ws();
+    const before = await backendSubscriptions();
+    const watches = tabs.map((t) => watch<UpdatesData>(t, UPDATES));
+    const theirs = watch<UpdatesData>(elsewhere, UPDATES);
+    await waitUntil(async () => (await backendSubscriptions()) === before + 2, {
+      timeoutMs: 10_000,
+      what: "two streams at the backend: one per user, the tabs' shared",
+    });
+    // Over HTTP, as from another tab or device: no subscription of this socket made it.
+    const task = await a.create();
+    const foreign = await b.create();
+    // A second task once the first is a few versions in: its version 1 follows higher ones of
+    // another task on the same stream, and must not be taken for a repeat.
+    await watches[0].waitFor((d) => d.taskUpdates.id === task.id && d.taskUpdates.version >= 3, 20_000);
+    const second = await a.create();
+    for (const t of [task, second]) {
+      const finals = await Promise.all(watches.map((w) => w.waitFor((d) => d.taskUpdates.id === t.id && d.taskUpdates.status === 'FINISHED', 30_000)));
+      const stored = await a.ok<Task>(TASK, 'task', { id: t.id });
+      for (const [i, w] of watches.entries()) {
+        assert.deepEqual(finals[i].taskUpdates, stored, 'the last update equals the stored task');
+        const versions = w.data
+          .map((d) => d.taskUpdates)
+          .filter((u) => u.id === t.id)
+          .map((u) => u.version);
+        assert.equal(versions[0], 1, 'from its creation');
+        assert.ok(
+          versions.every((v, j) => j === 0 || v > versions[j - 1]),
+          `versions rise: ${versions}`,
+        );
+      }
+    }
+    await theirs.waitFor((d) => d.taskUpdates.id === foreign.id && d.taskUpdates.status === 'FINISHED', 30_000);
+    for (const w of watches) assert.ok(!w.data.some((d) => d.taskUpdates.id === foreign.id), "no event of another user's task");
+    assert.ok(!theirs.data.some((d) => d.taskUpdates.id !== foreign.id), "only b's task on b's socket");
+    const ended = await Promise.race([Promise.any([...watches, theirs].map((w) => w.done)).then(() => true), sleep(300).then(() => false)]);
+    assert.equal(ended, false, 'taskUpdates never completes');
+    await Promise.all([...tabs, elsewhere].map((t) => t.dispose()));
+    await waitUntil(async () => (await backendSubscriptions()) === before, { timeoutMs: 5_000, what: "the backend's streams released" });
+  });
+
+  test('taskHistory and the bulk actions pass through over HTTP, with their coded errors', async () => {
+    const browser = await new Browser(stack).init();
+    const made = [await browser.create(), await browser.create()];
+    const history = `query ($first: Int, $after: String) {
+      taskHistory(first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } totalCount countsByStatus { status count } }
+    }`;
+    const first = await browser.ok(history, 'taskHistory', { first: 1 });
+    assert.deepEqual(
+      first.edges.map((e: { node: Task }) => e.node.id),
+      [made[1].id],
+    );
+    assert.equal(first.pageInfo.hasNextPage, true);
+    assert.equal(first.totalCount, 2);
+    const second = await browser.ok(history, 'taskHistory', { first: 1, after: first.pageInfo.endCursor });
+    assert.deepEqual(
+      second.edges.map((e: { node: Task }) => e.node.id),
+      [made[0].id],
+    );
+    const bad = await browser.post(history, { after: 'nonsense' });
+    assert.equal(firstError(bad.body).code, 'BAD_USER_INPUT');
+    assert.equal(bad.body?.errors?.[0]?.extensions?.field, 'after');
+    const dry = await browser.ok('mutation { cancelTasks(filter: {}, dryRun: true) { matched applied skipped hasMore } }', 'cancelTasks');
+    assert.deepEqual(dry, { matched: 2, applied: 2, skipped: 0, hasMore: false });
+    const done = await browser.ok('mutation { cancelTasks(filter: { status: [WAITING, IN_PROGRESS] }) { matched applied skipped } }', 'cancelTasks');
+    assert.deepEqual(done, { matched: 2, applied: 2, skipped: 0 });
+  });
+});
+
+/** Live task streams (status, timeline, updates) at the backend, from its /metrics. */
 async function backendSubscriptions(): Promise<number> {
   const res = await fetch(new URL('/metrics', stack.backend.url), {
     headers: { authorization: `Bearer ${METRICS_TOKEN}` },

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreateTaskDocument } from '../../operations/generated/graphql.js';
+import { CreateTaskDocument, TaskHistoryDocument, TaskUpdatesDocument } from '../../operations/generated/graphql.js';
 import {
   backendHeaders,
   collect,
@@ -13,6 +13,7 @@ import {
   gqlHttpResponse,
   killAllChildren,
   redisCall,
+  sleep,
   waitUntil,
   watch,
   type Frontend,
@@ -229,6 +230,27 @@ describe('trusted documents', () => {
     const created = await browser.post(CreateTaskDocument.toString(), undefined, { extensions: ext(hash) });
     assert.equal(created.body?.errors, undefined, created.text);
     assert.match(created.body?.data?.createTask?.id, UUID_V4);
+  });
+
+  test("the CLI's list operations run by hash too: taskUpdates over the WebSocket sees a task created over HTTP, taskHistory lists it", async () => {
+    const browser = await new Browser(at()).init();
+    const byHash = (doc: unknown) => ext((doc as { __meta__: { hash: string } }).__meta__.hash);
+    const client = browser.ws({ lazy: false });
+    const updates = watch<{ taskUpdates: Task }>(client, TaskUpdatesDocument.toString(), undefined, byHash(TaskUpdatesDocument));
+    await sleep(300);
+    const created = await browser.post(CreateTaskDocument.toString(), undefined, { extensions: byHash(CreateTaskDocument) });
+    const id = created.body?.data?.createTask?.id as string;
+    assert.match(id, UUID_V4, created.text);
+    const update = await updates.waitFor((d) => d.taskUpdates.id === id, 10_000);
+    assert.equal(update.taskUpdates.version, 1);
+    const listed = await browser.post(TaskHistoryDocument.toString(), { first: 5 }, { extensions: byHash(TaskHistoryDocument) });
+    assert.deepEqual(
+      listed.body?.data?.taskHistory?.edges?.map((e: { node: Task }) => e.node.id),
+      [id],
+      listed.text,
+    );
+    updates.unsubscribe();
+    await client.dispose();
   });
 
   test('WS: a shipped subscription runs by hash; arbitrary text is refused with a code, the socket lives on', async () => {

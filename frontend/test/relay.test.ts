@@ -29,6 +29,7 @@ const WATCH: UpstreamOperation = {
 };
 const event = (version: number, status = 'IN_PROGRESS'): ExecutionResult => ({ data: { taskStatus: { id: 't1', status, version } } });
 const versions = (results: ExecutionResult[]) => results.map((r) => (r.data as { taskStatus: { version: number } }).taskStatus.version);
+const versionsOf = (results: ExecutionResult[]) => results.map((r) => (Object.values(r.data as object)[0] as { version: number }).version);
 
 /** Takes what an iterator has ready now (without waiting for more). */
 async function ready(it: AsyncIterableIterator<ExecutionResult>, n: number): Promise<ExecutionResult[]> {
@@ -137,5 +138,39 @@ describe('relaying browser subscriptions upstream', () => {
     for (const seq of [1, 2, 3, 4]) sink.next(item(seq));
     assert.deepEqual(seqs(await ready(a, 4)), [1, 2, 3, 4]);
     assert.deepEqual(seqs(await ready(late, 4)), [1, 2, 3, 4], 'the late joiner missed nothing and saw nothing twice');
+  });
+
+  test("a feed (taskUpdates) keeps versions rising per task, not across tasks, and a late joiner gets each task's newest snapshot", async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const FEED: UpstreamOperation = { query: 'subscription U { mine: taskUpdates { id status version } }', operationName: 'U' };
+    const update = (id: string, version: number): ExecutionResult => ({ data: { mine: { id, status: 'IN_PROGRESS', version } } });
+    const seen = (results: ExecutionResult[]) =>
+      results.map((r) => `${(r.data as { mine: { id: string } }).mine.id}@${(r.data as { mine: { version: number } }).mine.version}`);
+    const a = relay(FEED, 'u1');
+    const { sink } = client.opened[0];
+    sink.next(update('t1', 5));
+    sink.next(update('t2', 1)); // a lower version of another task: not a repeat
+    sink.next(update('t1', 6));
+    const late = relay(FEED, 'u1');
+    assert.equal(client.opened.length, 1, 'shared');
+    // The backend came back and replays the recent changes: repeats are dropped, news pass.
+    sink.next(update('t1', 6));
+    sink.next(update('t2', 1));
+    sink.next(update('t2', 2));
+    assert.deepEqual(seen(await ready(a, 4)), ['t1@5', 't2@1', 't1@6', 't2@2']);
+    assert.deepEqual(seen(await ready(late, 3)), ['t2@1', 't1@6', 't2@2'], "each task's newest snapshot, oldest change first, then the rest");
+    relay(FEED, 'u2');
+    assert.equal(client.opened.length, 2, "another user's feed is its own upstream subscription");
+    assert.deepEqual(client.opened[1].payload.extensions, { user: 'u2' });
+  });
+
+  test('a feed whose selection lacks the id is relayed as it comes', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay({ query: 'subscription { taskUpdates { status version } }' }, 'u1');
+    const { sink } = client.opened[0];
+    for (const version of [3, 1, 2]) sink.next({ data: { taskUpdates: { status: 'WAITING', version } } });
+    assert.deepEqual(versionsOf(await ready(a, 3)), [3, 1, 2]);
   });
 });

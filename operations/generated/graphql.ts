@@ -71,6 +71,21 @@ export type TaskEventType =
   /** Another attempt will run (`attempt`: its number, `message`: when). */
   | 'RETRY_SCHEDULED';
 
+/**
+ * Which of the caller's tasks a list or a bulk action is about. Every field is optional and they
+ * combine with AND; an absent field does not filter, an empty list matches nothing.
+ */
+export type TaskFilter = {
+  /** Created strictly after this instant. */
+  createdAfter?: string | null | undefined;
+  /** Created strictly before this instant. */
+  createdBefore?: string | null | undefined;
+  /** Any of these kinds (`TaskKind.name`); a name the deployment does not run is BAD_USER_INPUT. */
+  kind?: Array<string> | null | undefined;
+  /** Any of these statuses (as the task is when it is read). */
+  status?: Array<TaskStatus> | null | undefined;
+};
+
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export type TaskStatus =
   /** Stopped at the user's request; its worker slot is free. Final. */
@@ -217,6 +232,44 @@ export type TaskTimelineQuery = { task: { id: string, status: TaskStatus, events
         | { __typename: 'SimulatedResult', durationMs: number }
        | null }> } | null };
 
+export type TaskListFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null };
+
+export type TaskHistoryQueryVariables = Exact<{
+  filter?: TaskFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaskHistoryQuery = { taskHistory: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, countsByStatus: Array<{ status: TaskStatus, count: number }> } };
+
+export type BulkResultFieldsFragment = { matched: number, applied: number, skipped: number, hasMore: boolean, retryAfterSeconds: number | null };
+
+export type CancelTasksMutationVariables = Exact<{
+  filter: TaskFilter;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CancelTasksMutation = { cancelTasks: { matched: number, applied: number, skipped: number, hasMore: boolean, retryAfterSeconds: number | null } };
+
+export type RetryTasksMutationVariables = Exact<{
+  filter: TaskFilter;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type RetryTasksMutation = { retryTasks: { matched: number, applied: number, skipped: number, hasMore: boolean, retryAfterSeconds: number | null } };
+
+export type TaskUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TaskUpdatesSubscription = { taskUpdates: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+      | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
+      | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
+      | { __typename: 'SimulatedResult', durationMs: number }
+     | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -305,6 +358,32 @@ export const TaskEventFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"TaskEventFields"}) as unknown as TypedDocumentString<TaskEventFieldsFragment, unknown>;
+export const TaskListFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TaskListFields on Task {
+  id
+  kind
+  status
+  progress
+  version
+  createdAt
+  startedAt
+  finishedAt
+  error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  retryOf
+}
+    `, {"fragmentName":"TaskListFields"}) as unknown as TypedDocumentString<TaskListFieldsFragment, unknown>;
+export const BulkResultFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BulkResultFields on BulkResult {
+  matched
+  applied
+  skipped
+  hasMore
+  retryAfterSeconds
+}
+    `, {"fragmentName":"BulkResultFields"}) as unknown as TypedDocumentString<BulkResultFieldsFragment, unknown>;
 export const BenchWatchDocument = new TypedDocumentString(`
     subscription BenchWatch($id: ID!) {
   taskStatus(id: $id) {
@@ -689,3 +768,109 @@ export const TaskTimelineDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:0f17840af8c94439548629ccdb7ea7856b895514500a311462d1e14ba8f34beb"}) as unknown as TypedDocumentString<TaskTimelineQuery, TaskTimelineQueryVariables>;
+export const TaskHistoryDocument = new TypedDocumentString(`
+    query TaskHistory($filter: TaskFilter, $first: Int = 20, $after: String) {
+  taskHistory(filter: $filter, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...TaskListFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    totalCount
+    countsByStatus {
+      status
+      count
+    }
+  }
+}
+    fragment TaskListFields on Task {
+  id
+  kind
+  status
+  progress
+  version
+  createdAt
+  startedAt
+  finishedAt
+  error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  retryOf
+}`, {"hash":"sha256:618ee7207863c1438ec943445816b6b390bf642ed616d55da98e8f49871dca66"}) as unknown as TypedDocumentString<TaskHistoryQuery, TaskHistoryQueryVariables>;
+export const CancelTasksDocument = new TypedDocumentString(`
+    mutation CancelTasks($filter: TaskFilter!, $dryRun: Boolean = false) {
+  cancelTasks(filter: $filter, dryRun: $dryRun) {
+    ...BulkResultFields
+  }
+}
+    fragment BulkResultFields on BulkResult {
+  matched
+  applied
+  skipped
+  hasMore
+  retryAfterSeconds
+}`, {"hash":"sha256:e171746af77077fc94d7b6ea1d1bf9ef3330f6c8df33cef0adecd9c6a133c188"}) as unknown as TypedDocumentString<CancelTasksMutation, CancelTasksMutationVariables>;
+export const RetryTasksDocument = new TypedDocumentString(`
+    mutation RetryTasks($filter: TaskFilter!, $dryRun: Boolean = false) {
+  retryTasks(filter: $filter, dryRun: $dryRun) {
+    ...BulkResultFields
+  }
+}
+    fragment BulkResultFields on BulkResult {
+  matched
+  applied
+  skipped
+  hasMore
+  retryAfterSeconds
+}`, {"hash":"sha256:fce6d24f8dfa6fe4aa36d8d71c687d8124636e201e908bb93fd50e4d549c50c1"}) as unknown as TypedDocumentString<RetryTasksMutation, RetryTasksMutationVariables>;
+export const TaskUpdatesDocument = new TypedDocumentString(`
+    subscription TaskUpdates {
+  taskUpdates {
+    ...AllTaskFields
+  }
+}
+    fragment AllTaskFields on Task {
+  id
+  kind
+  status
+  progress
+  version
+  createdAt
+  startedAt
+  finishedAt
+  error
+  attempt
+  maxAttempts
+  nextAttemptAt
+  attempts {
+    number
+    startedAt
+    endedAt
+    error
+  }
+  result {
+    __typename
+    ... on SimulatedResult {
+      durationMs
+    }
+    ... on PrimesResult {
+      count
+      largest
+      below
+    }
+    ... on ExportResult {
+      url
+      bytes
+      rows
+      format
+    }
+  }
+  retryOf
+  retries
+}`, {"hash":"sha256:26776f17f441f6ea3e8be4d36ac67670bea8059180cdc5a1c9bf3fb840847903"}) as unknown as TypedDocumentString<TaskUpdatesSubscription, TaskUpdatesSubscriptionVariables>;

@@ -93,7 +93,7 @@ export class BackendMetrics {
     });
     new Gauge({
       name: 'longrun_task_subscriptions',
-      help: 'Live taskStatus subscriptions in this process',
+      help: 'Live task subscriptions (taskStatus, taskEvents, taskUpdates) in this process',
       registers: [this.registry],
       collect() {
         const read = sources().liveSubscriptions;

@@ -14,10 +14,18 @@ export interface RedisKeys {
   reconcilerLock: string;
   /** Pub/sub channel carrying each new snapshot of one task. */
   taskChannel(id: string): string;
+  /**
+   * Pub/sub channel carrying each new snapshot of any of one owner's tasks (`taskUpdates`):
+   * `ownerChannelPrefix` + the owner, so the Lua scripts can name it from the record's owner.
+   */
+  ownerChannel(owner: string): string;
+  ownerChannelPrefix: string;
   /** Pub/sub channel on which API processes ask every worker to abort a running task. */
   cancelChannel: string;
   /** Prefix of the per-user `createTask` rate limiter's keys (rate-limiter-flexible adds the user). */
   createLimitPrefix: string;
+  /** Prefix of the per-user lock that lets one bulk action (cancelTasks, retryTasks) run at a time. */
+  bulkLockPrefix: string;
   /** BullMQ's key prefix (hash-tagged so a queue's keys share one Redis Cluster slot). */
   bullPrefix: string;
 }
@@ -41,8 +49,11 @@ export function redisKeys(prefix: string): RedisKeys {
     liveTasks: `${tag}:tasks:live`,
     reconcilerLock: `${tag}:reconciler:lock`,
     taskChannel: (id) => `${prefix}:task-status:${id}`,
+    ownerChannel: (owner) => `${prefix}:owner-updates:${owner}`,
+    ownerChannelPrefix: `${prefix}:owner-updates:`,
     cancelChannel: `${prefix}:cancel`,
     createLimitPrefix: `${tag}:ratelimit:create`,
+    bulkLockPrefix: `${tag}:lock:bulk`,
     bullPrefix: `${tag}:bull`,
   };
 }

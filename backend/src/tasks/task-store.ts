@@ -6,7 +6,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { eventFromJson, type StoredEvent } from './task-events.js';
-import { isFinal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionName } from './task-state.js';
+import { isFinal, recordFromHash, TASK_STATUSES, TRANSITIONS, type TaskRecord, type TaskStatus, type TransitionName } from './task-state.js';
 
 /**
  * One atomic compare-and-set. If the task's status is one of ARGV[1] (`,A,B,`) and, when ARGV[7]
@@ -15,8 +15,8 @@ import { isFinal, recordFromHash, TRANSITIONS, type TaskRecord, type TransitionN
  * the timeline events (ARGV[9]: the transition's event type; ARGV[10]: its JSON extras) to the
  * list KEYS[3], on a final status set the retention TTL (ARGV[4]) on the record, its timeline and
  * its file (KEYS[4]) and drop the id (ARGV[5]) from the live index (KEYS[2]), publish the new
- * snapshot with its new events on the task's channel (ARGV[3]), and return it. Otherwise change
- * nothing and return the current record.
+ * snapshot with its new events on the task's channel (ARGV[3]) and on its owner's (ARGV[11] and
+ * the owner: `taskUpdates`), and return it. Otherwise change nothing and return the current record.
  * Because check, write, append and publish are one script, cancel racing completion has exactly
  * one winner, a final status never changes, a write of an attempt that is over is refused,
  * subscribers see every version in order, and the timeline never holds a status without its
@@ -40,7 +40,7 @@ t.status = ARGV[2]
 t.updatedAt = ARGV[6]
 t.version = string.format('%d', (tonumber(t.version) or 0) + 1)
 local args = {'status', t.status, 'updatedAt', t.updatedAt, 'version', t.version}
-for i = 11, #ARGV, 2 do
+for i = 12, #ARGV, 2 do
   t[ARGV[i]] = ARGV[i + 1]
   args[#args + 1] = ARGV[i]
   args[#args + 1] = ARGV[i + 1]
@@ -107,6 +107,7 @@ end
 t.events = events
 local snap = cjson.encode(t)
 redis.call('PUBLISH', ARGV[3], snap)
+if t.owner then redis.call('PUBLISH', ARGV[11] .. t.owner, snap) end
 return {1, snap}
 `;
 
@@ -142,12 +143,18 @@ return e.seq
 /**
  * Creates a task: the record (version 1), its owner's index, the live index and the CREATED
  * event, and (ARGV[4], when set) the new id in its original's `retries`, if that is the same
- * owner's. ARGV[1]: id, ARGV[2]: owner, ARGV[3]: index TTL, ARGV[5]: now, ARGV[6]: the CREATED
- * event's JSON, ARGV[7..]: the record's fields as name/value pairs.
+ * owner's; then publishes the new record on the owner's channel (ARGV[7]), as CAS_SCRIPT does
+ * every later version. ARGV[1]: id, ARGV[2]: owner, ARGV[3]: index TTL, ARGV[5]: now, ARGV[6]:
+ * the CREATED event's JSON, ARGV[8..]: the record's fields as name/value pairs.
  */
 const CREATE_SCRIPT = `
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+local t = {}
+for i = 8, #ARGV, 2 do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  t[ARGV[i]] = ARGV[i + 1]
+end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
@@ -162,6 +169,8 @@ if ARGV[4] ~= '' then
     redis.call('HSET', KEYS[5], 'retries', cjson.encode(retries))
   end
 end
+t.events = {cjson.decode(ARGV[6])}
+redis.call('PUBLISH', ARGV[7], cjson.encode(t))
 return 1
 `;
 
@@ -210,6 +219,7 @@ type Scripts = RedisClient & {
     step: string,
     eventType: string,
     eventExtras: string,
+    ownerChannelPrefix: string,
     ...fields: string[]
   ): Promise<[number, string | null]>;
   taskEvent(
@@ -257,6 +267,29 @@ const FROM = Object.fromEntries(Object.entries(TRANSITIONS).map(([name, t]) => [
 
 /** The most events one read of a timeline returns. */
 export const MAX_EVENTS_PAGE = 500;
+
+/** A position in an owner's index: the task's createdAt (epoch ms, its score there) and its id. */
+export interface IndexEntry {
+  createdAt: number;
+  id: string;
+}
+
+/** Which part of an owner's index to read (see TaskStore.ownerIndexPage); times in epoch ms, bounds exclusive. */
+export interface IndexRange {
+  after?: IndexEntry;
+  createdAfter?: number;
+  createdBefore?: number;
+}
+
+/** A task's status, kind, whether it was retried and when it last changed, read without the rest of its record. */
+export interface TaskPeek {
+  id: string;
+  status: TaskStatus;
+  kind: string;
+  retried: boolean;
+  /** Epoch ms of its last change (its creation if none since). */
+  changedAt: number;
+}
 
 /** A task's downloadable file. */
 export interface TaskFile {
@@ -316,6 +349,7 @@ export class TaskStore {
       spec.retryOf ?? '',
       now,
       JSON.stringify(created),
+      this.keys.ownerChannel(owner),
       ...Object.entries(fields).flat(),
     );
     const task: TaskRecord = {
@@ -349,22 +383,76 @@ export class TaskStore {
 
   /** The owner's tasks, newest first, from the `offset`-th. */
   async listByOwner(owner: string, first: number, offset = 0): Promise<TaskRecord[]> {
-    const ownerKey = this.keys.ownerTasks(owner);
-    const ids = await this.redis.zrevrange(ownerKey, offset, offset + first - 1);
+    const ids = await this.redis.zrevrange(this.keys.ownerTasks(owner), offset, offset + first - 1);
+    return (await this.readOwned(owner, ids)).filter((r): r is TaskRecord => r !== null);
+  }
+
+  /**
+   * Entries of the owner's index in its order (createdAt descending, then id descending),
+   * strictly after `range.after`, created strictly inside (`createdAfter`, `createdBefore`),
+   * at most `count`. A position, not an offset: entries added or removed elsewhere never shift it.
+   */
+  async ownerIndexPage(owner: string, range: IndexRange, count: number): Promise<IndexEntry[]> {
+    const key = this.keys.ownerTasks(owner);
+    const { after, createdAfter, createdBefore } = range;
+    const min = createdAfter === undefined ? '-inf' : `(${createdAfter}`;
+    const cursorInside = after !== undefined && (createdBefore === undefined || after.createdAt < createdBefore);
+    const max = cursorInside ? `(${after.createdAt}` : createdBefore === undefined ? '+inf' : `(${createdBefore}`;
+    const pipeline = this.redis.pipeline();
+    // The cursor's own millisecond is split by id: every entry of that score (a handful at most:
+    // one owner's tasks created in the same millisecond), then those below the cursor's id.
+    const ties = cursorInside && (createdAfter === undefined || after.createdAt > createdAfter);
+    if (ties) pipeline.zrangebyscore(key, after.createdAt, after.createdAt);
+    pipeline.zrange(key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, count, 'WITHSCORES');
+    const results = (await pipeline.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const entries: IndexEntry[] = [];
+    if (ties) {
+      const same = (results[0][1] as string[]).filter((id) => id < after.id).sort((a, b) => (a < b ? 1 : -1));
+      for (const id of same) entries.push({ createdAt: after.createdAt, id });
+    }
+    const rest = results[results.length - 1][1] as string[];
+    for (let i = 0; i < rest.length && entries.length < count; i += 2) entries.push({ id: rest[i], createdAt: Number(rest[i + 1]) });
+    return entries.slice(0, count);
+  }
+
+  /** The records of `ids`, in order; null where the record expired (its entry leaves the owner's index) or is not the owner's. */
+  async readOwned(owner: string, ids: string[]): Promise<(TaskRecord | null)[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.task(id));
     const hashes = (await pipeline.exec()) ?? [];
-    const tasks: TaskRecord[] = [];
     const expired: string[] = [];
-    hashes.forEach(([err, hash], i) => {
+    const records = hashes.map(([err, hash], i) => {
       if (err) throw err;
       const record = recordFromHash(hash as Record<string, string>);
-      if (record && record.owner === owner) tasks.push(record);
-      else expired.push(ids[i]);
+      if (record && record.owner === owner) return record;
+      expired.push(ids[i]);
+      return null;
     });
-    if (expired.length > 0) await this.redis.zrem(ownerKey, ...expired);
-    return tasks;
+    if (expired.length > 0) await this.redis.zrem(this.keys.ownerTasks(owner), ...expired);
+    return records;
+  }
+
+  /** What counting and bulk actions need of each task, without reading whole records; null as in `readOwned`. */
+  async peekOwned(owner: string, ids: string[]): Promise<(TaskPeek | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.task(id), 'owner', 'status', 'kind', 'retries', 'updatedAt', 'createdAt');
+    const rows = (await pipeline.exec()) ?? [];
+    const expired: string[] = [];
+    const peeks = rows.map(([err, row], i): TaskPeek | null => {
+      if (err) throw err;
+      const [o, status, kind, retries, updatedAt, createdAt] = row as (string | null)[];
+      if (o !== owner || !status || !(TASK_STATUSES as readonly string[]).includes(status)) {
+        if (o === null) expired.push(ids[i]);
+        return null;
+      }
+      const retried = !!retries && retries !== '[]' && retries !== '{}';
+      return { id: ids[i], status: status as TaskStatus, kind: kind ?? 'simulated', retried, changedAt: Number(updatedAt ?? createdAt) };
+    });
+    if (expired.length > 0) await this.redis.zrem(this.keys.ownerTasks(owner), ...expired);
+    return peeks;
   }
 
   /** Ids of tasks that are not final yet, a page at a time (SSCAN cursor semantics). */
@@ -398,6 +486,7 @@ export class TaskStore {
       t.attempt,
       t.event,
       JSON.stringify(options.event ?? {}),
+      this.keys.ownerChannelPrefix,
       ...fields,
     );
     const message = json === null ? { record: null, events: [] } : parseChannelMessage(json);

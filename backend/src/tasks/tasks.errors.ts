@@ -39,8 +39,8 @@ export class ServiceUnavailableError extends CodedError {
 }
 
 export class RateLimitedError extends CodedError {
-  constructor(retryAfterSeconds: number) {
-    super('RATE_LIMITED', `Too many tasks started; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  constructor(retryAfterSeconds: number, what = 'Too many tasks started') {
+    super('RATE_LIMITED', `${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }
 

@@ -7,11 +7,12 @@ import { kindServices } from './kind-services.js';
 import { TaskAttempts } from './task-attempts.js';
 import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
+import { TaskHistory } from './task-history.js';
 import { TaskReconciler } from './task-reconciler.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import { JobFailureListener, TasksProcessor } from './tasks.processor.js';
-import { TaskFieldsResolver, TaskResultResolver, TasksResolver } from './tasks.resolver.js';
+import { TaskConnectionResolver, TaskFieldsResolver, TaskResultResolver, TasksResolver } from './tasks.resolver.js';
 import { TasksService } from './tasks.service.js';
 
 /**
@@ -20,7 +21,7 @@ import { TasksService } from './tasks.service.js';
 @Module({})
 export class TasksModule {
   static forRoot(config: Config): DynamicModule {
-    const api: Provider[] = [TasksResolver, TaskFieldsResolver, TaskResultResolver, TasksService, TaskStatusStreams];
+    const api: Provider[] = [TasksResolver, TaskFieldsResolver, TaskConnectionResolver, TaskResultResolver, TasksService, TaskHistory, TaskStatusStreams];
     const worker: Provider[] = [workerProcessor(config), JobFailureListener, TaskReconciler];
     const kinds: Provider = {
       provide: KINDS,

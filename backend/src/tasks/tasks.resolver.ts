@@ -1,10 +1,10 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { userOf, type GqlContext } from '../graphql/context.js';
-import type { CreateTaskInput, RetryPolicyInput, TaskKind } from '../graphql/generated/schema-types.js';
+import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKind, TaskStatusCount } from '../graphql/generated/schema-types.js';
 import type { PublicEvent } from './task-events.js';
 import type { KindResult } from './task-kind.js';
 import type { PublicTask } from './task-state.js';
-import { TasksService } from './tasks.service.js';
+import { TasksService, type HistoryConnection } from './tasks.service.js';
 import { assertTaskId } from './tasks.errors.js';
 
 /** Thin: arguments in, service calls out. Every operation acts as the asserted user. */
@@ -27,6 +27,16 @@ export class TasksResolver {
     return this.tasks.taskKinds();
   }
 
+  @Query('taskHistory')
+  taskHistory(
+    @Args('filter') filter: TaskFilter | null,
+    @Args('first') first: number,
+    @Args('after') after: unknown,
+    @Context() ctx: GqlContext,
+  ): Promise<HistoryConnection> {
+    return this.tasks.historyPage(userOf(ctx), filter, first, after as string | null);
+  }
+
   @Mutation('createTask')
   create(@Args('input') input: CreateTaskInput | null, @Args('retry') retry: RetryPolicyInput | null, @Context() ctx: GqlContext): Promise<PublicTask> {
     return this.tasks.create(userOf(ctx), input, retry);
@@ -42,9 +52,24 @@ export class TasksResolver {
     return this.tasks.cancel(assertTaskId(id), userOf(ctx));
   }
 
+  @Mutation('cancelTasks')
+  cancelTasks(@Args('filter') filter: TaskFilter, @Args('dryRun') dryRun: boolean | null, @Context() ctx: GqlContext): Promise<BulkResult> {
+    return this.tasks.cancelMany(userOf(ctx), filter, dryRun ?? false);
+  }
+
+  @Mutation('retryTasks')
+  retryTasks(@Args('filter') filter: TaskFilter, @Args('dryRun') dryRun: boolean | null, @Context() ctx: GqlContext): Promise<BulkResult> {
+    return this.tasks.retryMany(userOf(ctx), filter, dryRun ?? false);
+  }
+
   @Subscription('taskStatus', { resolve: (task: PublicTask) => task })
   taskStatus(@Args('id') id: unknown, @Context() ctx: GqlContext): Promise<AsyncIterableIterator<PublicTask>> {
     return this.tasks.watch(assertTaskId(id), userOf(ctx));
+  }
+
+  @Subscription('taskUpdates', { resolve: (task: PublicTask) => task })
+  taskUpdates(@Context() ctx: GqlContext): Promise<AsyncIterableIterator<PublicTask>> {
+    return this.tasks.watchAll(userOf(ctx));
   }
 
   @Subscription('taskEvents', { resolve: (event: PublicEvent) => event })
@@ -61,6 +86,20 @@ export class TaskFieldsResolver {
   @ResolveField('events')
   events(@Parent() task: PublicTask, @Args('after') after: number, @Args('first') first: number): Promise<PublicEvent[]> {
     return this.tasks.events(task.id, after ?? 0, first ?? 100);
+  }
+}
+
+/** A history page's counts: read only when the query selects them, and once for both. */
+@Resolver('TaskConnection')
+export class TaskConnectionResolver {
+  @ResolveField('totalCount')
+  async totalCount(@Parent() page: HistoryConnection): Promise<number> {
+    return (await page.counts()).total;
+  }
+
+  @ResolveField('countsByStatus')
+  async countsByStatus(@Parent() page: HistoryConnection): Promise<TaskStatusCount[]> {
+    return (await page.counts()).byStatus;
   }
 }
 

@@ -4,16 +4,17 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
-import type { CreateTaskInput, RetryPolicyInput, TaskKind as PublicTaskKind } from '../graphql/generated/schema-types.js';
+import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKind as PublicTaskKind } from '../graphql/generated/schema-types.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { DEFAULT_KIND, KINDS, type Kinds } from './kind-registry.js';
 import { retryPolicy } from './retry-policy.js';
 import { TaskAttempts } from './task-attempts.js';
 import { toPublicEvent, type PublicEvent } from './task-events.js';
+import { decodeCursor, HISTORY_MAX_FIRST, TaskHistory, type HistoryCounts, type HistoryPage } from './task-history.js';
 import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
-import { MAX_EVENTS_PAGE, TaskStore, type NewTask, type TaskFile } from './task-store.js';
+import { MAX_EVENTS_PAGE, TaskStore, type NewTask, type TaskFile, type TaskPeek } from './task-store.js';
 import {
   BadUserInputError,
   CodedError,
@@ -27,6 +28,26 @@ import {
 /** How often a pending cancel request is re-broadcast (pub/sub delivers at most once). */
 const CANCEL_REBROADCAST_MS = 500;
 const MAX_PAGE = 100;
+/** A bulk action changes at most this many tasks per call... */
+export const BULK_MAX_APPLY = 500;
+/** ...and reads at most this many (status and kind only) to find them. */
+export const BULK_MAX_READ = 10_000;
+/** Changes a bulk action makes at once: a running task's cancel waits for its worker (up to CANCEL_TIMEOUT_MS). */
+const BULK_CONCURRENCY = 50;
+
+/** A page of `taskHistory`; its counts are read only if the query asks for them, once. */
+export interface HistoryConnection extends HistoryPage {
+  counts(): Promise<HistoryCounts>;
+}
+
+/** Runs `fn` on every item, at most `limit` at a time. */
+async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 /** The kind a CreateTaskInput names (its one field; oneOf guarantees at most one) and that kind's input. */
 function chosenKind(input: CreateTaskInput | null | undefined): [string, unknown] {
@@ -53,11 +74,12 @@ export class TasksService {
     private readonly store: TaskStore,
     private readonly streams: TaskStatusStreams,
     private readonly attempts: TaskAttempts,
+    private readonly history: TaskHistory,
     @Inject(KINDS) private readonly kinds: Kinds,
     @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(REDIS) redis: RedisClient,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {
     // Each user's counter is one key, so a cluster client serves it like any other.
     this.createLimiter = new RateLimiterRedis({
@@ -135,8 +157,118 @@ export class TasksService {
     return (await guard(this.store.listByOwner(owner, first))).map(toPublic);
   }
 
+  /** One page of the owner's history (see TaskHistory.page); bad arguments are BAD_USER_INPUT naming them. */
+  async historyPage(owner: string, filter: TaskFilter | null | undefined, first: number, after: string | null | undefined): Promise<HistoryConnection> {
+    if (!Number.isInteger(first) || first < 1 || first > HISTORY_MAX_FIRST) {
+      throw new BadUserInputError('first', `first must be between 1 and ${HISTORY_MAX_FIRST}`);
+    }
+    const position = after === null || after === undefined ? undefined : decodeCursor(after, 'after');
+    const spec = this.history.parseFilter(filter);
+    const page = await guard(this.history.page(owner, spec, first, position));
+    let counts: Promise<HistoryCounts> | undefined;
+    return { ...page, counts: () => (counts ??= guard(this.history.counts(owner, spec))) };
+  }
+
   watch(id: string, owner: string): Promise<AsyncIterableIterator<PublicTask>> {
     return guard(this.streams.open(id, owner));
+  }
+
+  /** `taskUpdates`: every change of any of the owner's tasks (see TaskStatusStreams.openUpdates). */
+  watchAll(owner: string): Promise<AsyncIterableIterator<PublicTask>> {
+    return guard(this.streams.openUpdates(owner));
+  }
+
+  /** Cancels the owner's live tasks matching `filter`, each through `cancel` (see bulk). */
+  cancelMany(owner: string, filter: TaskFilter, dryRun: boolean): Promise<BulkResult> {
+    return this.bulk(
+      owner,
+      filter,
+      dryRun,
+      (task) => !isFinal(task.status),
+      (id) => this.cancel(id, owner),
+    );
+  }
+
+  /** Retries the owner's final, not yet retried tasks matching `filter`, each through `retry` (see bulk). */
+  retryMany(owner: string, filter: TaskFilter, dryRun: boolean): Promise<BulkResult> {
+    return this.bulk(
+      owner,
+      filter,
+      dryRun,
+      (task) => isFinal(task.status) && !task.retried,
+      (id) => this.retry(id, owner),
+    );
+  }
+
+  /**
+   * A bulk action: the matching tasks, newest first (TaskHistory.select, bounded by
+   * BULK_MAX_APPLY and BULK_MAX_READ); each `eligible` one is changed by `apply`, which is the
+   * single-task operation itself, so every change is the same compare-and-set as ever and a
+   * race with a worker has one winner. A task that changed first (the operation refuses it) is
+   * skipped; a RATE_LIMITED `apply` (retry's createTask budget) stops the call, and what it did
+   * not reach is left for the next call. One bulk action per owner runs at a time.
+   */
+  private async bulk(
+    owner: string,
+    filter: TaskFilter,
+    dryRun: boolean,
+    eligible: (task: TaskPeek) => boolean,
+    apply: (id: string) => Promise<unknown>,
+  ): Promise<BulkResult> {
+    const spec = this.history.parseFilter(filter);
+    const select = () => guard(this.history.select(owner, spec, eligible, BULK_MAX_APPLY, BULK_MAX_READ));
+    if (dryRun) {
+      const { matched, more } = await select();
+      const applied = matched.filter((m) => m.eligible).length;
+      return { matched: matched.length, applied, skipped: matched.length - applied, hasMore: more, retryAfterSeconds: null };
+    }
+    return this.withBulkLock(owner, async () => {
+      const { matched, more } = await select();
+      let applied = 0;
+      let unreached = 0;
+      let retryAfter: number | undefined;
+      let failure: unknown;
+      const targets = matched.filter((m) => m.eligible).map((m) => m.peek.id);
+      await eachConcurrently(targets, BULK_CONCURRENCY, async (id) => {
+        if (retryAfter !== undefined || failure !== undefined) {
+          unreached++;
+          return;
+        }
+        try {
+          await apply(id);
+          applied++;
+        } catch (error) {
+          if (error instanceof RateLimitedError) {
+            retryAfter = Math.max(retryAfter ?? 0, Number(error.extensions.retryAfterSeconds) || 1);
+            unreached++;
+          } else if (!(error instanceof TaskNotCancellableError || error instanceof TaskNotRetryableError || error instanceof TaskNotFoundError)) {
+            failure ??= error;
+          }
+        }
+      });
+      // Whatever was applied stays applied; running the call again finishes the job.
+      if (failure !== undefined) throw failure;
+      if (applied === 0 && retryAfter !== undefined) throw new RateLimitedError(retryAfter);
+      const count = matched.length - unreached;
+      return { matched: count, applied, skipped: count - applied, hasMore: more || unreached > 0, retryAfterSeconds: retryAfter ?? null };
+    });
+  }
+
+  /**
+   * One bulk action per owner at a time: two at once would act on the same tasks (two "retry all
+   * failed" would retry each twice). The lock expires on its own after the longest a call can
+   * take (BULK_MAX_APPLY / BULK_CONCURRENCY rounds of cancel timeouts), should its holder die.
+   */
+  private async withBulkLock<T>(owner: string, work: () => Promise<T>): Promise<T> {
+    const key = `${this.keys.bulkLockPrefix}:${owner}`;
+    const ttlMs = Math.ceil(BULK_MAX_APPLY / BULK_CONCURRENCY) * this.config.cancelTimeoutMs + 60_000;
+    const taken = await guard(this.redis.set(key, '1', 'PX', ttlMs, 'NX'));
+    if (taken !== 'OK') throw new RateLimitedError(1, 'Another bulk action of yours is still running');
+    try {
+      return await work();
+    } finally {
+      await this.redis.del(key).catch(() => undefined);
+    }
   }
 
   /** The timeline of a task the caller was already found to own (a field of its Task). */

@@ -11,6 +11,28 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** What a bulk action did (or, with `dryRun`, would do). */
+export type BulkResult = {
+  __typename?: 'BulkResult';
+  /** Tasks changed (cancelled, or retried as a new task); with `dryRun`, the ones that would be. */
+  applied: Scalars['Int']['output'];
+  /**
+   * The call stopped at a bound (500 changes, 10,000 tasks read, or the createTask budget) before the
+   * end of the history: run it again for the rest.
+   */
+  hasMore: Scalars['Boolean']['output'];
+  /** Tasks matching the filter that this call looked at: `applied` + `skipped`. */
+  matched: Scalars['Int']['output'];
+  /** Set when `retryTasks` stopped because the createTask budget ran out: when to run it again. */
+  retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
+  /**
+   * Matching tasks left alone: not in a state the action applies to (cancel: already final; retry:
+   * still live, or already retried), or they changed first (a task that finished before its cancel
+   * was applied).
+   */
+  skipped: Scalars['Int']['output'];
+};
+
 /**
  * What to run: exactly one field, named after the kind. `createTask` without an input runs
  * `simulated` with the server's defaults.
@@ -100,6 +122,13 @@ export type Mutation = {
    */
   cancelTask: Task;
   /**
+   * Cancels the caller's live tasks (WAITING or IN_PROGRESS) that match `filter`, newest first,
+   * each exactly as `cancelTask` does: at most 500 per call, reading at most 10,000 tasks (`hasMore`
+   * says when to call again). Final tasks are skipped. With `dryRun`, changes nothing and says what
+   * it would do. One bulk action per user at a time (a second one meanwhile is RATE_LIMITED).
+   */
+  cancelTasks: BulkResult;
+  /**
    * Queues a new task and returns it at once, WAITING. Without `input`, the simulated task with
    * the server's defaults; without `retry`, the kind's retry policy. Bad input is BAD_USER_INPUT
    * (naming the field) and queues nothing.
@@ -110,11 +139,26 @@ export type Mutation = {
    * retry policy, whose `retryOf` is this one. `TASK_NOT_RETRYABLE` while the task is live.
    */
   retryTask: Task;
+  /**
+   * Runs again, each exactly as `retryTask` does, the caller's final tasks that match `filter` and
+   * have not been retried yet, newest first: at most 500 per call, reading at most 10,000 tasks.
+   * Every task it creates spends one unit of the caller's createTask budget; when the budget runs
+   * out the call stops (`hasMore`, `retryAfterSeconds`), and if it could create none it is
+   * RATE_LIMITED. With `dryRun`, changes nothing (and spends nothing) and says what it would do.
+   * One bulk action per user at a time.
+   */
+  retryTasks: BulkResult;
 };
 
 
 export type MutationCancelTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelTasksArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  filter: TaskFilter;
 };
 
 
@@ -126,6 +170,27 @@ export type MutationCreateTaskArgs = {
 
 export type MutationRetryTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetryTasksArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  filter: TaskFilter;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /**
+   * Where the next page starts: the last edge's cursor, or, when this page stopped at the bound
+   * on tasks read per call before it was full, the last task read (then `edges` may be short or
+   * empty while `hasNextPage` is true). Null only when nothing was read.
+   */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /**
+   * True when the history goes on past this page. With a `status` or `kind` filter the next page
+   * may turn out empty (the tasks past this one may not match).
+   */
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** Counts the primes below `below` (2 to 50000000), on a CPU thread of its own. */
@@ -146,6 +211,14 @@ export type Query = {
   __typename?: 'Query';
   /** One of the caller's tasks; `NOT_FOUND` if it does not exist or belongs to someone else. */
   task?: Maybe<Task>;
+  /**
+   * Every retained task of the caller's, newest first, a page at a time: at most `first` (1 to 100)
+   * tasks matching `filter`, after the cursor `after` (an `endCursor` or edge `cursor` from an
+   * earlier page). One call reads at most 1,000 tasks: with a `status` or `kind` filter a page may
+   * come back short, with `hasNextPage` true and an `endCursor` to go on from. A malformed
+   * cursor is BAD_USER_INPUT.
+   */
+  taskHistory: TaskConnection;
   /** The kinds of task this deployment runs. */
   taskKinds: Array<TaskKind>;
   /** The caller's own tasks, newest first (at most 100). Records expire after the retention window. */
@@ -155,6 +228,13 @@ export type Query = {
 
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTaskHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -196,6 +276,16 @@ export type Subscription = {
   taskEvents: TaskEvent;
   /** The task's current state at once, then every change; completes after a final state. */
   taskStatus: Task;
+  /**
+   * Every change of any of the caller's tasks, wherever it was made (another tab, another device,
+   * a worker): a new task, each status and progress change. First, the current state of each task
+   * that changed in the last 30 seconds (at most 100, found among the caller's 200 newest tasks),
+   * so a resubscription within that time misses nothing; then each change live. Never completes.
+   * Versions only rise per task; a task's events may repeat a version already sent on an earlier
+   * subscription, so keep the highest version per id. After a longer gap (or at start), read
+   * `taskHistory` once the subscription is open.
+   */
+  taskUpdates: Task;
 };
 
 
@@ -271,6 +361,31 @@ export type TaskAttempt = {
   startedAt: Scalars['DateTime']['output'];
 };
 
+/**
+ * One page of the caller's tasks, newest first (by `createdAt`, then `id`), Relay style. A page
+ * starts right after the cursor it was asked for, so tasks created while paging never shift it:
+ * paging to the end reaches every task that existed at the start exactly once.
+ */
+export type TaskConnection = {
+  __typename?: 'TaskConnection';
+  /**
+   * For each of the five statuses (in the enum's order, zeros included), how many of the caller's
+   * tasks match the filter's other fields (kind, created range): the counts for a status selector.
+   */
+  countsByStatus: Array<TaskStatusCount>;
+  edges: Array<TaskEdge>;
+  pageInfo: PageInfo;
+  /** How many of the caller's tasks match the whole filter (all pages), as they are now. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TaskEdge = {
+  __typename?: 'TaskEdge';
+  /** Opaque; pass it as `after` to continue after this task. */
+  cursor: Scalars['String']['output'];
+  node: Task;
+};
+
 /** One entry of a task's timeline. */
 export type TaskEvent = {
   __typename?: 'TaskEvent';
@@ -308,6 +423,21 @@ export const TaskEventType = {
 } as const;
 
 export type TaskEventType = typeof TaskEventType[keyof typeof TaskEventType];
+/**
+ * Which of the caller's tasks a list or a bulk action is about. Every field is optional and they
+ * combine with AND; an absent field does not filter, an empty list matches nothing.
+ */
+export type TaskFilter = {
+  /** Created strictly after this instant. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created strictly before this instant. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Any of these kinds (`TaskKind.name`); a name the deployment does not run is BAD_USER_INPUT. */
+  kind?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Any of these statuses (as the task is when it is read). */
+  status?: InputMaybe<Array<TaskStatus>>;
+};
+
 /** A kind of work this deployment runs. */
 export type TaskKind = {
   __typename?: 'TaskKind';
@@ -339,6 +469,12 @@ export const TaskStatus = {
 } as const;
 
 export type TaskStatus = typeof TaskStatus[keyof typeof TaskStatus];
+export type TaskStatusCount = {
+  __typename?: 'TaskStatusCount';
+  count: Scalars['Int']['output'];
+  status: TaskStatus;
+};
+
 
 /** A task in a final status never changes again (see TaskStatus). */
 export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['FINISHED', 'CANCELLED', 'ERROR']);

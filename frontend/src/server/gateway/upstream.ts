@@ -1,5 +1,6 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import { getOperationAST, Kind, parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
@@ -123,13 +124,30 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
   };
 }
 
+/** Subscription root fields whose snapshots are of many tasks, told apart by their `id`: feeds. */
+const FEEDS = new Set(['taskUpdates']);
+/** Tasks whose newest snapshot a feed keeps for late joiners: as many as the backend replays. */
+const FEED_REPLAY_TASKS = 100;
+/** Tasks whose last relayed version a feed remembers, to drop repeats (the oldest are forgotten). */
+const FEED_VERSIONS_KEPT = 1000;
+
+/** Sets `key` to `value` as the newest entry of `map`, forgetting the oldest beyond `max`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
+
 /**
  * One upstream subscription and the browser subscriptions it feeds, over graphql-ws's callback
  * API: each event is pushed straight to every browser subscription's stream, with no
  * intermediate iterator, race or timer per event (this runs for every status event). Two kinds
  * of stream are relayed, told apart by their payloads:
- *  - snapshots (a root field with a `version`, like taskStatus): a browser subscription that
- *    joins late gets the newest result first, then every later one; versions only rise.
+ *  - snapshots (a root field with a `version`): of one task (taskStatus), or of any of the user's
+ *    tasks (a feed: taskUpdates), told apart by their `id`. A browser subscription that joins
+ *    late gets the newest snapshot of each task first (of the last FEED_REPLAY_TASKS tasks), then
+ *    every later one; versions only rise per task. A feed whose selection lacks `id` is relayed
+ *    as it comes (nothing tells its tasks apart).
  *  - sequences (a root field with a `seq`, like taskEvents): every item counts, so a late joiner
  *    gets every item relayed so far (bounded: a task's timeline is), then the rest; seqs only rise.
  * When the last browser subscription is cut, the upstream one is unsubscribed AT ONCE, so
@@ -138,8 +156,10 @@ export function relayer(client: Pick<Client, 'subscribe'>): (operation: Upstream
  */
 class UpstreamSubscription {
   private readonly browsers = new Set<PushStream<ExecutionResult>>();
-  /** What a browser subscription that joins now starts with: the newest snapshot, or every item of a sequence. */
-  private replay: ExecutionResult[] = [];
+  /** What a browser subscription that joins now starts with: every item of a sequence... */
+  private readonly sequence: ExecutionResult[] = [];
+  /** ...or the newest snapshot of each task (one entry for taskStatus), oldest change first. */
+  private readonly latest = new Map<string, ExecutionResult>();
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
   private readonly unsubscribe: () => void;
@@ -152,28 +172,30 @@ class UpstreamSubscription {
   ) {
     // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
     // the backend starts again from the current snapshot (or replays the sequence from the same
-    // point), repeating what was already relayed: versions and seqs must only rise on a
-    // subscription, so a repeat (or anything older) is dropped.
-    let lastVersion = -Infinity;
+    // point, or a feed's recent changes), repeating what was already relayed: versions (per
+    // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
+    const lastVersion = new Map<string, number>();
     let lastSeq = -Infinity;
+    const feed = FEEDS.has(rootFieldOf(query, operationName) ?? '');
     this.unsubscribe = client.subscribe<Record<string, unknown>>(
       { query, variables, operationName, extensions: { [USER_EXTENSION]: user } },
       {
         next: (result) => {
           if (this.ended) return;
           const root = rootOf(result.data as Record<string, unknown> | null | undefined);
-          const { version, seq } = root ?? {};
-          if (typeof version === 'number') {
-            if (version <= lastVersion) return;
-            lastVersion = version;
+          const { version, seq, id } = root ?? {};
+          const task = !feed ? '' : typeof id === 'string' ? id : undefined;
+          if (typeof version === 'number' && task !== undefined) {
+            if (version <= (lastVersion.get(task) ?? -Infinity)) return;
+            remember(lastVersion, task, version, FEED_VERSIONS_KEPT);
           }
           if (typeof seq === 'number') {
             if (seq <= lastSeq) return;
             lastSeq = seq;
           }
           const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
-          if (typeof seq === 'number') this.replay.push(value);
-          else this.replay = [value];
+          if (typeof seq === 'number') this.sequence.push(value);
+          else if (task !== undefined) remember(this.latest, task, value, FEED_REPLAY_TASKS);
           for (const browser of this.browsers) browser.push(value);
         },
         // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
@@ -187,7 +209,8 @@ class UpstreamSubscription {
   join(): AsyncIterableIterator<ExecutionResult> {
     // Its end (the browser cut it, or graphql-ws finished with it) is the browser leaving.
     const browser = pushStream<ExecutionResult>(() => this.leave(browser));
-    for (const value of this.replay) browser.push(value);
+    for (const value of this.sequence) browser.push(value);
+    for (const value of this.latest.values()) browser.push(value);
     this.browsers.add(browser);
     return browser.stream;
   }
@@ -211,10 +234,20 @@ class UpstreamSubscription {
   }
 }
 
-/** A subscription payload's single root field (taskStatus, taskEvents), if it has one. */
-function rootOf(data: Record<string, unknown> | null | undefined): { version?: unknown; seq?: unknown } | undefined {
+/** The name of the operation's single root field (not its alias); undefined if it has several or does not parse. */
+function rootFieldOf(query: string, operationName: string | null | undefined): string | undefined {
+  try {
+    const selections = getOperationAST(parse(query), operationName)?.selectionSet.selections ?? [];
+    return selections.length === 1 && selections[0].kind === Kind.FIELD ? selections[0].name.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A subscription payload's single root field (taskStatus, taskUpdates, taskEvents), if it has one. */
+function rootOf(data: Record<string, unknown> | null | undefined): { version?: unknown; seq?: unknown; id?: unknown } | undefined {
   if (!data) return undefined;
   const roots = Object.values(data);
   if (roots.length !== 1 || typeof roots[0] !== 'object' || roots[0] === null) return undefined;
-  return roots[0] as { version?: unknown; seq?: unknown };
+  return roots[0] as { version?: unknown; seq?: unknown; id?: unknown };
 }
