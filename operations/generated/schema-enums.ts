@@ -30,6 +30,16 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A dependency (Redis, the backend) is unreachable; retry later. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * A share link's time is up (`shareTask`'s `expiresInSeconds`): the shared view refuses it, and a
+   * shared subscription open on it ends with this error. Ask the owner for a new link.
+   */
+  SHARE_EXPIRED: 'SHARE_EXPIRED',
+  /**
+   * The owner stopped sharing the task (`revokeTaskShare`): the link is refused, and a shared
+   * subscription open on it ends with this error within a few seconds.
+   */
+  SHARE_REVOKED: 'SHARE_REVOKED',
   /** The task is already FINISHED, CANCELLED or ERROR. */
   TASK_NOT_CANCELLABLE: 'TASK_NOT_CANCELLABLE',
   /** `retryTask` on a task that is still WAITING or IN_PROGRESS: only a final task can be run again. */

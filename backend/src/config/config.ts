@@ -59,6 +59,8 @@ export const configSchema = z
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
     TASK_CREATE_LIMIT: envInt(20, 1),
     TASK_CREATE_WINDOW_S: envInt(10, 1),
+    /** The shortest life `shareTask` allows a link, in seconds (tests lower it to watch a link expire). */
+    SHARE_MIN_EXPIRES_S: envInt(60, 1).pipe(z.number().max(3600)),
     /** How often a worker process reconciles task records with their jobs. */
     RECONCILE_INTERVAL_MS: envInt(30000, 200),
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
@@ -122,6 +124,8 @@ export interface Config {
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
   createLimit: { points: number; windowS: number };
+  /** `shareTask`'s lower bound on `expiresInSeconds`. */
+  shareMinExpiresS: number;
   ops: {
     logLevel: LogLevel;
     /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
     createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S },
+    shareMinExpiresS: c.SHARE_MIN_EXPIRES_S,
     ops: {
       logLevel: c.LOG_LEVEL,
       logFormat: c.LOG_FORMAT,

@@ -26,6 +26,10 @@ export interface RedisKeys {
   createLimitPrefix: string;
   /** Prefix of the per-user lock that lets one bulk action (cancelTasks, retryTasks) run at a time. */
   bulkLockPrefix: string;
+  /** When the task's share links were last revoked (epoch ms): links issued no later are refused. */
+  shareRevoked(id: string): string;
+  /** Prefix of the per-user rate limiter on share-link verifications (`sharedTask` and its subscriptions). */
+  shareLimitPrefix: string;
   /** BullMQ's key prefix (hash-tagged so a queue's keys share one Redis Cluster slot). */
   bullPrefix: string;
 }
@@ -54,6 +58,8 @@ export function redisKeys(prefix: string): RedisKeys {
     cancelChannel: `${prefix}:cancel`,
     createLimitPrefix: `${tag}:ratelimit:create`,
     bulkLockPrefix: `${tag}:lock:bulk`,
+    shareRevoked: (id) => `${tag}:task:${id}:share-revoked`,
+    shareLimitPrefix: `${tag}:ratelimit:share`,
     bullPrefix: `${tag}:bull`,
   };
 }

@@ -9,6 +9,8 @@ import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
 import { TaskHistory } from './task-history.js';
 import { TaskReconciler } from './task-reconciler.js';
+import { TaskShares } from './task-shares.js';
+import { TaskSharesResolver } from './task-shares.resolver.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import { JobFailureListener, TasksProcessor } from './tasks.processor.js';
@@ -21,7 +23,17 @@ import { TasksService } from './tasks.service.js';
 @Module({})
 export class TasksModule {
   static forRoot(config: Config): DynamicModule {
-    const api: Provider[] = [TasksResolver, TaskFieldsResolver, TaskConnectionResolver, TaskResultResolver, TasksService, TaskHistory, TaskStatusStreams];
+    const api: Provider[] = [
+      TasksResolver,
+      TaskFieldsResolver,
+      TaskConnectionResolver,
+      TaskResultResolver,
+      TasksService,
+      TaskHistory,
+      TaskStatusStreams,
+      TaskShares,
+      TaskSharesResolver,
+    ];
     const worker: Provider[] = [workerProcessor(config), JobFailureListener, TaskReconciler];
     const kinds: Provider = {
       provide: KINDS,

@@ -56,7 +56,7 @@ function chosenKind(input: CreateTaskInput | null | undefined): [string, unknown
 }
 
 /** Redis errors become SERVICE_UNAVAILABLE; coded errors pass through. */
-async function guard<T>(work: Promise<T>): Promise<T> {
+export async function guard<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {

@@ -74,6 +74,16 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A dependency (Redis, the backend) is unreachable; retry later. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * A share link's time is up (`shareTask`'s `expiresInSeconds`): the shared view refuses it, and a
+   * shared subscription open on it ends with this error. Ask the owner for a new link.
+   */
+  SHARE_EXPIRED: 'SHARE_EXPIRED',
+  /**
+   * The owner stopped sharing the task (`revokeTaskShare`): the link is refused, and a shared
+   * subscription open on it ends with this error within a few seconds.
+   */
+  SHARE_REVOKED: 'SHARE_REVOKED',
   /** The task is already FINISHED, CANCELLED or ERROR. */
   TASK_NOT_CANCELLABLE: 'TASK_NOT_CANCELLABLE',
   /** `retryTask` on a task that is still WAITING or IN_PROGRESS: only a final task can be run again. */
@@ -148,6 +158,19 @@ export type Mutation = {
    * One bulk action per user at a time.
    */
   retryTasks: BulkResult;
+  /**
+   * Stops every link made so far for one of the caller's tasks (links made later work again):
+   * they are refused at once, and views open on them stop within a few seconds. True once done,
+   * whether or not there were any. NOT_FOUND for another user's task.
+   */
+  revokeTaskShare: Scalars['Boolean']['output'];
+  /**
+   * A link to a read-only live view of one of the caller's tasks, for anyone who has it, valid for
+   * `expiresInSeconds` (60 to 604800, i.e. 7 days; BAD_USER_INPUT naming `expiresInSeconds`
+   * otherwise). Each call makes a new link; they all work until they expire or are revoked.
+   * NOT_FOUND for another user's task.
+   */
+  shareTask: TaskShare;
 };
 
 
@@ -176,6 +199,17 @@ export type MutationRetryTaskArgs = {
 export type MutationRetryTasksArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   filter: TaskFilter;
+};
+
+
+export type MutationRevokeTaskShareArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationShareTaskArgs = {
+  expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 export type PageInfo = {
@@ -209,6 +243,13 @@ export type PrimesResult = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The task a share link shows (`TaskShare.token`), to anyone who has the link: read-only, and
+   * scoped to that task (`retryOf` is null and `retries` empty, so it leads to no other task). A
+   * token that does not verify, or whose task is gone, is NOT_FOUND; SHARE_EXPIRED and
+   * SHARE_REVOKED say why a genuine link no longer works. Rate-limited per caller (RATE_LIMITED).
+   */
+  sharedTask: Task;
   /** One of the caller's tasks; `NOT_FOUND` if it does not exist or belongs to someone else. */
   task?: Maybe<Task>;
   /**
@@ -223,6 +264,11 @@ export type Query = {
   taskKinds: Array<TaskKind>;
   /** The caller's own tasks, newest first (at most 100). Records expire after the retention window. */
   tasks: Array<Task>;
+};
+
+
+export type QuerySharedTaskArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -268,6 +314,14 @@ export type SimulatedResult = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** `taskEvents` for a share link: the shared task's timeline, then each new event; ends like `sharedTaskStatus`. */
+  sharedTaskEvents: TaskEvent;
+  /**
+   * `taskStatus` for a share link (`TaskShare.token`): the shared task's current state, then every
+   * change; completes after a final state. Refused like `sharedTask`; if the link is revoked or
+   * expires while open, it ends with SHARE_REVOKED or SHARE_EXPIRED (checked every 2 seconds).
+   */
+  sharedTaskStatus: Task;
   /**
    * The task's timeline: every event with `seq` greater than `after` (default 0: all of it), then
    * each new one live; completes after the ENDED event. Resuming with the last `seq` seen misses
@@ -286,6 +340,17 @@ export type Subscription = {
    * `taskHistory` once the subscription is open.
    */
   taskUpdates: Task;
+};
+
+
+export type SubscriptionSharedTaskEventsArgs = {
+  after?: InputMaybe<Scalars['Int']['input']>;
+  token: Scalars['String']['input'];
+};
+
+
+export type SubscriptionSharedTaskStatusArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -453,6 +518,20 @@ export type TaskKind = {
 
 /** The result of a FINISHED task: one type per kind. */
 export type TaskResult = ExportResult | PrimesResult | SimulatedResult;
+
+/**
+ * A link that shows one task, read-only and live, to whoever has it: no session of the owner's is
+ * needed, and it gives nothing else (see `sharedTask`).
+ */
+export type TaskShare = {
+  __typename?: 'TaskShare';
+  /** When the link stops working (unless revoked before). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The signed token in the link: what `sharedTask`, `sharedTaskStatus` and `sharedTaskEvents` take. */
+  token: Scalars['String']['output'];
+  /** Where the link opens, as a path on this site: `/watch/<token>`. */
+  url: Scalars['String']['output'];
+};
 
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export const TaskStatus = {
