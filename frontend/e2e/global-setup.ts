@@ -14,6 +14,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       TASK_MAX_DURATION_MS: '4000',
       TASK_FAILURE_RATE: E2E_FAILURE_RATE,
       TASK_RANDOM_SEED: E2E_SEED,
+      // share.spec.ts watches a link expire: allow links of a second or two.
+      SHARE_MIN_EXPIRES_S: '1',
     },
   });
   process.env.LONGRUN_E2E_URL = stack.url;

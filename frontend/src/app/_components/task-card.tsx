@@ -6,6 +6,7 @@ import type { TaskFieldsFragment } from '../../graphql/generated/graphql';
 import { isFinal } from '../../graphql/generated/schema-enums';
 import { useNow } from './clock';
 import { describeResult, formatCountdown, formatDuration } from './format';
+import { ShareButton } from './share-button';
 import { describeError, errorCode, STATUS_LABEL } from './task-status';
 import { TaskTimeline } from './task-timeline';
 import { TimeOfDay } from './time-of-day';
@@ -240,6 +241,7 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
                 {retryState.loading ? 'Starting…' : task.status === 'FINISHED' ? 'Run again' : 'Retry'}
               </button>
             )}
+            <ShareButton taskId={task.id} shortId={shortId} />
           </>
         )}
       </TaskTimeline>

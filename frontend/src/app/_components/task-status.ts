@@ -46,6 +46,10 @@ export function describeError(error: unknown): string {
       return 'This task no longer exists.';
     case 'TASK_NOT_CANCELLABLE':
       return 'This task has already ended.';
+    case 'SHARE_EXPIRED':
+      return 'This link has expired: ask the task’s owner for a new one.';
+    case 'SHARE_REVOKED':
+      return 'The task’s owner stopped sharing it: this link no longer works.';
     case 'TASK_NOT_RETRYABLE':
       return 'This task is still running: it can be run again once it has ended.';
     default:

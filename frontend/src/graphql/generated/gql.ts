@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation ShareTask($id: ID!) {\n    shareTask(id: $id) {\n      url\n      expiresAt\n    }\n  }\n": typeof types.ShareTaskDocument,
+    "\n  mutation RevokeTaskShare($id: ID!) {\n    revokeTaskShare(id: $id)\n  }\n": typeof types.RevokeTaskShareDocument,
+    "\n  subscription SharedTaskStatus($token: String!) {\n    sharedTaskStatus(token: $token) {\n      ...TaskFields\n    }\n  }\n": typeof types.SharedTaskStatusDocument,
+    "\n  subscription SharedTaskEvents($token: String!, $after: Int!) {\n    sharedTaskEvents(token: $token, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n": typeof types.SharedTaskEventsDocument,
     "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": typeof types.TasksDocument,
     "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": typeof types.TaskKindsDocument,
@@ -24,6 +28,10 @@ type Documents = {
     "\n  subscription TaskEvents($id: ID!, $after: Int!) {\n    taskEvents(id: $id, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n": typeof types.TaskEventsDocument,
 };
 const documents: Documents = {
+    "\n  mutation ShareTask($id: ID!) {\n    shareTask(id: $id) {\n      url\n      expiresAt\n    }\n  }\n": types.ShareTaskDocument,
+    "\n  mutation RevokeTaskShare($id: ID!) {\n    revokeTaskShare(id: $id)\n  }\n": types.RevokeTaskShareDocument,
+    "\n  subscription SharedTaskStatus($token: String!) {\n    sharedTaskStatus(token: $token) {\n      ...TaskFields\n    }\n  }\n": types.SharedTaskStatusDocument,
+    "\n  subscription SharedTaskEvents($token: String!, $after: Int!) {\n    sharedTaskEvents(token: $token, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n": types.SharedTaskEventsDocument,
     "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": types.TasksDocument,
     "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": types.TaskKindsDocument,
@@ -48,6 +56,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShareTask($id: ID!) {\n    shareTask(id: $id) {\n      url\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation ShareTask($id: ID!) {\n    shareTask(id: $id) {\n      url\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeTaskShare($id: ID!) {\n    revokeTaskShare(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeTaskShare($id: ID!) {\n    revokeTaskShare(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SharedTaskStatus($token: String!) {\n    sharedTaskStatus(token: $token) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription SharedTaskStatus($token: String!) {\n    sharedTaskStatus(token: $token) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SharedTaskEvents($token: String!, $after: Int!) {\n    sharedTaskEvents(token: $token, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n"): (typeof documents)["\n  subscription SharedTaskEvents($token: String!, $after: Int!) {\n    sharedTaskEvents(token: $token, after: $after) {\n      seq\n      at\n      type\n      status\n      progress\n      attempt\n      message\n      level\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
