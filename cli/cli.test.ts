@@ -412,3 +412,39 @@ test('list filters by status and kind with counts; cancel-all and retry-all act 
   assert.equal(badTime.code, 1);
   assert.match(badTime.stderr, /^longrun: filter\.createdAfter must be an ISO 8601 date-time.*\(BAD_USER_INPUT\)$/m);
 });
+
+test('share prints a link anyone can open; unshare stops it; only the owner shares', async () => {
+  const id = queuedId(await cli(['start']));
+  const shared = await cli(['share', id, '--expires', '2h']);
+  assert.equal(shared.code, 0, shared.stderr);
+  const url = /^(http\S+\/watch\/(\S+))$/m.exec(shared.stdout);
+  assert.ok(url, shared.stdout);
+  assert.ok(url[1].startsWith(`${frontend.url}/watch/`));
+  const expires = /until (\S+)$/m.exec(shared.stdout)![1];
+  assert.ok(Math.abs(Date.parse(expires) - Date.now() - 7200_000) < 60_000, `two hours: ${expires}`);
+  // Anyone, without a cookie: the task, through the gateway.
+  const sharedTask = async () => {
+    const response = await fetch(`${frontend.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query ($t: String!) { sharedTask(token: $t) { id } }', variables: { t: decodeURIComponent(url[2]) } }),
+    });
+    return (await response.json()) as { data?: { sharedTask: { id: string } } | null; errors?: { extensions: { code: string } }[] };
+  };
+  assert.equal((await sharedTask()).data?.sharedTask.id, id);
+
+  const tooShort = await cli(['share', id, '--expires', '30s']);
+  assert.equal(tooShort.code, 1);
+  assert.match(tooShort.stderr, /\(BAD_USER_INPUT\)$/m);
+  const badUnit = await cli(['share', id, '--expires', '1w']);
+  assert.equal(badUnit.code, 2);
+  const stranger = await cli(['unshare', id], { session: 'stranger' });
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /\(NOT_FOUND\)$/m);
+  assert.equal((await sharedTask()).data?.sharedTask.id, id, "a stranger's unshare changed nothing");
+
+  const unshared = await cli(['unshare', id]);
+  assert.equal(unshared.code, 0, unshared.stderr);
+  assert.equal((await sharedTask()).errors?.[0]?.extensions.code, 'SHARE_REVOKED');
+  await cli(['cancel', id]);
+});

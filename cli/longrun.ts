@@ -25,6 +25,8 @@ import {
   CreateTaskDocument,
   type RetryPolicyInput,
   RetryTaskDocument,
+  RevokeTaskShareDocument,
+  ShareTaskDocument,
   RetryTasksDocument,
   TaskDocument,
   TaskEventsDocument,
@@ -63,6 +65,8 @@ const USAGE = `usage: npm run cli -- <command>
                                    cancel the matching tasks (default: WAITING,IN_PROGRESS)
   retry-all [--status S,S] [--kind K,K] [--dry-run]
                                    run the matching final tasks again (default: ERROR)
+  share <id> [--expires 1h]        a read-only live link to the task, for anyone (60s to 7d; s, m, h, d)
+  unshare <id>                     stop every link made so far for the task
   kinds                            the kinds of task the server runs
   (S: WAITING IN_PROGRESS FINISHED CANCELLED ERROR; T: ISO 8601 like 2026-11-24T10:15:30Z)`;
 
@@ -381,6 +385,14 @@ async function download(id: string, out: string | undefined): Promise<void> {
   console.log(`saved ${file} (${task.result.rows} tasks, ${task.result.bytes} bytes)`);
 }
 
+/** `--expires`: a number of seconds, or with a unit: `90s`, `15m`, `1h`, `7d`. */
+function expiresSeconds(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  if (!match) throw new UsageError(`--expires takes a duration like 90s, 15m, 1h or 7d, not "${raw}"`);
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
 /** Parses one command's options; an unknown one or a missing `<id>` is a usage error. */
 function options(args: string[], spec: ParseArgsConfig['options'], needsId: boolean): { id: string; values: Values } {
   let parsed: { values: Values; positionals: string[] };
@@ -526,6 +538,18 @@ async function main(argv: string[]): Promise<number> {
         const { retryTasks } = await request(RetryTasksDocument, { filter: filterOf(values, ['ERROR']), dryRun });
         console.log(bulkLine('retry', retryTasks, dryRun));
       }
+      return 0;
+    }
+    case 'share': {
+      const { id, values } = options(rest, { expires: str }, true);
+      const { shareTask } = await request(ShareTaskDocument, { id, expiresInSeconds: expiresSeconds(values.expires as string | undefined) });
+      console.log(`${new URL(shareTask.url, `${BASE}/`).href}\n  read-only and live, for anyone with the link, until ${shareTask.expiresAt}`);
+      return 0;
+    }
+    case 'unshare': {
+      const { id } = options(rest, {}, true);
+      await request(RevokeTaskShareDocument, { id });
+      console.log(`${id}: every link made so far no longer works`);
       return 0;
     }
     case 'kinds': {

@@ -270,6 +270,21 @@ export type TaskUpdatesSubscription = { taskUpdates: { id: string, kind: string,
       | { __typename: 'SimulatedResult', durationMs: number }
      | null } };
 
+export type ShareTaskMutationVariables = Exact<{
+  id: string | number;
+  expiresInSeconds?: number | null | undefined;
+}>;
+
+
+export type ShareTaskMutation = { shareTask: { url: string, expiresAt: string } };
+
+export type RevokeTaskShareMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeTaskShareMutation = { revokeTaskShare: boolean };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -874,3 +889,16 @@ export const TaskUpdatesDocument = new TypedDocumentString(`
   retryOf
   retries
 }`, {"hash":"sha256:26776f17f441f6ea3e8be4d36ac67670bea8059180cdc5a1c9bf3fb840847903"}) as unknown as TypedDocumentString<TaskUpdatesSubscription, TaskUpdatesSubscriptionVariables>;
+export const ShareTaskDocument = new TypedDocumentString(`
+    mutation ShareTask($id: ID!, $expiresInSeconds: Int = 3600) {
+  shareTask(id: $id, expiresInSeconds: $expiresInSeconds) {
+    url
+    expiresAt
+  }
+}
+    `, {"hash":"sha256:c2d355afe6b9441a9a20a1e50b7a6a1edf4d49cabd5efd227c683c5381c2d96d"}) as unknown as TypedDocumentString<ShareTaskMutation, ShareTaskMutationVariables>;
+export const RevokeTaskShareDocument = new TypedDocumentString(`
+    mutation RevokeTaskShare($id: ID!) {
+  revokeTaskShare(id: $id)
+}
+    `, {"hash":"sha256:536675d9c36d2501d8cafbbf498cc558bdcab22b4587c13c1037e07e3a7690d7"}) as unknown as TypedDocumentString<RevokeTaskShareMutation, RevokeTaskShareMutationVariables>;
