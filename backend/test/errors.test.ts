@@ -11,6 +11,9 @@ import {
   CodedError,
   RateLimitedError,
   ServiceUnavailableError,
+  ShareExpiredError,
+  ShareNotFoundError,
+  ShareRevokedError,
   TaskNotCancellableError,
   TaskNotFoundError,
   UnauthenticatedError,
@@ -25,6 +28,9 @@ describe('coded errors', () => {
       [new ServiceUnavailableError(), 'SERVICE_UNAVAILABLE'],
       [new UnauthenticatedError(), 'UNAUTHENTICATED'],
       [new RateLimitedError(3), 'RATE_LIMITED'],
+      [new ShareExpiredError(), 'SHARE_EXPIRED'],
+      [new ShareRevokedError(), 'SHARE_REVOKED'],
+      [new ShareNotFoundError(), 'NOT_FOUND'],
     ];
     for (const [error, code] of cases) {
       assert.ok(error instanceof CodedError);

@@ -12,7 +12,17 @@ import { toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { TaskStore } from './task-store.js';
 import { guard } from './tasks.service.js';
-import { BadUserInputError, CodedError, RateLimitedError, ServiceUnavailableError, TaskNotFoundError, isTaskId } from './tasks.errors.js';
+import {
+  BadUserInputError,
+  CodedError,
+  isTaskId,
+  RateLimitedError,
+  ServiceUnavailableError,
+  ShareExpiredError,
+  ShareNotFoundError,
+  ShareRevokedError,
+  TaskNotFoundError,
+} from './tasks.errors.js';
 
 /** The longest a share link lives: 7 days. Revocation records live as long, so they outlive every link they refuse. */
 export const SHARE_MAX_EXPIRES_S = 7 * 24 * 3600;
@@ -23,25 +33,6 @@ const VERIFY_POINTS = 60;
 const VERIFY_WINDOW_S = 60;
 /** Where a link opens (the frontend's watch page). */
 export const WATCH_PATH = '/watch/';
-
-export class ShareExpiredError extends CodedError {
-  constructor() {
-    super('SHARE_EXPIRED', 'This share link has expired; ask the task’s owner for a new one');
-  }
-}
-
-export class ShareRevokedError extends CodedError {
-  constructor() {
-    super('SHARE_REVOKED', 'The task’s owner stopped sharing it; this link no longer works');
-  }
-}
-
-/** A token that does not verify, and a genuine one whose task is gone, get the same NOT_FOUND. */
-class ShareNotFoundError extends CodedError {
-  constructor() {
-    super('NOT_FOUND', 'No task behind this share link (it is not valid, or the task is gone)');
-  }
-}
 
 /** What a verified token says. Times in epoch ms. */
 interface ShareClaims {

@@ -50,6 +50,25 @@ export class UnauthenticatedError extends CodedError {
   }
 }
 
+export class ShareExpiredError extends CodedError {
+  constructor() {
+    super('SHARE_EXPIRED', 'This share link has expired; ask the task’s owner for a new one');
+  }
+}
+
+export class ShareRevokedError extends CodedError {
+  constructor() {
+    super('SHARE_REVOKED', 'The task’s owner stopped sharing it; this link no longer works');
+  }
+}
+
+/** A share token that does not verify, and a genuine one whose task is gone, get this same NOT_FOUND. */
+export class ShareNotFoundError extends CodedError {
+  constructor() {
+    super('NOT_FOUND', 'No task behind this share link (it is not valid, or the task is gone)');
+  }
+}
+
 /** Task ids are random UUIDs; anything else is refused before touching Redis. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isTaskId = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);

@@ -15,6 +15,7 @@ export const metadata: Metadata = {
  * access is the token, never the visitor's session.
  */
 export default async function Watch({ params }: { params: Promise<{ token: string }> }) {
+  // Taken as it comes: a token is plain URL-safe text, and anything else is refused by the backend.
   const { token } = await params;
   return (
     <main>
@@ -23,7 +24,7 @@ export default async function Watch({ params }: { params: Promise<{ token: strin
         <p className="lede">A task shared with you, live and read-only.</p>
       </header>
       <Providers initial={null}>
-        <WatchView token={decodeURIComponent(token)} />
+        <WatchView token={token} />
       </Providers>
     </main>
   );
