@@ -151,6 +151,8 @@ export async function startBackend(env: Record<string, string | undefined>, opts
     REDIS_PREFIX: uniquePrefix('lr'),
     INTERNAL_API_TOKEN: randomToken(),
     NODE_ENV: 'test',
+    // Every test client shares 127.0.0.1: the per-address budget is opened wide unless a test sets it.
+    TASK_CREATE_ADDRESS_LIMIT: '1000000',
   };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v;
   const ready = role === 'worker' ? /worker consuming/ : /listening on (https?:\/\/[^\s"]+)/;
@@ -182,7 +184,9 @@ export interface Frontend extends Service {
 export async function startFrontend(env: Record<string, string | undefined>, opts: BackendOptions = {}): Promise<Frontend> {
   const entry = opts.entry ?? FRONTEND_SERVER;
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: build the frontend first`);
-  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...env }, /ready on (https?:\/\/[^\s"]+)/, {
+  // Every test client shares 127.0.0.1: the per-address bounds are opened wide unless a test sets them.
+  const wide = { ADDRESS_OPS_LIMIT: '1000000', WS_MAX_SOCKETS_PER_ADDRESS: '100000' };
+  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...wide, ...env }, /ready on (https?:\/\/[^\s"]+)/, {
     ...opts,
     name: opts.name ?? 'frontend',
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,

@@ -24,6 +24,8 @@ export interface RedisKeys {
   cancelChannel: string;
   /** Prefix of the per-user `createTask` rate limiter's keys (rate-limiter-flexible adds the user). */
   createLimitPrefix: string;
+  /** Prefix of the per-address `createTask` rate limiter's keys (rate-limiter-flexible adds the address). */
+  createAddressLimitPrefix: string;
   /** Prefix of the per-user lock that lets one bulk action (cancelTasks, retryTasks) run at a time. */
   bulkLockPrefix: string;
   /** BullMQ's key prefix (hash-tagged so a queue's keys share one Redis Cluster slot). */
@@ -53,6 +55,7 @@ export function redisKeys(prefix: string): RedisKeys {
     ownerChannelPrefix: `${prefix}:owner-updates:`,
     cancelChannel: `${prefix}:cancel`,
     createLimitPrefix: `${tag}:ratelimit:create`,
+    createAddressLimitPrefix: `${tag}:ratelimit:create-address`,
     bulkLockPrefix: `${tag}:lock:bulk`,
     bullPrefix: `${tag}:bull`,
   };

@@ -4,6 +4,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { FilesController } from './files.controller.js';
 import { KINDS, loadKinds } from './kind-registry.js';
 import { kindServices } from './kind-services.js';
+import { TaskAdmission } from './task-admission.js';
 import { TaskAttempts } from './task-attempts.js';
 import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
@@ -21,7 +22,16 @@ import { TasksService } from './tasks.service.js';
 @Module({})
 export class TasksModule {
   static forRoot(config: Config): DynamicModule {
-    const api: Provider[] = [TasksResolver, TaskFieldsResolver, TaskConnectionResolver, TaskResultResolver, TasksService, TaskHistory, TaskStatusStreams];
+    const api: Provider[] = [
+      TasksResolver,
+      TaskFieldsResolver,
+      TaskConnectionResolver,
+      TaskResultResolver,
+      TasksService,
+      TaskAdmission,
+      TaskHistory,
+      TaskStatusStreams,
+    ];
     const worker: Provider[] = [workerProcessor(config), JobFailureListener, TaskReconciler];
     const kinds: Provider = {
       provide: KINDS,
