@@ -5,8 +5,10 @@
  * queued and the admission bound is reached exactly.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { disposeAllClients, killAllChildren, waitUntil, type Frontend } from '../../testkit/index.js';
+import { redisKeys } from '../../backend/src/redis/redis-keys.js';
+import { disposeAllClients, killAllChildren, redisCall, waitUntil, type Frontend } from '../../testkit/index.js';
 import { Browser, closedWithin, CREATE, firstError, RawSocket, startStack, STATUS, taskRecordCount, type Stack } from './support.js';
 
 const ADDRESS_CREATE_LIMIT = 5;
@@ -45,6 +47,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** As the load balancer sends it: whatever the client wrote, then the address it saw. */
 const from = (address: string, spoofed?: string) => ({ 'x-forwarded-for': spoofed ? `${spoofed}, ${address}` : address });
 const HELLO = 'query Hello { __typename }';
+const RETRY = 'mutation R($id: ID!) { retryTask(id: $id) { id } }';
 
 function assertRetryAfter(extensions: Record<string, any> | undefined, max: number, what: string): void {
   const seconds = extensions?.retryAfterSeconds;
@@ -73,12 +76,37 @@ describe('task starts per address', () => {
       assert.ok(r.body?.data?.createTask?.id, `the other address: ${r.text}`);
     }
     // retryTask spends the same budget: the flooding address is still refused.
-    const retried = await flooder.post(
-      'mutation R($id: ID!) { retryTask(id: $id) { id } }',
-      { id: ok[0].body!.data.createTask.id },
-      { anonymous: true, headers: from('203.0.113.7') },
-    );
+    const retried = await flooder.post(RETRY, { id: ok[0].body!.data.createTask.id }, { anonymous: true, headers: from('203.0.113.7') });
     assert.equal(firstError(retried.body).code, 'RATE_LIMITED', retried.text);
+  });
+
+  test('a start that fails (no such task) costs the address nothing', async () => {
+    const b = new Browser(proxied);
+    const headers = from('203.0.113.20');
+    for (const _ of range(ADDRESS_CREATE_LIMIT + 3)) {
+      const r = await b.post(RETRY, { id: randomUUID() }, { headers });
+      assert.equal(firstError(r.body).code, 'NOT_FOUND', r.text);
+    }
+    for (const _ of range(ADDRESS_CREATE_LIMIT)) {
+      const r = await b.post(CREATE, undefined, { headers });
+      assert.ok(r.body?.data?.createTask?.id, r.text);
+    }
+  });
+
+  test('retryTasks costs the address one start per task it created', async () => {
+    const b = new Browser(proxied);
+    const headers = from('203.0.113.30');
+    for (const _ of range(3)) {
+      const r = await b.post(CREATE, undefined, { headers });
+      assert.ok(r.body?.data?.createTask?.id, r.text);
+    }
+    const cancelled = await b.post('mutation C { cancelTasks(filter: { status: [WAITING] }) { applied } }', undefined, { headers });
+    assert.equal(cancelled.body?.data?.cancelTasks?.applied, 3, cancelled.text);
+    const retried = await b.post('mutation R { retryTasks(filter: { status: [CANCELLED] }) { applied } }', undefined, { headers });
+    assert.equal(retried.body?.data?.retryTasks?.applied, 3, retried.text);
+    // 3 + 3 of 5 spent: charged one per task, the address is over its budget.
+    const refused = await b.post(CREATE, undefined, { headers });
+    assert.equal(firstError(refused.body).code, 'RATE_LIMITED', refused.text);
   });
 });
 
@@ -158,18 +186,22 @@ describe('sockets per address', () => {
 });
 
 describe('admission bound', () => {
-  test(`past MAX_QUEUED_TASKS (${MAX_QUEUED}) queued, createTask is SERVICE_UNAVAILABLE with retryAfterSeconds and queues nothing`, async () => {
-    const queued = await taskRecordCount(stack);
+  test(`at MAX_QUEUED_TASKS (${MAX_QUEUED}) queued, createTask is SERVICE_UNAVAILABLE with retryAfterSeconds and queues nothing`, async () => {
+    const waiting = async () => Number(await redisCall(stack.redis.port, 'LLEN', `${redisKeys(stack.backend.prefix).bullPrefix}:tasks:wait`));
+    const queued = await waiting();
     assert.ok(queued < MAX_QUEUED, `${queued} queued so far`);
     // One start per address, so no address budget is what stops them.
     for (const i of range(MAX_QUEUED - queued)) {
       const r = await new Browser(proxied).post(CREATE, undefined, { headers: from(`100.64.0.${i + 1}`) });
       assert.ok(r.body?.data?.createTask?.id, r.text);
     }
+    assert.equal(await waiting(), MAX_QUEUED);
+    const records = await taskRecordCount(stack);
     const refused = await new Browser(proxied).post(CREATE, undefined, { headers: from('100.64.1.1') });
     assert.equal(firstError(refused.body).code, 'SERVICE_UNAVAILABLE', refused.text);
     assert.match(firstError(refused.body).message ?? '', /too many tasks are waiting/i);
     assertRetryAfter(firstError(refused.body).extensions, 60, 'a full queue');
-    assert.equal(await taskRecordCount(stack), MAX_QUEUED, 'nothing was queued');
+    assert.equal(await taskRecordCount(stack), records, 'no record was written');
+    assert.equal(await waiting(), MAX_QUEUED, 'nothing was queued');
   });
 });

@@ -22,8 +22,8 @@ export const QUEUE_FULL_RETRY_S = 10;
  *    may pass it by what they add;
  *  - the budget of the client's address (TASK_CREATE_ADDRESS_LIMIT per TASK_CREATE_WINDOW_S, in
  *    Redis so every API process shares it): sessions are free, so the per-user budget alone does
- *    not hold a client that drops its cookie. Callers with no address (the CLI's subscriptions
- *    share the gateway's socket; a direct caller) get the per-user budget only.
+ *    not hold a client that drops its cookie. A caller with no address (one holding the internal
+ *    token that calls the backend directly) gets the per-user budget only.
  */
 @Injectable()
 export class TaskAdmission {
