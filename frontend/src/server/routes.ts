@@ -28,14 +28,19 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
 
-/** 429 RATE_LIMITED with when to try again, in the header and in `extensions.retryAfterSeconds`. */
+/**
+ * 429 RATE_LIMITED with when to try again, in the header and in `extensions.retryAfterSeconds`.
+ * As `application/graphql-response+json`, the GraphQL-over-HTTP type whose non-2xx answers
+ * clients still read as a GraphQL response: Apollo Client then hands the page the coded error
+ * (and its countdown), where a plain JSON 429 would be a bare network failure.
+ */
 function tooMany(res: ServerResponse, retryAfterSeconds: number): void {
   sendError(
     res,
     429,
     'RATE_LIMITED',
     `Too many requests from this address; try again in ${retryAfterSeconds} s`,
-    { 'retry-after': String(retryAfterSeconds), connection: 'close' },
+    { 'content-type': 'application/graphql-response+json; charset=utf-8', 'retry-after': String(retryAfterSeconds), connection: 'close' },
     { retryAfterSeconds },
   );
 }
