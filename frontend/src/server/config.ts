@@ -48,7 +48,7 @@ export const configSchema = z
     WS_MAX_SOCKETS_PER_SESSION: envInt(10, 1),
     /** Open WebSockets one client address may hold in this process; more are closed with 1013. */
     WS_MAX_SOCKETS_PER_ADDRESS: envInt(50, 1),
-    /** Operations (HTTP requests, WebSocket subscribe messages) one client address may make per window, in this process. */
+    /** Operations (HTTP requests, WebSocket upgrades and subscribe messages) one client address may make per window, in this process. */
     ADDRESS_OPS_LIMIT: envInt(300, 1),
     ADDRESS_OPS_WINDOW_S: envInt(10, 1),
     /**

@@ -94,7 +94,7 @@ export function requestHandler(
 /** WebSocket upgrades: /api/graphql to the gateway's graphql-ws leg, anything else to Next. */
 export function upgradeHandler(gatewayWs: { handleUpgrade: UpgradeHandler }, next: UpgradeHandler): UpgradeHandler {
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(req) === GATEWAY_GRAPHQL_PATH) gatewayWs.handleUpgrade(req, socket, head);
+    if (pathOf(req) === GATEWAY_GRAPHQL_PATH) void gatewayWs.handleUpgrade(req, socket, head);
     else next(req, socket, head);
   };
 }

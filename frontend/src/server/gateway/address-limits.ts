@@ -10,7 +10,10 @@ import type { FrontendConfig } from '../config.js';
  * (starting tasks) is counted by the backend in Redis, under the address the gateway asserts.
  */
 export interface AddressLimits {
-  /** Spends one operation of `address`'s budget: undefined if allowed, else the seconds until it refills. */
+  /**
+   * Spends one operation (an HTTP request, a WebSocket upgrade or subscribe message) of
+   * `address`'s budget: undefined if allowed, else the seconds until it refills. Never rejects.
+   */
   operation(address: string): Promise<number | undefined>;
   sockets: OpenCounter;
 }
@@ -46,7 +49,8 @@ export function addressLimits(config: Pick<FrontendConfig, 'address' | 'ws'>): A
         return undefined;
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw rejection;
+        // The memory store has nothing to fail on; were it to, a limit is no reason to refuse service.
+        return undefined;
       }
     },
     sockets: openCounter(config.ws.maxSocketsPerAddress),

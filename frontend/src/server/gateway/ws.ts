@@ -137,9 +137,20 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
   );
 
   return {
-    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
       if (!allowedOrigin(req, config.allowedOrigins)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const client = clientAddress(req, config.address.proxy);
+      // An upgrade is a request like any other: it spends the address's operation budget. Node
+      // has taken its error listener off an upgrading socket: one stands in while we wait.
+      const dropped = () => socket.destroy();
+      socket.on('error', dropped);
+      const retryAfter = await limits.operation(client);
+      socket.off('error', dropped);
+      if (retryAfter !== undefined) {
+        socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       // The session cookie names the user; without a valid one the socket gets a fresh,
@@ -149,7 +160,6 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
         socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      const client = clientAddress(req, config.address.proxy);
       callers.set(req, { user, client });
       wss.handleUpgrade(req, socket, head, (ws) => {
         // Checked once the socket is open (so the page can read why); graphql-ws never sees it.
