@@ -448,3 +448,28 @@ test('share prints a link anyone can open; unshare stops it; only the owner shar
   assert.equal((await sharedTask()).errors?.[0]?.extensions.code, 'SHARE_REVOKED');
   await cli(['cancel', id]);
 });
+
+test('a refusal that says when to try again is printed with its code and the wait', async () => {
+  // A frontend of its own whose address budget (this machine's, 127.0.0.1) is one request a minute.
+  const strict = await startFrontend(
+    {
+      NODE_ENV: 'production',
+      BACKEND_PORT: new URL(backend.url).port,
+      INTERNAL_API_TOKEN: backend.token,
+      SESSION_SECRET: randomToken() + randomToken(),
+      COOKIE_SECURE: 'false',
+      ADDRESS_OPS_LIMIT: '1',
+      ADDRESS_OPS_WINDOW_S: '60',
+    },
+    { name: 'frontend-strict' },
+  );
+  try {
+    assert.equal((await cli(['kinds'], { url: strict.url, session: 'strict' })).code, 0);
+    const run = await cli(['kinds'], { url: strict.url, session: 'strict' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^longrun: .*\(RATE_LIMITED\)$/m);
+    assert.match(run.stderr, /^ {2}try again in \d+ s$/m);
+  } finally {
+    await strict.stop();
+  }
+});

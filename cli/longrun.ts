@@ -96,7 +96,7 @@ function apiError(error: GraphQLErrorLike): ApiError {
   const hint =
     code === 'TASK_NOT_RETRYABLE'
       ? 'only a final task (FINISHED, CANCELLED, ERROR) can be retried: watch it to its end, or cancel it first'
-      : code === 'RATE_LIMITED' && retryAfterSeconds
+      : retryAfterSeconds // RATE_LIMITED, or SERVICE_UNAVAILABLE while too many tasks are queued
         ? `try again in ${retryAfterSeconds} s`
         : undefined;
   return new ApiError(message, code, hint);

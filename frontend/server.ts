@@ -6,6 +6,7 @@
 import { announce } from '@longrun/server-common';
 import { createServer } from 'node:http';
 import { loadConfig } from './src/server/config.js';
+import { addressLimits } from './src/server/gateway/address-limits.js';
 import { buildGateway } from './src/server/gateway/yoga.js';
 import { createGatewayWs } from './src/server/gateway/ws.js';
 import { prepareNext } from './src/server/next-app.js';
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
   ops.nextPrepared();
 
   const gateway = buildGateway(config);
-  const ws = createGatewayWs(gateway, config);
+  // One budget per client address for HTTP requests and WebSocket operations alike.
+  const limits = addressLimits(config);
+  const ws = createGatewayWs(gateway, config, limits);
   ops.watchGateway(gateway.upstream.wsClient, { sockets: () => ws.stats().sockets, subscriptions: () => ws.stats().subscriptions });
-  server.on('request', requestHandler(config, ops, gateway, pageDataReader(gateway), next.handle));
+  server.on('request', requestHandler(config, ops, gateway, limits, pageDataReader(gateway), next.handle));
   server.on('upgrade', upgradeHandler(ws, next.upgrade));
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -137,7 +137,8 @@ export interface BackendOptions extends SpawnOptions {
 /**
  * Starts the built backend (`node backend/dist/main.js`) with `env` on top of test defaults:
  * BACKEND_PORT=0 (a free port; the URL comes from its "listening on" line), a unique
- * REDIS_PREFIX, a random INTERNAL_API_TOKEN, NODE_ENV=test. Set REDIS_URL yourself. Waits for
+ * REDIS_PREFIX, a random INTERNAL_API_TOKEN, NODE_ENV=test, the per-address task budget and the
+ * queue's admission bound opened wide (a test of either sets it). Set REDIS_URL yourself. Waits for
  * "listening on" (api, all) or "worker consuming" (worker).
  */
 export async function startBackend(env: Record<string, string | undefined>, opts: BackendOptions = {}): Promise<Backend> {
@@ -151,6 +152,10 @@ export async function startBackend(env: Record<string, string | undefined>, opts
     REDIS_PREFIX: uniquePrefix('lr'),
     INTERNAL_API_TOKEN: randomToken(),
     NODE_ENV: 'test',
+    // Every test client shares 127.0.0.1: the per-address budget is opened wide unless a test sets it.
+    TASK_CREATE_ADDRESS_LIMIT: '1000000',
+    // Load runs (bench, scale) queue more than a deployment's default admits; a test of the bound sets it.
+    MAX_QUEUED_TASKS: '1000000000',
   };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v;
   const ready = role === 'worker' ? /worker consuming/ : /listening on (https?:\/\/[^\s"]+)/;
@@ -177,12 +182,15 @@ export interface Frontend extends Service {
 
 /**
  * Starts the built frontend (`node frontend/dist/server.js`) and waits for its
- * "ready on http://..." line. `env` must say how to reach the backend.
+ * "ready on http://..." line, with the per-address bounds opened wide (a test of them sets them).
+ * `env` must say how to reach the backend.
  */
 export async function startFrontend(env: Record<string, string | undefined>, opts: BackendOptions = {}): Promise<Frontend> {
   const entry = opts.entry ?? FRONTEND_SERVER;
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: build the frontend first`);
-  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...env }, /ready on (https?:\/\/[^\s"]+)/, {
+  // Every test client shares 127.0.0.1: the per-address bounds are opened wide unless a test sets them.
+  const wide = { ADDRESS_OPS_LIMIT: '1000000', WS_MAX_SOCKETS_PER_ADDRESS: '100000' };
+  const service = await spawnService(process.execPath, [entry], { PORT: '0', ...wide, ...env }, /ready on (https?:\/\/[^\s"]+)/, {
     ...opts,
     name: opts.name ?? 'frontend',
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,

@@ -80,10 +80,17 @@ describe('caller identity', () => {
     }
   });
 
+  test("the client's address key: what the gateway's addressKey yields, nothing else", () => {
+    for (const ok of ['203.0.113.7', '2001:db8:1:2::/64', '0:0:0:0::/64', 'unknown']) assert.equal(contextFor('abcdefgh', ok).client, ok);
+    for (const bad of ['2001:db8::1', '203.0.113.7, 1.1.1.1', 'x'.repeat(300), '', undefined, ['203.0.113.7']]) {
+      assert.equal(contextFor('abcdefgh', bad).client, null, String(bad));
+    }
+  });
+
   test('userOf refuses a context without a user', () => {
-    assert.equal(userOf({ user: 'abcdefgh' }), 'abcdefgh');
+    assert.equal(userOf({ user: 'abcdefgh', client: null }), 'abcdefgh');
     assert.throws(
-      () => userOf({ user: null }),
+      () => userOf({ user: null, client: null }),
       (e: unknown) => e instanceof UnauthenticatedError,
     );
   });

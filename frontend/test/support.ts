@@ -350,5 +350,6 @@ export function assertNoInternals(text: string, what = 'answer'): void {
 /** How many task records the backend holds in Redis (under the stack's prefix). */
 export async function taskRecordCount(stack: Pick<Stack, 'redis' | 'backend'>): Promise<number> {
   const keys = (await redisCall(stack.redis.port, 'KEYS', redisKeys(stack.backend.prefix).task('*'))) as string[];
-  return keys.length;
+  // task('*') also matches each task's timeline and file keys (`<task key>:events`, `:file`).
+  return keys.filter((k) => k === redisKeys(stack.backend.prefix).task(k.slice(k.lastIndexOf(':') + 1))).length;
 }

@@ -61,6 +61,13 @@ export const configSchema = z
     TASK_CREATE_WINDOW_S: envInt(10, 1),
     /** The shortest life `shareTask` allows a link, in seconds (tests lower it to watch a link expire). */
     SHARE_MIN_EXPIRES_S: envInt(60, 1).pipe(z.number().max(3600)),
+    /**
+     * Per client address (asserted by the gateway; an IPv6 /64 counts as one): tasks started per
+     * TASK_CREATE_WINDOW_S, shared by every API process. Sessions are free, addresses are not.
+     */
+    TASK_CREATE_ADDRESS_LIMIT: envInt(60, 1),
+    /** Queued tasks (waiting, prioritized or delayed jobs) beyond which no new task is admitted. */
+    MAX_QUEUED_TASKS: envInt(10000, 1),
     /** How often a worker process reconciles task records with their jobs. */
     RECONCILE_INTERVAL_MS: envInt(30000, 200),
     /** How long `cancelTask` waits for the worker to confirm a running task stopped. */
@@ -123,7 +130,8 @@ export interface Config {
   };
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
-  createLimit: { points: number; windowS: number };
+  createLimit: { points: number; windowS: number; addressPoints: number };
+  maxQueuedTasks: number;
   /** `shareTask`'s lower bound on `expiresInSeconds`. */
   shareMinExpiresS: number;
   ops: {
@@ -187,7 +195,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
-    createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S },
+    createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S, addressPoints: c.TASK_CREATE_ADDRESS_LIMIT },
+    maxQueuedTasks: c.MAX_QUEUED_TASKS,
     shareMinExpiresS: c.SHARE_MIN_EXPIRES_S,
     ops: {
       logLevel: c.LOG_LEVEL,

@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { BACKEND_GRAPHQL_PATH, INTERNAL_TOKEN_PARAM, OPERATION_LIMITS, secretMatches, USER_EXTENSION, USER_HEADER } from '@longrun/server-common';
+import {
+  BACKEND_GRAPHQL_PATH,
+  CLIENT_HEADER,
+  INTERNAL_TOKEN_PARAM,
+  OPERATION_LIMITS,
+  secretMatches,
+  USER_EXTENSION,
+  USER_HEADER,
+} from '@longrun/server-common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -67,7 +75,7 @@ function apolloOptions(config: Config): ApolloDriverConfig {
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
     // HTTP: the credential was already checked by the middleware in main.ts.
-    context: ({ req }: { req: Request }) => contextFor(req.headers[USER_HEADER]),
+    context: ({ req }: { req: Request }) => contextFor(req.headers[USER_HEADER], req.headers[CLIENT_HEADER]),
     subscriptions: { 'graphql-ws': wsOptions(config) as never },
   };
 }

@@ -24,6 +24,8 @@ export interface RedisKeys {
   cancelChannel: string;
   /** Prefix of the per-user `createTask` rate limiter's keys (rate-limiter-flexible adds the user). */
   createLimitPrefix: string;
+  /** Prefix of the per-address `createTask` rate limiter's keys (rate-limiter-flexible adds the address). */
+  createAddressLimitPrefix: string;
   /** Prefix of the per-user lock that lets one bulk action (cancelTasks, retryTasks) run at a time. */
   bulkLockPrefix: string;
   /** When the task's share links were last revoked (epoch ms): links issued no later are refused. */
@@ -57,6 +59,7 @@ export function redisKeys(prefix: string): RedisKeys {
     ownerChannelPrefix: `${prefix}:owner-updates:`,
     cancelChannel: `${prefix}:cancel`,
     createLimitPrefix: `${tag}:ratelimit:create`,
+    createAddressLimitPrefix: `${tag}:ratelimit:create-address`,
     bulkLockPrefix: `${tag}:lock:bulk`,
     shareRevoked: (id) => `${tag}:task:${id}:share-revoked`,
     shareLimitPrefix: `${tag}:ratelimit:share`,

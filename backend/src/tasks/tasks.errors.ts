@@ -76,3 +76,10 @@ export function assertTaskId(id: unknown): string {
   if (!isTaskId(id)) throw new BadUserInputError('id', 'id must be a task id (a UUID)');
   return id.toLowerCase();
 }
+
+/** The admission bound: too much work queued already; nothing was queued for this call. */
+export class QueueFullError extends CodedError {
+  constructor(retryAfterSeconds: number) {
+    super('SERVICE_UNAVAILABLE', `Too many tasks are waiting to run; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}

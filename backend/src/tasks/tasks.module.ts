@@ -4,6 +4,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { FilesController } from './files.controller.js';
 import { KINDS, loadKinds } from './kind-registry.js';
 import { kindServices } from './kind-services.js';
+import { TaskAdmission } from './task-admission.js';
 import { TaskAttempts } from './task-attempts.js';
 import { PROCESS_NAME } from '../redis/redis-connection.js';
 import { TASKS_QUEUE } from '../redis/redis-keys.js';
@@ -29,6 +30,7 @@ export class TasksModule {
       TaskConnectionResolver,
       TaskResultResolver,
       TasksService,
+      TaskAdmission,
       TaskHistory,
       TaskStatusStreams,
       TaskShares,

@@ -4,13 +4,17 @@ import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKin
 import type { PublicEvent } from './task-events.js';
 import type { KindResult } from './task-kind.js';
 import type { PublicTask } from './task-state.js';
+import { TaskAdmission } from './task-admission.js';
 import { TasksService, type HistoryConnection } from './tasks.service.js';
 import { assertTaskId } from './tasks.errors.js';
 
 /** Thin: arguments in, service calls out. Every operation acts as the asserted user. */
 @Resolver()
 export class TasksResolver {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly admission: TaskAdmission,
+  ) {}
 
   @Query('task')
   task(@Args('id') id: unknown, @Context() ctx: GqlContext): Promise<PublicTask> {
@@ -39,12 +43,14 @@ export class TasksResolver {
 
   @Mutation('createTask')
   create(@Args('input') input: CreateTaskInput | null, @Args('retry') retry: RetryPolicyInput | null, @Context() ctx: GqlContext): Promise<PublicTask> {
-    return this.tasks.create(userOf(ctx), input, retry);
+    const user = userOf(ctx);
+    return this.admission.run(ctx, () => this.tasks.create(user, input, retry));
   }
 
   @Mutation('retryTask')
   retry(@Args('id') id: unknown, @Context() ctx: GqlContext): Promise<PublicTask> {
-    return this.tasks.retry(assertTaskId(id), userOf(ctx));
+    const [task, user] = [assertTaskId(id), userOf(ctx)];
+    return this.admission.run(ctx, () => this.tasks.retry(task, user));
   }
 
   @Mutation('cancelTask')
@@ -58,8 +64,12 @@ export class TasksResolver {
   }
 
   @Mutation('retryTasks')
-  retryTasks(@Args('filter') filter: TaskFilter, @Args('dryRun') dryRun: boolean | null, @Context() ctx: GqlContext): Promise<BulkResult> {
-    return this.tasks.retryMany(userOf(ctx), filter, dryRun ?? false);
+  async retryTasks(@Args('filter') filter: TaskFilter, @Args('dryRun') dryRun: boolean | null, @Context() ctx: GqlContext): Promise<BulkResult> {
+    const user = userOf(ctx);
+    if (dryRun) return this.tasks.retryMany(user, filter, true);
+    const result = await this.admission.run(ctx, () => this.tasks.retryMany(user, filter, false));
+    await this.admission.charge(ctx, result.applied);
+    return result;
   }
 
   @Subscription('taskStatus', { resolve: (task: PublicTask) => task })

@@ -14,6 +14,7 @@ import {
   type LogLevel,
 } from '@longrun/server-common';
 import { z } from 'zod';
+import type { ProxyTrust } from './client-address.js';
 
 /**
  * The frontend server's whole configuration, parsed once per process. Nothing else in the
@@ -45,6 +46,21 @@ export const configSchema = z
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: envInt(100, 1),
     /** Open WebSockets one session may hold in this process; more are refused with HTTP 429. */
     WS_MAX_SOCKETS_PER_SESSION: envInt(10, 1),
+    /** Open WebSockets one client address may hold in this process; more are closed with 1013. */
+    WS_MAX_SOCKETS_PER_ADDRESS: envInt(50, 1),
+    /** Operations (HTTP requests, WebSocket upgrades and subscribe messages) one client address may make per window, in this process. */
+    ADDRESS_OPS_LIMIT: envInt(300, 1),
+    ADDRESS_OPS_WINDOW_S: envInt(10, 1),
+    /**
+     * Behind a load balancer: the header its proxies append the client's address to (e.g.
+     * `x-forwarded-for`). Unset: no proxy is trusted, the socket's peer is the client.
+     */
+    TRUSTED_PROXY_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'a header name')
+      .optional(),
+    /** How many trusted proxies append to TRUSTED_PROXY_HEADER: the client is the entry that many from the right. */
+    TRUSTED_PROXY_HOPS: envInt(1, 1),
     /** A socket that has not sent `connection_init` by then is closed (4408). */
     WS_INIT_TIMEOUT_MS: envInt(3000, 100),
     /** Accept only the operations the app ships (codegen's persisted documents). */
@@ -76,7 +92,9 @@ export interface FrontendConfig {
   upstreamTimeoutMs: number;
   nextDir: string | undefined;
   trustedDocuments: boolean;
-  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; initTimeoutMs: number };
+  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number };
+  /** Per client address, in this process (see client-address.ts and gateway/address-limits.ts). */
+  address: { proxy: ProxyTrust; opsLimit: number; opsWindowS: number };
   ops: {
     logLevel: LogLevel;
     /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
@@ -112,7 +130,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ws: {
       maxSubscriptionsPerSocket: c.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSocketsPerSession: c.WS_MAX_SOCKETS_PER_SESSION,
+      maxSocketsPerAddress: c.WS_MAX_SOCKETS_PER_ADDRESS,
       initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
+    },
+    address: {
+      proxy: { header: c.TRUSTED_PROXY_HEADER?.toLowerCase(), hops: c.TRUSTED_PROXY_HOPS },
+      opsLimit: c.ADDRESS_OPS_LIMIT,
+      opsWindowS: c.ADDRESS_OPS_WINDOW_S,
     },
     ops: { logLevel: c.LOG_LEVEL, logFormat: c.LOG_FORMAT, metricsToken: c.METRICS_TOKEN },
   };

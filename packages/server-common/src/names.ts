@@ -37,5 +37,11 @@ export const INTERNAL_TOKEN_PARAM = 'token';
 export const USER_HEADER = 'x-longrun-user';
 export const USER_EXTENSION = 'user';
 
+/**
+ * The client's address key (an IPv4 address, or an IPv6 /64) the gateway asserts to the backend
+ * on HTTP, for limits per address (the backend sees only the gateway's own address).
+ */
+export const CLIENT_HEADER = 'x-longrun-client';
+
 /** A request's id, kept across both tiers' log lines (see `logRequest`). */
 export const REQUEST_ID_HEADER = 'x-request-id';

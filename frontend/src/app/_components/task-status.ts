@@ -16,11 +16,14 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** `extensions.retryAfterSeconds` of a RATE_LIMITED error, if any. */
+/**
+ * `extensions.retryAfterSeconds` of a refusal that says when to try again, if any: RATE_LIMITED
+ * (this user's or this address's budget), or SERVICE_UNAVAILABLE when too many tasks are queued.
+ */
 export function retryAfterSeconds(error: unknown): number | undefined {
   const errors = (error as { errors?: { extensions?: { code?: unknown; retryAfterSeconds?: unknown } }[] } | undefined)?.errors;
   const first = errors?.[0]?.extensions;
-  return first?.code === 'RATE_LIMITED' && typeof first.retryAfterSeconds === 'number' ? first.retryAfterSeconds : undefined;
+  return typeof first?.retryAfterSeconds === 'number' ? first.retryAfterSeconds : undefined;
 }
 
 /** A BAD_USER_INPUT error's field (`extensions.field`, a path like `input.primes.below`) and message. */
@@ -41,7 +44,9 @@ export function describeError(error: unknown): string {
     case 'RATE_LIMITED':
       return `Too many requests: try again in ${first.extensions.retryAfterSeconds ?? 'a few'} s.`;
     case 'SERVICE_UNAVAILABLE':
-      return 'The service is unavailable right now; reconnecting…';
+      return typeof first.extensions.retryAfterSeconds === 'number'
+        ? `The service is busy: try again in ${first.extensions.retryAfterSeconds} s.`
+        : 'The service is unavailable right now; reconnecting…';
     case 'NOT_FOUND':
       return 'This task no longer exists.';
     case 'TASK_NOT_CANCELLABLE':

@@ -8,8 +8,9 @@ import { addTaskOnTop } from './use-task-list';
 
 /**
  * Starting a task: the new task goes on top of the list. BAD_USER_INPUT naming a field is handed
- * back to the form, to show beside that field. RATE_LIMITED says when to try again: the button
- * counts down to it and does nothing meanwhile.
+ * back to the form, to show beside that field. A refusal that says when to try again (RATE_LIMITED,
+ * or SERVICE_UNAVAILABLE while too many tasks are queued): the button counts down to it and does
+ * nothing meanwhile.
  */
 export function useStartTask() {
   const [createTask, created] = useMutation(CreateTaskMutation, {
@@ -40,9 +41,11 @@ export function useStartTask() {
 
   const error = !created.error
     ? null
-    : errorCode(created.error) === 'RATE_LIMITED'
+    : retryAfterSeconds(created.error) !== undefined
       ? waitS > 0
-        ? `Too many tasks started at once: try again in ${waitS} s.`
+        ? errorCode(created.error) === 'RATE_LIMITED'
+          ? `Too many tasks started at once: try again in ${waitS} s.`
+          : `Too many tasks are waiting to run: try again in ${waitS} s.`
         : null
       : badInput(created.error)
         ? null // shown beside its field

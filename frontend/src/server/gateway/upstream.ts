@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { backendUnavailable, fromUpstream } from './errors.js';
 import {
+  CLIENT_HEADER,
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_PARAM,
   pushStream,
@@ -19,6 +20,8 @@ import {
 export interface GatewayContext {
   /** The session id: the only identity the gateway ever asserts to the backend. */
   user: string;
+  /** The client's address key (client-address.ts), for the backend's limits per address. */
+  client?: string;
   /** The HTTP request's id, passed on so one request can be followed across both tiers' logs. */
   requestId?: string;
 }
@@ -46,12 +49,13 @@ export interface UpstreamOperation {
 
 /**
  * Who is asking, for every HTTP request to the backend (GraphQL here, a file in files.ts): the
- * internal credential, the session's user and the request's id.
+ * internal credential, the session's user, the client's address and the request's id.
  */
 export function upstreamHeaders(config: Pick<FrontendConfig, 'internalToken'>, context: GatewayContext | undefined): Record<string, string> {
   return {
     [INTERNAL_TOKEN_HEADER]: `Bearer ${config.internalToken}`,
     [USER_HEADER]: context?.user ?? '',
+    ...(context?.client ? { [CLIENT_HEADER]: context.client } : {}),
     ...(context?.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
   };
 }

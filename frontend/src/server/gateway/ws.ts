@@ -4,13 +4,29 @@ import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql'
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { clientAddress } from '../client-address.js';
 import type { FrontendConfig } from '../config.js';
 import { newSessionId, sessionOf } from '../session.js';
+import { openCounter, type AddressLimits } from './address-limits.js';
 import { codedError, maskError } from './errors.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
 const MAX_PAYLOAD = 64 * 1024;
+
+/**
+ * Closes a socket its address may not open now: 1013 Try Again Later (the standard code for
+ * "overloaded, come back"), with the wait in the reason a browser can read (an HTTP refusal of
+ * the upgrade reaches a page only as 1006, without a word).
+ */
+export const ADDRESS_SOCKETS_CLOSE_CODE = 1013;
+const ADDRESS_SOCKETS_RETRY_S = 5;
+
+/** Who opened a socket: the session's user and the client's address key. */
+interface Caller {
+  user: string;
+  client: string;
+}
 
 interface Enveloped {
   execute: (args: ExecutionArgs) => never;
@@ -34,12 +50,12 @@ function allowedOrigin(req: IncomingMessage, allowedOrigins: readonly string[]):
  */
 async function prepare(
   gateway: Gateway,
-  user: string,
+  { user, client }: Caller,
   req: IncomingMessage,
   socket: unknown,
   params: SubscribePayload,
 ): Promise<ExecutionArgs | readonly GraphQLError[]> {
-  const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({ req, socket, params, user });
+  const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({ req, socket, params, user, client });
   const source = gateway.trusted.resolve(params);
   if ('error' in source) return [source.error];
   const document = parse(source.query);
@@ -69,32 +85,16 @@ async function prepare(
   };
 }
 
-/** Open sockets per session, to cap them. */
-function socketCounter(max: number) {
-  const open = new Map<string, number>();
-  return {
-    full: (user: string) => (open.get(user) ?? 0) >= max,
-    opened(user: string): void {
-      open.set(user, (open.get(user) ?? 0) + 1);
-    },
-    closed(user: string): void {
-      const left = (open.get(user) ?? 1) - 1;
-      if (left > 0) open.set(user, left);
-      else open.delete(user);
-    },
-  };
-}
-
 /**
  * The WebSocket leg of /api/graphql: graphql-ws over the same Yoga (same schema, plugins and
  * context), for browsers. Upgrades from foreign origins are refused before the handshake.
  */
-export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
+export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits: AddressLimits) {
   // Frames over MAX_PAYLOAD close the socket with 1009 (Message Too Big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
-  const users = new WeakMap<IncomingMessage, string>();
+  const callers = new WeakMap<IncomingMessage, Caller>();
   const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs } = config.ws;
-  const sockets = socketCounter(maxSocketsPerSession);
+  const sockets = openCounter(maxSocketsPerSession);
   /** Connected sockets' contexts, for the subscription gauge (read at scrape time). */
   const live = new Set<{ subscriptions: Record<string, unknown> }>();
 
@@ -117,11 +117,17 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
           return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
         }
+        const req = ctx.extra.request;
+        const caller = callers.get(req) ?? { user: newSessionId(), client: clientAddress(req, config.address.proxy) };
+        // Each operation spends the address's budget, shared with its HTTP requests.
+        const retryAfterSeconds = await limits.operation(caller.client);
+        if (retryAfterSeconds !== undefined) {
+          return [codedError('RATE_LIMITED', `Too many requests from this address; try again in ${retryAfterSeconds} s`, { retryAfterSeconds })];
+        }
         // Anything thrown here (GraphQL Armor's limits throw from validate) would make graphql-ws
         // close the whole socket with 4500: answer this operation with a coded error instead.
         try {
-          const req = ctx.extra.request;
-          return await prepare(gateway, users.get(req) ?? newSessionId(), req, ctx.extra.socket, params);
+          return await prepare(gateway, caller, req, ctx.extra.socket, params);
         } catch (error) {
           return [maskError(error, '', config.dev) as GraphQLError];
         }
@@ -131,9 +137,20 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
   );
 
   return {
-    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
       if (!allowedOrigin(req, config.allowedOrigins)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const client = clientAddress(req, config.address.proxy);
+      // An upgrade is a request like any other: it spends the address's operation budget. Node
+      // has taken its error listener off an upgrading socket: one stands in while we wait.
+      const dropped = () => socket.destroy();
+      socket.on('error', dropped);
+      const retryAfter = await limits.operation(client);
+      socket.off('error', dropped);
+      if (retryAfter !== undefined) {
+        socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       // The session cookie names the user; without a valid one the socket gets a fresh,
@@ -143,10 +160,19 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig) {
         socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      users.set(req, user);
+      callers.set(req, { user, client });
       wss.handleUpgrade(req, socket, head, (ws) => {
+        // Checked once the socket is open (so the page can read why); graphql-ws never sees it.
+        if (limits.sockets.full(client)) {
+          ws.close(ADDRESS_SOCKETS_CLOSE_CODE, `Too many connections from this address; retry in ${ADDRESS_SOCKETS_RETRY_S} s`);
+          return;
+        }
         sockets.opened(user);
-        ws.once('close', () => sockets.closed(user));
+        limits.sockets.opened(client);
+        ws.once('close', () => {
+          sockets.closed(user);
+          limits.sockets.closed(client);
+        });
         wss.emit('connection', ws, req);
       });
     },

@@ -17,6 +17,8 @@ export interface ServerContext {
   req: IncomingMessage;
   res: ServerResponse;
   user: string;
+  /** The client's address key (client-address.ts). */
+  client: string;
 }
 
 const GRAPHIQL_QUERY = `# Start a task, then paste its id into the subscription and run it.
@@ -74,10 +76,10 @@ export function buildGateway(config: FrontendConfig): Gateway {
     cors: false,
     batching: false,
     maskedErrors: { maskError },
-    context: ({ user, req }) => {
+    context: ({ user, client, req }) => {
       // server.ts set a well-formed id on HTTP requests; anything else (a WebSocket upgrade's
       // header, say) is not passed on.
-      return { user, requestId: requestIdOf(req?.headers[REQUEST_ID_HEADER]) };
+      return { user, client, requestId: requestIdOf(req?.headers[REQUEST_ID_HEADER]) };
     },
     plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql }), useForwardUpstream(upstream)],
     logging: yogaLogger(config.dev ? 'info' : 'warn'),
