@@ -193,6 +193,7 @@ interface Stack {
   gqlWs: string;
   store: any;
   keys: any;
+  config: any;
   queue: Queue;
   rawSub: Service;
   rawRelay: Service;
@@ -267,7 +268,7 @@ async function startStack(): Promise<Stack> {
   };
   const gqlHttp = `${frontend.url}/api/graphql`;
   const gqlWs = gqlHttp.replace(/^http/, 'ws');
-  return { redis, redisClient, prefix, token, secret, api, frontend, gqlHttp, gqlWs, store, keys, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
+  return { redis, redisClient, prefix, token, secret, api, frontend, gqlHttp, gqlWs, store, keys, config, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
 }
 
 async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<Backend> {
@@ -308,6 +309,18 @@ function newSession(secret: string): Session {
   return { user, cookie: `longrun_session=${encodeSession(user, secret)}` };
 }
 
+/** A WAITING record written through the product's store as `createTask` without input writes it: the default kind, the configured retry policy. */
+function createRecord(s: Stack, owner: string): Promise<{ id: string }> {
+  return s.store.create(owner, { kind: 'simulated', input: {}, maxAttempts: s.config.task.maxAttempts, retryDelayMs: s.config.task.retryDelayMs });
+}
+
+/** A new record, IN_PROGRESS at attempt 1, written as the worker starts it. */
+async function startedRecord(s: Stack, owner: string): Promise<string> {
+  const task = await createRecord(s, owner);
+  await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0, error: '', nextAttemptAt: '' }, { attempt: 1 });
+  return task.id;
+}
+
 /** `n` records (one per new session), IN_PROGRESS, written through the product's store. */
 async function runningTasks(s: Stack, n: number): Promise<Array<Session & { taskId: string }>> {
   const out: Array<Session & { taskId: string }> = [];
@@ -315,9 +328,7 @@ async function runningTasks(s: Stack, n: number): Promise<Array<Session & { task
     const batch = await Promise.all(
       Array.from({ length: Math.min(500, n - i) }, async () => {
         const session = newSession(s.secret);
-        const task = await s.store.create(session.user);
-        await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
-        return { ...session, taskId: task.id as string };
+        return { ...session, taskId: await startedRecord(s, session.user) };
       }),
     );
     out.push(...batch);
@@ -411,7 +422,7 @@ async function trial(
       if (which === 'system') {
         const t = now();
         writes.push(
-          s.store.apply(id, 'progress', { progress }).then((r: any) => {
+          s.store.apply(id, 'progress', { progress }, { attempt: 1 }).then((r: any) => {
             acks.push((now() - t) / 1e6);
             if (r.applied) stamps.set(`${id}:${r.task.version}`, t);
           }),
@@ -710,9 +721,13 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(500, n - j) }, async (_, k) => {
           const owner = j + k < fanout ? sessions[j + k].user : `drain${i}`;
-          const task = await s.store.create(owner);
-          await s.queue.add('run', { taskId: task.id }, { jobId: task.id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
-          return task.id as string;
+          const task = await createRecord(s, owner);
+          await s.queue.add(
+            'run',
+            { taskId: task.id, attempt: 1 },
+            { jobId: task.id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } },
+          );
+          return task.id;
         }),
       );
       ids.push(...batch);
@@ -776,10 +791,9 @@ async function floorRun(s: Stack, n: number): Promise<Floor> {
   const sessions = Array.from({ length: INFLIGHT }, () => newSession(s.secret));
   const taskIds: string[] = [];
   for (const session of sessions) {
-    const task = await s.store.create(session.user);
-    await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
-    await s.store.apply(task.id, 'finish', { progress: 100, finishedAt: Date.now() });
-    taskIds.push(task.id);
+    const id = await startedRecord(s, session.user);
+    await s.store.apply(id, 'finish', { progress: 100, finishedAt: Date.now() }, { attempt: 1 });
+    taskIds.push(id);
   }
   const pids = [s.api.pid, s.frontend.pid, s.redis.process.pid!];
   const clientPid = s.clients[0].child.pid!;
