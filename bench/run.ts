@@ -83,6 +83,7 @@ const PROFILES = {
     drainN: 1500,
     fanout: 1000,
     drainPairs: 5,
+    timelinePairs: 5,
     retainedN: 200,
     e2eN: 250,
     e2ePairs: 5,
@@ -103,6 +104,7 @@ const PROFILES = {
     drainN: 1000,
     fanout: 300,
     drainPairs: 3,
+    timelinePairs: 3,
     retainedN: 100,
     e2eN: 300,
     e2ePairs: 3,
@@ -123,6 +125,7 @@ const PROFILES = {
     drainN: 60,
     fanout: 10,
     drainPairs: 1,
+    timelinePairs: 0,
     retainedN: 10,
     e2eN: 20,
     e2ePairs: 1,
@@ -571,18 +574,29 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   const raw: Trial[] = [];
   // The timeline's cost (at 1,000 subscriptions only): each pair also runs the same writes
   // through the CAS script as it was before the timeline, before or after the system's trial
-  // in turn, so neither side always follows the raw trial.
-  const before: Trial[] = [];
+  // in turn, so neither side always follows the raw trial; then `timelinePairs` more pairs of
+  // the two alone, since a 10 % bound needs more pairs than this machine's noise allows in 5.
+  const timeline = { system: [] as Trial[], before: [] as Trial[] };
   const beforeTrial = async () => {
-    if (memoryAt) return;
-    before.push(await trial(s, 'before', taskIds, rawVersions, seconds));
+    if (!memoryAt) timeline.before.push(await trial(s, 'before', taskIds, rawVersions, seconds));
   };
   for (let i = 0; i < pairs; i++) {
     raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
     if (i % 2 === 1) await beforeTrial();
     system.push(await profiled(s, `latency-${subs}-${i}`, undefined, () => trial(s, 'system', taskIds, rawVersions, seconds)));
     if (i % 2 === 0) await beforeTrial();
-    logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!, before.at(-1));
+    if (!memoryAt) timeline.system.push(system.at(-1)!);
+    logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!, timeline.before.at(-1));
+  }
+  for (let i = 0; !memoryAt && i < P.timelinePairs; i++) {
+    if (i % 2 === 1) await beforeTrial();
+    timeline.system.push(await trial(s, 'system', taskIds, rawVersions, seconds));
+    if (i % 2 === 0) await beforeTrial();
+    log(
+      `  timeline pair ${i + 1}: system p50 ${timeline.system.at(-1)!.p50.toFixed(2)} p99 ${timeline.system.at(-1)!.p99.toFixed(2)} ms ` +
+        `(${timeline.system.at(-1)!.redisUsPerWrite.toFixed(1)} µs per write), before the timeline p50 ` +
+        `${timeline.before.at(-1)!.p50.toFixed(2)} p99 ${timeline.before.at(-1)!.p99.toFixed(2)} ms (${timeline.before.at(-1)!.redisUsPerWrite.toFixed(1)} µs per write)`,
+    );
   }
   // Information: the same writes spread out (about two per ~1 ms round, not ten per 5 ms). In
   // clumps, each hop works through a burst before the median event is out, so CPU per event
@@ -599,7 +613,7 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   return {
     system,
     raw,
-    before: before.length > 0 ? before : undefined,
+    timeline: timeline.before.length > 0 ? timeline : undefined,
     upstreamSockets,
     memory,
     hops: hopTrials,
@@ -1199,14 +1213,14 @@ async function main(): Promise<void> {
           'none (information)',
           () => true,
         );
-      if (lat.before) {
+      if (lat.timeline) {
         // The timeline's cost: the same writes through the CAS script before it (bench/raw/cas-before.ts).
-        const before = lat.before;
+        const { system, before } = lat.timeline;
         ratioRow(
           'timeline_latency_p50',
           `status latency p50 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
           'ms',
-          lat.system.map((t) => t.p50),
+          system.map((t) => t.p50),
           before.map((t) => t.p50),
           '≤ 1.1× before the timeline',
           (r) => r <= 1.1,
@@ -1215,7 +1229,7 @@ async function main(): Promise<void> {
           'timeline_latency_p99',
           `status latency p99 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
           'ms',
-          lat.system.map((t) => t.p99),
+          system.map((t) => t.p99),
           before.map((t) => t.p99),
           '≤ 1.1× before the timeline',
           (r) => r <= 1.1,
@@ -1224,7 +1238,7 @@ async function main(): Promise<void> {
           'timeline_redis_us_write',
           'Redis time per status write, CAS script (baseline: before the timeline)',
           'µs',
-          lat.system.map((t) => t.redisUsPerWrite),
+          system.map((t) => t.redisUsPerWrite),
           before.map((t) => t.redisUsPerWrite),
           'none (explains latency)',
           () => true,
@@ -1233,7 +1247,7 @@ async function main(): Promise<void> {
           'timeline_cpu_event_redis',
           'CPU per status event, Redis (baseline: the CAS script before the timeline)',
           'µs',
-          lat.system.map((t) => t.cpuRedisUs),
+          system.map((t) => t.cpuRedisUs),
           before.map((t) => t.cpuRedisUs),
           'none (explains latency)',
           () => true,
