@@ -5,11 +5,11 @@
  * other processes on a shared machine, so a change to the script can be judged by a few
  * percent; `npm run bench` gives the times (the timeline rows). Needs valgrind.
  *
- *   node --import tsx bench/cas-cost.ts [--pattern bench|worker] [--tasks n] [--writes n]
+ *   node --import tsx bench/cas-cost.ts [--pattern worker|jumps] [--tasks n] [--writes n]
  *
- * Pattern `bench` is the latency trials' (progress 1..98 round robin over the tasks: at 1,000
- * tasks four writes in five cross a 10 % step and append an event); `worker` the simulated
- * kind's (5 % steps from 5 to 95 on 100 tasks: 9 writes in 19 append one).
+ * Pattern `worker` is the simulated kind's and the latency trials' (5 % steps from 5 to 95 on
+ * 100 tasks: 9 writes in 19 cross a 10 % step and append an event); `jumps` the trials' before
+ * the timeline (5 writes on each of 1,000 tasks, each 20 % past the last: four in five append one).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,10 +26,11 @@ const { loadConfig } = (await import(join(REPO_ROOT, 'backend/dist/config/config
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const PATTERN = arg('--pattern', 'bench');
+const PATTERN = arg('--pattern', 'worker');
 // `worker`: 19 writes per task (5 % to 95 %), as a task of two seconds or more makes them.
 const TASKS = Number(arg('--tasks', PATTERN === 'worker' ? '100' : '1000'));
-const WRITES = Number(arg('--writes', PATTERN === 'worker' ? String(19 * TASKS) : '1000'));
+const WRITES = Number(arg('--writes', PATTERN === 'worker' ? String(19 * TASKS) : String(5 * TASKS)));
+if (PATTERN !== 'worker' && PATTERN !== 'jumps') throw new Error('--pattern: worker or jumps');
 if (!which('valgrind')) throw new Error('bench/cas-cost.ts counts instructions with callgrind: apt-get install valgrind');
 
 type Script = 'before' | 'product';

@@ -438,6 +438,21 @@ interface Trial {
   ackP50: number;
 }
 
+/** Writes made to each task so far, over all trials (raw ids included: the same payload sizes). */
+const progressWrites = new Map<string, number>();
+
+/**
+ * The progress of a task's next write, as the simulated kind reports it: 5 %, 10 %, … 95 %,
+ * then again from 5 %. The timeline keeps PROGRESS at each 10 % step only, so the pattern sets
+ * how many writes append an event: 9 in 19 here, as a worker's; the increments of 20 % used
+ * before the timeline (any value did then) appended one on four writes in five.
+ */
+function nextProgress(id: string): number {
+  const n = progressWrites.get(id) ?? 0;
+  progressWrites.set(id, n + 1);
+  return 5 * (1 + (n % 19));
+}
+
 /**
  * Writes `rate` status events per second for `seconds`, round robin over `tasks`, stamping each
  * write with hrtime just before it is sent; then matches the clients' receipts by (id, version).
@@ -473,7 +488,7 @@ async function trial(
     const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * P.rate) + 1);
     for (; sent < due; sent++) {
       const id = taskIds[sent % taskIds.length];
-      const progress = 1 + (sent % 98);
+      const progress = nextProgress(id);
       if (which === 'system') {
         const t = now();
         writes.push(
