@@ -65,35 +65,47 @@ async function count(script: Script | null, dir: string): Promise<number> {
       });
       socket.once('error', () => resolve(false));
     });
-  await waitUntil(reachable, { timeoutMs: 60_000, intervalMs: 200, what: 'redis-server under valgrind' });
-  const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url);
-  // One subscriber on every task's channel, as the API is: PUBLISH pays for a receiver.
-  const subscriber = new Redis(url);
-  const keys = redisKeys('cost');
-  const store = new TaskStore(redis, keys, loadConfig({ REDIS_URL: url, REDIS_PREFIX: 'cost' }));
-  const ids: string[] = [];
-  for (let i = 0; i < TASKS; i++) {
-    const task = await store.create(`user${i}`, { kind: 'simulated', input: {}, maxAttempts: 1, retryDelayMs: 1000 });
-    await store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0, error: '', nextAttemptAt: '' }, { attempt: 1 });
-    ids.push(task.id);
+  try {
+    await waitUntil(reachable, { timeoutMs: 60_000, intervalMs: 200, what: 'redis-server under valgrind' });
+    await write(`redis://127.0.0.1:${port}`, script);
+  } catch (error) {
+    server.kill('SIGKILL');
+    throw error;
   }
-  for (let i = 0; i < ids.length; i += 500) await subscriber.subscribe(...ids.slice(i, i + 500).map((id) => keys.taskChannel(id)));
-  const before = casBefore(redis, keys);
-  for (let sent = 0; script && sent < WRITES; sent++) {
-    const id = ids[sent % TASKS];
-    const progress = PATTERN === 'worker' ? 5 * (1 + (Math.floor(sent / TASKS) % 19)) : 1 + (sent % 98);
-    if (script === 'product') await store.apply(id, 'progress', { progress }, { attempt: 1 });
-    else await before(id, progress);
-  }
-  redis.disconnect();
-  subscriber.disconnect();
   // SHUTDOWN on a socket of its own: callgrind writes its counts when the server exits.
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
   socket.end('SHUTDOWN NOSAVE\r\n');
   await exited;
   return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'))?.[1]);
+}
+
+/** `TASKS` running tasks, each watched by a subscriber as the API watches it, then `script`'s writes (none: the set-up alone). */
+async function write(url: string, script: Script | null): Promise<void> {
+  const redis = new Redis(url);
+  // One subscriber on every task's channel, as the API is: PUBLISH pays for a receiver.
+  const subscriber = new Redis(url);
+  try {
+    const keys = redisKeys('cost');
+    const store = new TaskStore(redis, keys, loadConfig({ REDIS_URL: url, REDIS_PREFIX: 'cost' }));
+    const ids: string[] = [];
+    for (let i = 0; i < TASKS; i++) {
+      const task = await store.create(`user${i}`, { kind: 'simulated', input: {}, maxAttempts: 1, retryDelayMs: 1000 });
+      await store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0, error: '', nextAttemptAt: '' }, { attempt: 1 });
+      ids.push(task.id);
+    }
+    for (let i = 0; i < ids.length; i += 500) await subscriber.subscribe(...ids.slice(i, i + 500).map((id) => keys.taskChannel(id)));
+    const before = casBefore(redis, keys);
+    for (let sent = 0; script && sent < WRITES; sent++) {
+      const id = ids[sent % TASKS];
+      const progress = PATTERN === 'worker' ? 5 * (1 + (Math.floor(sent / TASKS) % 19)) : 1 + (sent % 98);
+      if (script === 'product') await store.apply(id, 'progress', { progress }, { attempt: 1 });
+      else await before(id, progress);
+    }
+  } finally {
+    redis.disconnect();
+    subscriber.disconnect();
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cas-cost-'));
