@@ -43,10 +43,11 @@ import {
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
 import { BenchCancelDocument, BenchCreateDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
 import type { Command, Sub } from './load-client.js';
+import { casBefore } from './raw/cas-before.js';
 import { median, percentile, round } from './stats.js';
 
 // The product's own code for records and status writes (the same CAS script the worker runs).
-const { TaskStore } = (await import(join(REPO_ROOT, 'backend/dist/tasks/task-store.js'))) as any;
+const { TaskStore, recordFromSnapshot } = (await import(join(REPO_ROOT, 'backend/dist/tasks/task-store.js'))) as any;
 const { redisKeys } = (await import(join(REPO_ROOT, 'backend/dist/redis/redis-keys.js'))) as any;
 const { loadConfig } = (await import(join(REPO_ROOT, 'backend/dist/config/config.js'))) as any;
 
@@ -57,10 +58,10 @@ const keepHistory = !argv.includes('--no-history') && mode !== 'smoke' && !argv.
 /** --profile: CPU profiles of the API, frontend and worker during each phase run (bench/out/prof/). */
 const profile = argv.includes('--profile');
 /**
- * --only <phases>: run just these phases (comma-separated: latency, big, setup, drain, fullpath,
- * cancel) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
+ * --only <phases>: run just these phases (comma-separated: latency, big, setup, drain, retained,
+ * fullpath, cancel) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
  */
-const PHASES = ['latency', 'big', 'setup', 'drain', 'fullpath', 'cancel'] as const;
+const PHASES = ['latency', 'big', 'setup', 'drain', 'retained', 'fullpath', 'cancel'] as const;
 type Phase = (typeof PHASES)[number];
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : argv.includes('--latency-only') ? 'latency' : undefined;
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
@@ -82,6 +83,8 @@ const PROFILES = {
     drainN: 1500,
     fanout: 1000,
     drainPairs: 5,
+    timelinePairs: 5,
+    retainedN: 200,
     e2eN: 250,
     e2ePairs: 5,
     cancelN: 150,
@@ -101,6 +104,8 @@ const PROFILES = {
     drainN: 1000,
     fanout: 300,
     drainPairs: 3,
+    timelinePairs: 3,
+    retainedN: 100,
     e2eN: 300,
     e2ePairs: 3,
     cancelN: 30,
@@ -120,6 +125,8 @@ const PROFILES = {
     drainN: 60,
     fanout: 10,
     drainPairs: 1,
+    timelinePairs: 0,
+    retainedN: 10,
     e2eN: 20,
     e2ePairs: 1,
     cancelN: 3,
@@ -193,6 +200,9 @@ interface Stack {
   gqlWs: string;
   store: any;
   keys: any;
+  config: any;
+  /** A progress write through the CAS script as it was before the timeline (bench/raw/cas-before.ts). */
+  writeBefore: (id: string, progress: number) => Promise<string | null>;
   queue: Queue;
   rawSub: Service;
   rawRelay: Service;
@@ -267,7 +277,28 @@ async function startStack(): Promise<Stack> {
   };
   const gqlHttp = `${frontend.url}/api/graphql`;
   const gqlWs = gqlHttp.replace(/^http/, 'ws');
-  return { redis, redisClient, prefix, token, secret, api, frontend, gqlHttp, gqlWs, store, keys, queue, rawSub, rawRelay, rawGqlws, inspect, clients };
+  const writeBefore = casBefore(redisClient, keys);
+  return {
+    redis,
+    redisClient,
+    prefix,
+    token,
+    secret,
+    api,
+    frontend,
+    gqlHttp,
+    gqlWs,
+    store,
+    keys,
+    config,
+    writeBefore,
+    queue,
+    rawSub,
+    rawRelay,
+    rawGqlws,
+    inspect,
+    clients,
+  };
 }
 
 async function startWorker(s: Stack, env: Record<string, string> = {}): Promise<Backend> {
@@ -308,6 +339,24 @@ function newSession(secret: string): Session {
   return { user, cookie: `longrun_session=${encodeSession(user, secret)}` };
 }
 
+/** A WAITING record written through the product's store as `createTask` without input writes it: the default kind, the configured retry policy. */
+function createRecord(s: Stack, owner: string): Promise<{ id: string }> {
+  return s.store.create(owner, { kind: 'simulated', input: {}, maxAttempts: s.config.task.maxAttempts, retryDelayMs: s.config.task.retryDelayMs });
+}
+
+/** A new record, IN_PROGRESS at attempt 1, written as the worker starts it. */
+async function startedRecord(s: Stack, owner: string): Promise<string> {
+  const task = await createRecord(s, owner);
+  await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0, error: '', nextAttemptAt: '' }, { attempt: 1 });
+  return task.id;
+}
+
+/** Queues attempt 1 of a task as the product does (TaskAttempts.enqueue): its job is kept as long as its record. */
+function queueAttempt(s: Stack, taskId: string): Promise<unknown> {
+  const age = s.config.task.retentionS;
+  return s.queue.add('run', { taskId, attempt: 1 }, { jobId: taskId, attempts: 1, removeOnComplete: { age }, removeOnFail: { age } });
+}
+
 /** `n` records (one per new session), IN_PROGRESS, written through the product's store. */
 async function runningTasks(s: Stack, n: number): Promise<Array<Session & { taskId: string }>> {
   const out: Array<Session & { taskId: string }> = [];
@@ -315,9 +364,7 @@ async function runningTasks(s: Stack, n: number): Promise<Array<Session & { task
     const batch = await Promise.all(
       Array.from({ length: Math.min(500, n - i) }, async () => {
         const session = newSession(s.secret);
-        const task = await s.store.create(session.user);
-        await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
-        return { ...session, taskId: task.id as string };
+        return { ...session, taskId: await startedRecord(s, session.user) };
       }),
     );
     out.push(...batch);
@@ -360,6 +407,19 @@ function cpuMs(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
+/** Redis's own account of the calls to `commands` so far and the time spent in them (INFO commandstats), µs. */
+async function commandTime(s: Stack, commands: string[]): Promise<{ calls: number; usec: number }> {
+  const info = await s.redisClient.info('commandstats');
+  let calls = 0;
+  let usec = 0;
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)) {
+    if (!commands.includes(m[1])) continue;
+    calls += Number(m[2]);
+    usec += Number(m[3]);
+  }
+  return { calls, usec };
+}
+
 // ───────────────────────── status latency ─────────────────────────
 
 interface Trial {
@@ -372,19 +432,37 @@ interface Trial {
   cpuSecondUs: number;
   /** Redis CPU per delivered event, µs: the CAS script against a bare PUBLISH. */
   cpuRedisUs: number;
+  /** Redis's time per write (INFO commandstats: the script, or the PUBLISH), µs. */
+  redisUsPerWrite: number;
   /** p50 of the writes' Redis acknowledgement time, ms. */
   ackP50: number;
+}
+
+/** Writes made to each task so far, over all trials (raw ids included: the same payload sizes). */
+const progressWrites = new Map<string, number>();
+
+/**
+ * The progress of a task's next write, as the simulated kind reports it: 5 %, 10 %, … 95 %,
+ * then again from 5 %. The timeline keeps PROGRESS at each 10 % step only, so the pattern sets
+ * how many writes append an event: 9 in 19 here, as a worker's; the increments of 20 % used
+ * before the timeline (any value did then) appended one on four writes in five.
+ */
+function nextProgress(id: string): number {
+  const n = progressWrites.get(id) ?? 0;
+  progressWrites.set(id, n + 1);
+  return 5 * (1 + (n % 19));
 }
 
 /**
  * Writes `rate` status events per second for `seconds`, round robin over `tasks`, stamping each
  * write with hrtime just before it is sent; then matches the clients' receipts by (id, version).
  * Writes go out every `paceMs` (5: in clumps of ~10, the goal's measure; 1: spread out, closer
- * to independent writers, see `spread` in latencyPhase).
+ * to independent writers, see `spread` in latencyPhase). `before` is the system with the CAS
+ * script as it was before the timeline (bench/raw/cas-before.ts), on the same tasks.
  */
 async function trial(
   s: Stack,
-  which: 'system' | 'raw',
+  which: 'system' | 'raw' | 'before',
   taskIds: string[],
   rawVersions: Map<string, number>,
   seconds: number,
@@ -392,8 +470,11 @@ async function trial(
   paceMs = 5,
 ): Promise<Trial> {
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
-  const [first, second] = which === 'system' ? [s.api.pid, s.frontend.pid] : [s.rawSub.pid, s.rawRelay.pid];
+  const [first, second] = which === 'raw' ? [s.rawSub.pid, s.rawRelay.pid] : [s.api.pid, s.frontend.pid];
   const redisPid = s.redis.process.pid!;
+  // ioredis sends a defined script as EVALSHA (EVAL once, if Redis lacks it).
+  const writeCommands = which === 'raw' ? ['publish'] : ['evalsha', 'eval'];
+  const timeBefore = await commandTime(s, writeCommands);
   const cpuBefore = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
   const stamps = new Map<string, number>();
   /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
@@ -407,13 +488,21 @@ async function trial(
     const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * P.rate) + 1);
     for (; sent < due; sent++) {
       const id = taskIds[sent % taskIds.length];
-      const progress = 1 + (sent % 98);
+      const progress = nextProgress(id);
       if (which === 'system') {
         const t = now();
         writes.push(
-          s.store.apply(id, 'progress', { progress }).then((r: any) => {
+          s.store.apply(id, 'progress', { progress }, { attempt: 1 }).then((r: any) => {
             acks.push((now() - t) / 1e6);
             if (r.applied) stamps.set(`${id}:${r.task.version}`, t);
+          }),
+        );
+      } else if (which === 'before') {
+        const t = now();
+        writes.push(
+          s.writeBefore(id, progress).then((json) => {
+            acks.push((now() - t) / 1e6);
+            if (json) stamps.set(`${id}:${recordFromSnapshot(json).version}`, t);
           }),
         );
       } else {
@@ -432,7 +521,7 @@ async function trial(
   }
   await Promise.all(writes);
   // Let the tail arrive: until every write was received, or nothing new came for 3 s (bounded).
-  const expected = which === 'system' ? stamps.size : total;
+  const expected = which === 'raw' ? total : stamps.size;
   let last = -1;
   let lastChange = Date.now();
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
@@ -444,6 +533,7 @@ async function trial(
   }
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: false })));
   const cpuAfter = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
+  const timeAfter = await commandTime(s, writeCommands);
   const latencies: number[] = [];
   for (const c of s.clients) {
     const r = await c.call({ type: 'collect' });
@@ -462,6 +552,7 @@ async function trial(
     cpuFirstUs: perEvent(0),
     cpuSecondUs: perEvent(1),
     cpuRedisUs: perEvent(2),
+    redisUsPerWrite: (timeAfter.usec - timeBefore.usec) / Math.max(1, timeAfter.calls - timeBefore.calls),
     ackP50: percentile(
       acks.sort((a, b) => a - b),
       50,
@@ -493,22 +584,34 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   }
   const upstreamSockets = tcpConnectionsTo(Number(new URL(s.api.url).port));
   const rawVersions = new Map<string, number>();
+  const taskIds = tasks.map((t) => t.taskId);
   const system: Trial[] = [];
   const raw: Trial[] = [];
+  // The timeline's cost (at 1,000 subscriptions only): each pair also runs the same writes
+  // through the CAS script as it was before the timeline, before or after the system's trial
+  // in turn, so neither side always follows the raw trial; then `timelinePairs` more pairs of
+  // the two alone, since a 10 % bound needs more pairs than this machine's noise allows in 5.
+  const timeline = { system: [] as Trial[], before: [] as Trial[] };
+  const beforeTrial = async () => {
+    if (!memoryAt) timeline.before.push(await trial(s, 'before', taskIds, rawVersions, seconds));
+  };
   for (let i = 0; i < pairs; i++) {
     raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds));
-    system.push(
-      await profiled(s, `latency-${subs}-${i}`, undefined, () =>
-        trial(
-          s,
-          'system',
-          tasks.map((t) => t.taskId),
-          rawVersions,
-          seconds,
-        ),
-      ),
+    if (i % 2 === 1) await beforeTrial();
+    system.push(await profiled(s, `latency-${subs}-${i}`, undefined, () => trial(s, 'system', taskIds, rawVersions, seconds)));
+    if (i % 2 === 0) await beforeTrial();
+    if (!memoryAt) timeline.system.push(system.at(-1)!);
+    logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!, timeline.before.at(-1));
+  }
+  for (let i = 0; !memoryAt && i < P.timelinePairs; i++) {
+    if (i % 2 === 1) await beforeTrial();
+    timeline.system.push(await trial(s, 'system', taskIds, rawVersions, seconds));
+    if (i % 2 === 0) await beforeTrial();
+    log(
+      `  timeline pair ${i + 1}: system p50 ${timeline.system.at(-1)!.p50.toFixed(2)} p99 ${timeline.system.at(-1)!.p99.toFixed(2)} ms ` +
+        `(${timeline.system.at(-1)!.redisUsPerWrite.toFixed(1)} µs per write), before the timeline p50 ` +
+        `${timeline.before.at(-1)!.p50.toFixed(2)} p99 ${timeline.before.at(-1)!.p99.toFixed(2)} ms (${timeline.before.at(-1)!.redisUsPerWrite.toFixed(1)} µs per write)`,
     );
-    logPair(`pair ${i + 1}`, raw.at(-1)!, system.at(-1)!);
   }
   // Information: the same writes spread out (about two per ~1 ms round, not ten per 5 ms). In
   // clumps, each hop works through a burst before the median event is out, so CPU per event
@@ -516,32 +619,30 @@ async function latencyPhase(s: Stack, subs: number, pairs: number, seconds: numb
   const spread = { system: [] as Trial[], raw: [] as Trial[] };
   for (let i = 0; !memoryAt && hops && i < Math.min(3, pairs); i++) {
     spread.raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds, 'raw:', 1));
-    spread.system.push(
-      await trial(
-        s,
-        'system',
-        tasks.map((t) => t.taskId),
-        rawVersions,
-        seconds,
-        'raw:',
-        1,
-      ),
-    );
+    spread.system.push(await trial(s, 'system', taskIds, rawVersions, seconds, 'raw:', 1));
     logPair(`spread out, pair ${i + 1}`, spread.raw.at(-1)!, spread.system.at(-1)!);
   }
   await closeAll(s);
   await sleep(500);
   const hopTrials = hops && !memoryAt ? await hopPhase(s, tasks, rawIds, rawVersions, seconds, Math.min(3, pairs)) : undefined;
-  return { system, raw, upstreamSockets, memory, hops: hopTrials, spread: spread.system.length > 0 ? spread : undefined };
+  return {
+    system,
+    raw,
+    timeline: timeline.before.length > 0 ? timeline : undefined,
+    upstreamSockets,
+    memory,
+    hops: hopTrials,
+    spread: spread.system.length > 0 ? spread : undefined,
+  };
 }
 
-function logPair(what: string, r: Trial, y: Trial): void {
+function logPair(what: string, r: Trial, y: Trial, b?: Trial): void {
+  const side = (name: string, t: Trial) =>
+    `${name} p50 ${t.p50.toFixed(2)} p99 ${t.p99.toFixed(2)} ms (${t.delivered}/${t.expected}), CPU/event ` +
+    `${t.cpuFirstUs.toFixed(0)}+${t.cpuSecondUs.toFixed(0)} µs (Redis ${t.cpuRedisUs.toFixed(0)}, ${t.redisUsPerWrite.toFixed(1)} µs per write)`;
   log(
-    `  ${what}: raw p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms (${r.delivered}/${r.expected}), CPU/event ` +
-      `${r.cpuFirstUs.toFixed(0)}+${r.cpuSecondUs.toFixed(0)} µs (Redis ${r.cpuRedisUs.toFixed(0)}); system p50 ` +
-      `${y.p50.toFixed(2)} p99 ${y.p99.toFixed(2)} ms (${y.delivered}/${y.expected}), CPU/event ` +
-      `${y.cpuFirstUs.toFixed(0)}+${y.cpuSecondUs.toFixed(0)} µs (Redis ${y.cpuRedisUs.toFixed(0)}), write ack p50 ` +
-      `${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})`,
+    `  ${what}: ${side('raw', r)}; ${side('system', y)}, write ack p50 ${y.ackP50.toFixed(2)} ms (raw ${r.ackP50.toFixed(2)})` +
+      (b ? `; ${side('before the timeline', b)}` : ''),
   );
 }
 
@@ -565,7 +666,7 @@ async function hopPhase(
     const url = mode === 'redis' ? s.redis.url : s.api.url.replace(/^http/, 'ws');
     return connectSplit(s, `watched at ${mode}`, subs, (part) => ({ type: 'connect-hop', mode, url, token: s.token, subs: part, timeoutMs: 60_000 }));
   };
-  const atRedis = { system: [] as Trial[], raw: [] as Trial[] };
+  const atRedis = { system: [] as Trial[], raw: [] as Trial[], before: [] as Trial[] };
   await connect('redis', [
     ...tasks.map((t) => ({ taskId: t.taskId, channel: s.keys.taskChannel(t.taskId) })),
     // Not raw-sub's channels: nothing but these subscribers may spend CPU on the raw messages.
@@ -573,9 +674,13 @@ async function hopPhase(
   ]);
   for (let i = 0; i < pairs; i++) {
     atRedis.raw.push(await trial(s, 'raw', rawIds, rawVersions, seconds, 'rawhop:'));
+    // The CAS script before the timeline too, before or after the system's in turn (as in latencyPhase).
+    if (i % 2 === 1) atRedis.before.push(await trial(s, 'before', taskIds, rawVersions, seconds));
     atRedis.system.push(await trial(s, 'system', taskIds, rawVersions, seconds));
+    if (i % 2 === 0) atRedis.before.push(await trial(s, 'before', taskIds, rawVersions, seconds));
     log(
-      `  watched at Redis, pair ${i + 1}: raw PUBLISH p50 ${atRedis.raw.at(-1)!.p50.toFixed(2)} ms, system CAS p50 ${atRedis.system.at(-1)!.p50.toFixed(2)} ms`,
+      `  watched at Redis, pair ${i + 1}: raw PUBLISH p50 ${atRedis.raw.at(-1)!.p50.toFixed(2)} ms, system CAS p50 ` +
+        `${atRedis.system.at(-1)!.p50.toFixed(2)} ms, CAS before the timeline p50 ${atRedis.before.at(-1)!.p50.toFixed(2)} ms`,
     );
   }
   await closeAll(s);
@@ -710,9 +815,9 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(500, n - j) }, async (_, k) => {
           const owner = j + k < fanout ? sessions[j + k].user : `drain${i}`;
-          const task = await s.store.create(owner);
-          await s.queue.add('run', { taskId: task.id }, { jobId: task.id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
-          return task.id as string;
+          const task = await createRecord(s, owner);
+          await queueAttempt(s, task.id);
+          return task.id;
         }),
       );
       ids.push(...batch);
@@ -760,6 +865,55 @@ async function drainPhase(s: Stack, n: number, fanout: number, pairs: number) {
   return { system, raw, undelivered, rawCpuMs, systemCpuMs };
 }
 
+// ───────────────────────── Redis memory per retained task ─────────────────────────
+
+/**
+ * What a finished task keeps in Redis through its retention window: its record, its timeline
+ * and its job (completed jobs are kept as long: removeOnComplete's age). `n` tasks queued as
+ * `createTask` queues them, run by a worker, each a second long, so each reports progress at
+ * every 10 % and its timeline holds what any task of a second or more holds (CREATED,
+ * ATTEMPT_STARTED, the "Planned" log line, 9 PROGRESS, ENDED); then each key's MEMORY USAGE
+ * (SAMPLES 0: exact). The baseline is the same tasks without their timelines: what a finished
+ * task kept before the timeline (its record has grown by the attempts and kinds fields too).
+ */
+async function retainedPhase(s: Stack, n: number) {
+  log(`Redis memory per retained task: ${n} tasks of 1 s run to their end by a worker`);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const task = await createRecord(s, 'retained');
+    await queueAttempt(s, task.id);
+    ids.push(task.id);
+  }
+  const jobKey = (id: string) => `${s.keys.bullPrefix}:tasks:${id}`;
+  const worker = await startWorker(s, { TASK_MIN_DURATION_MS: '1000', TASK_MAX_DURATION_MS: '1000' });
+  try {
+    // Final, and the job completed (BullMQ moves it after the processor's final write).
+    await waitUntil(
+      async () => {
+        const done = await Promise.all(ids.map((id) => s.redisClient.hexists(jobKey(id), 'finishedOn')));
+        return done.every((d) => d === 1) && (await s.redisClient.smismember(s.keys.liveTasks, ...ids)).every((m) => m === 0);
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: 'retained tasks finished' },
+    );
+  } finally {
+    await worker.stop();
+  }
+  const usage = async (key: string) => Number(await s.redisClient.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0;
+  const sum = { record: 0, timeline: 0, job: 0, events: 0 };
+  for (const id of ids) {
+    sum.record += await usage(s.keys.task(id));
+    sum.timeline += await usage(s.keys.taskEvents(id));
+    sum.job += await usage(jobKey(id));
+    sum.events += await s.redisClient.llen(s.keys.taskEvents(id));
+  }
+  const per = { recordB: sum.record / n, timelineB: sum.timeline / n, jobB: sum.job / n, events: sum.events / n };
+  log(
+    `  per task: record ${per.recordB.toFixed(0)} B + timeline ${per.timelineB.toFixed(0)} B (${per.events.toFixed(1)} events) + job ` +
+      `${per.jobB.toFixed(0)} B`,
+  );
+  return { n, ...per };
+}
+
 interface Floor {
   /** CPU per request / per watch in API + frontend + Redis, and in the load client, ms. */
   httpMs: number;
@@ -776,10 +930,9 @@ async function floorRun(s: Stack, n: number): Promise<Floor> {
   const sessions = Array.from({ length: INFLIGHT }, () => newSession(s.secret));
   const taskIds: string[] = [];
   for (const session of sessions) {
-    const task = await s.store.create(session.user);
-    await s.store.apply(task.id, 'start', { startedAt: Date.now(), progress: 0 });
-    await s.store.apply(task.id, 'finish', { progress: 100, finishedAt: Date.now() });
-    taskIds.push(task.id);
+    const id = await startedRecord(s, session.user);
+    await s.store.apply(id, 'finish', { progress: 100, finishedAt: Date.now() }, { attempt: 1 });
+    taskIds.push(id);
   }
   const pids = [s.api.pid, s.frontend.pid, s.redis.process.pid!];
   const clientPid = s.clients[0].child.pid!;
@@ -1008,6 +1161,7 @@ async function main(): Promise<void> {
     const big = runs('big') ? await latencyPhase(s, P.bigSubs, P.bigPairs, P.bigTrialS, P.memSubs) : undefined;
     const setup = runs('setup') ? await setupPhase(s, P.setupN, P.setupPairs) : undefined;
     const drain = runs('drain') ? await drainPhase(s, P.drainN, P.fanout, P.drainPairs) : undefined;
+    const retained = runs('retained') ? await retainedPhase(s, P.retainedN) : undefined;
     const full = runs('fullpath') ? await fullPathPhase(s, P.e2eN, P.e2ePairs) : undefined;
     const cancel = runs('cancel') ? await cancelPhase(s, P.cancelN) : undefined;
 
@@ -1074,8 +1228,57 @@ async function main(): Promise<void> {
           'none (information)',
           () => true,
         );
+      if (lat.timeline) {
+        // The timeline's cost: the same writes through the CAS script before it (bench/raw/cas-before.ts).
+        const { system, before } = lat.timeline;
+        ratioRow(
+          'timeline_latency_p50',
+          `status latency p50 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
+          'ms',
+          system.map((t) => t.p50),
+          before.map((t) => t.p50),
+          '≤ 1.1× before the timeline',
+          (r) => r <= 1.1,
+        );
+        ratioRow(
+          'timeline_latency_p99',
+          `status latency p99 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
+          'ms',
+          system.map((t) => t.p99),
+          before.map((t) => t.p99),
+          '≤ 1.1× before the timeline',
+          (r) => r <= 1.1,
+        );
+        ratioRow(
+          'timeline_redis_us_write',
+          'Redis time per status write, CAS script (baseline: before the timeline)',
+          'µs',
+          system.map((t) => t.redisUsPerWrite),
+          before.map((t) => t.redisUsPerWrite),
+          'none (explains latency)',
+          () => true,
+        );
+        ratioRow(
+          'timeline_cpu_event_redis',
+          'CPU per status event, Redis (baseline: the CAS script before the timeline)',
+          'µs',
+          system.map((t) => t.cpuRedisUs),
+          before.map((t) => t.cpuRedisUs),
+          'none (explains latency)',
+          () => true,
+        );
+      }
       if (lat.hops) {
         const { atRedis, atBackend } = lat.hops;
+        ratioRow(
+          'timeline_latency_p50_at_redis',
+          'where it goes: p50 at Redis with the timeline (baseline: the CAS script before it)',
+          'ms',
+          atRedis.system.map((t) => t.p50),
+          atRedis.before.map((t) => t.p50),
+          'none (information)',
+          () => true,
+        );
         ratioRow(
           'latency_p50_at_redis',
           'where it goes: p50 at Redis, CAS write (raw: PUBLISH)',
@@ -1208,6 +1411,17 @@ async function main(): Promise<void> {
         '≥ 0.5× raw BullMQ drain',
         (r) => r >= 0.5 && drain.undelivered === 0,
       );
+    if (retained)
+      rows.push({
+        id: 'timeline_memory_task',
+        metric: 'Redis memory per retained task: record + timeline + job (baseline: record + job)',
+        unit: 'KB',
+        system: r2((retained.recordB + retained.timelineB + retained.jobB) / 1024),
+        baseline: r2((retained.recordB + retained.jobB) / 1024),
+        ratio: r2((retained.recordB + retained.timelineB + retained.jobB) / (retained.recordB + retained.jobB)),
+        goal: 'none (information)',
+        pass: true,
+      });
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
       rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });
     const mem = big?.memory;
@@ -1264,7 +1478,7 @@ async function main(): Promise<void> {
       },
       profile: P,
       rows,
-      raw: { latency: lat, latency10k: big, setup, drain, fullPath: full, cancel },
+      raw: { latency: lat, latency10k: big, setup, drain, retained, fullPath: full, cancel },
     };
     printTable(rows);
     const json = JSON.stringify(result, null, 2);

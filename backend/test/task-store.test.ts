@@ -136,6 +136,18 @@ describe('timeline', () => {
     }
     assert.equal((await store.getFile(task.id))?.content.toString(), 'a,b\n');
   });
+
+  test('a task older than timelines: the timeline its final change starts expires with the record', async () => {
+    const task = await store.create(OWNER, spec);
+    await client.del(keys.taskEvents(task.id));
+    await store.apply(task.id, 'cancelWaiting', { finishedAt: Date.now(), error: 'Cancelled' });
+    assert.deepEqual(
+      (await store.events(task.id, 0, 100)).map((e) => [e.seq, e.type]),
+      [[1, 'ENDED']],
+    );
+    const ttl = await client.ttl(keys.taskEvents(task.id));
+    assert.ok(ttl > 100 && ttl <= 120, `the timeline expires with the task (ttl ${ttl})`);
+  });
 });
 
 describe('retries of a final task', () => {
