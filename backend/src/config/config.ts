@@ -58,6 +58,8 @@ export const configSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).optional(),
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
     TASK_CREATE_LIMIT: envInt(20, 1),
+    /** Tasks one user may have IN_PROGRESS at once; the rest wait while other users' tasks start. */
+    MAX_RUNNING_PER_USER: envInt(10, 1).pipe(z.number().max(10000)),
     TASK_CREATE_WINDOW_S: envInt(10, 1),
     /** How often a worker process reconciles task records with their jobs. */
     RECONCILE_INTERVAL_MS: envInt(30000, 200),
@@ -122,6 +124,8 @@ export interface Config {
   cancelTimeoutMs: number;
   reconcileIntervalMs: number;
   createLimit: { points: number; windowS: number };
+  /** Tasks one user may have IN_PROGRESS at once (MAX_RUNNING_PER_USER). */
+  maxRunningPerUser: number;
   ops: {
     logLevel: LogLevel;
     /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cancelTimeoutMs: c.CANCEL_TIMEOUT_MS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
     createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S },
+    maxRunningPerUser: c.MAX_RUNNING_PER_USER,
     ops: {
       logLevel: c.LOG_LEVEL,
       logFormat: c.LOG_FORMAT,
