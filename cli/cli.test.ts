@@ -148,6 +148,34 @@ test('cancel stops a task; watching it afterwards ends at once with CANCELLED an
   assert.match(watched.stdout, new RegExp(`^${id.slice(0, 8)}\\s+CANCELLED`, 'm'));
 });
 
+test('start --idempotency-key --delay --priority: the same key answers the same task; a delayed one can be cancelled before it starts', async () => {
+  const args = ['start', '--idempotency-key', `cli-${Date.now()}`, '--delay', '30s', '--priority', 'high'];
+  const first = await cli(args);
+  assert.equal(first.code, 0, first.stderr);
+  const id = /^queued (\S+)$/m.exec(first.stdout)![1];
+  const startsAt = Date.parse(/^ {2}starts at (\S+)$/m.exec(first.stdout)![1]);
+  assert.ok(startsAt > Date.now() + 20_000 && startsAt <= Date.now() + 30_000, first.stdout);
+  const again = await cli(args);
+  assert.equal(/^queued (\S+)$/m.exec(again.stdout)![1], id);
+  const cancelled = await cli(['cancel', id]);
+  assert.equal(cancelled.stdout.trim(), `${id} CANCELLED`);
+
+  const conflict = await cli([...args.slice(0, 5), '--priority', 'low']);
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.stderr, /\(IDEMPOTENCY_CONFLICT\)$/m);
+  for (const [flag, value, message] of [
+    ['--delay', '5 minutes', /--delay needs a duration/],
+    ['--priority', 'urgent', /--priority is low, normal or high/],
+  ] as const) {
+    const usage = await cli(['start', flag, value]);
+    assert.equal(usage.code, 2, usage.stderr);
+    assert.match(usage.stderr, message);
+  }
+  const tooLong = await cli(['start', '--delay', '8d']);
+  assert.equal(tooLong.code, 1);
+  assert.match(tooLong.stderr, /^longrun: delayMs.*\(BAD_USER_INPUT\)$/m);
+});
+
 test('bad input gets the coded error, not a stack trace', async () => {
   const run = await cli(['cancel', 'not-a-uuid']);
   assert.equal(run.code, 1);

@@ -41,7 +41,7 @@ import {
   TaskTimelineDocument,
   type AllTaskFieldsFragment as Task,
 } from '../operations/generated/graphql.js';
-import { isFinal, TaskStatus } from '../operations/generated/schema-enums.js';
+import { isFinal, TaskPriority, TaskStatus } from '../operations/generated/schema-enums.js';
 
 type TaskResult = NonNullable<Task['result']>;
 
@@ -50,6 +50,9 @@ const SESSION_FILE = process.env.LONGRUN_CLI_SESSION || join(import.meta.dirname
 
 const USAGE = `usage: npm run cli -- <command>
   start [--watch] [--kind simulated|primes|export] [--retries N] [--retry-delay-ms N]
+        [--priority low|normal|high] [--delay D] [--idempotency-key K]
+        (D: 1500ms, 30s, 5m, 2h or 1d, at most 7 days; K: 1-200 chars, the same K again
+        answers the same task instead of starting another)
         simulated: [--min-ms N] [--max-ms N] [--failure-rate X]
         primes:    --below N
         export:    [--format csv|ndjson]
@@ -309,6 +312,28 @@ function decimal(values: Values, name: string): number | undefined {
   return n;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--delay`: a number with a unit (1500ms, 30s, 5m, 2h, 1d) as milliseconds; its range is the server's to check. */
+function delayOption(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
+  if (!match) throw new UsageError(`--delay needs a duration like 1500ms, 30s, 5m, 2h or 1d, not "${raw}"`);
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]]);
+}
+
+/** `start`'s control options (priority, delay, idempotency key) as createTask's variables. */
+function controlVariables(values: Values): { priority?: TaskPriority; delayMs?: number; idempotencyKey?: string } {
+  const out: { priority?: TaskPriority; delayMs?: number; idempotencyKey?: string } = {};
+  if (typeof values.priority === 'string') {
+    const priority = values.priority.toUpperCase();
+    if (!(Object.values(TaskPriority) as string[]).includes(priority)) throw new UsageError(`--priority is low, normal or high, not "${values.priority}"`);
+    out.priority = priority as TaskPriority;
+  }
+  if (typeof values.delay === 'string') out.delayMs = delayOption(values.delay);
+  if (typeof values['idempotency-key'] === 'string') out.idempotencyKey = values['idempotency-key'];
+  return out;
+}
+
 /** `start`'s options as createTask's variables; ranges are the server's to check. */
 function createVariables(values: Values): { input?: CreateTaskInput; retry?: RetryPolicyInput } {
   const given = (kind: KindName) => KIND_OPTIONS[kind].filter((option) => values[option] !== undefined);
@@ -476,11 +501,25 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { values } = options(
         rest,
-        { watch: flag, kind: str, below: str, format: str, 'min-ms': str, 'max-ms': str, 'failure-rate': str, retries: str, 'retry-delay-ms': str },
+        {
+          watch: flag,
+          kind: str,
+          below: str,
+          format: str,
+          'min-ms': str,
+          'max-ms': str,
+          'failure-rate': str,
+          retries: str,
+          'retry-delay-ms': str,
+          priority: str,
+          delay: str,
+          'idempotency-key': str,
+        },
         false,
       );
-      const { createTask } = await request(CreateTaskDocument, createVariables(values));
+      const { createTask } = await request(CreateTaskDocument, { ...createVariables(values), ...controlVariables(values) });
       console.log(`queued ${createTask.id}`);
+      if (createTask.scheduledFor) console.log(`  starts at ${createTask.scheduledFor}`);
       if (!values.watch) return 0;
       const end = await watch(createTask.id);
       return end.status === 'FINISHED' ? 0 : 1;

@@ -30,6 +30,8 @@ function rec(id: string, status: TaskStatus, version: number, extra: Partial<Tas
     maxAttempts: 1,
     retryDelayMs: 1000,
     nextAttemptAt: null,
+    scheduledFor: null,
+    priority: 'NORMAL',
     attempts,
     result: null,
     retryOf: null,

@@ -18,6 +18,8 @@ function record(status: TaskStatus, createdAgoMs = 10_000, startedAgoMs: number 
     maxAttempts: 3,
     retryDelayMs: 1000,
     nextAttemptAt: null,
+    scheduledFor: null,
+    priority: 'NORMAL',
     attempts: [],
     result: null,
     retryOf: null,

@@ -69,6 +69,8 @@ describe('recordFromHash', () => {
     attempt: '2',
     maxAttempts: '3',
     retryDelayMs: '500',
+    priority: 'HIGH',
+    scheduledFor: String(created + 500),
     attempts: JSON.stringify([
       { number: 1, startedAt: created + 100, endedAt: created + 900, error: 'first' },
       { number: 2, startedAt: created + 1000, endedAt: created + 5000, error: 'boom' },
@@ -95,6 +97,8 @@ describe('recordFromHash', () => {
       maxAttempts: 3,
       retryDelayMs: 500,
       nextAttemptAt: null,
+      scheduledFor: '2026-01-02T03:04:06.178Z',
+      priority: 'HIGH',
       attempts: [
         { number: 1, startedAt: created + 100, endedAt: created + 900, error: 'first' },
         { number: 2, startedAt: created + 1000, endedAt: created + 5000, error: 'boom' },
@@ -133,6 +137,8 @@ describe('recordFromHash', () => {
       maxAttempts: 1,
       retryDelayMs: 0,
       nextAttemptAt: null,
+      scheduledFor: null,
+      priority: 'NORMAL',
       attempts: [],
       result: null,
       retryOf: null,

@@ -70,6 +70,27 @@ test('bad input is shown beside its field, focused, and queues nothing', async (
   await expect(page.getByTestId('task')).toHaveCount(0);
 });
 
+test('priority and delay from the form: sent as createTask asks, the task waits out its delay, a bad delay is refused at its field', async ({ page }) => {
+  const sent: unknown[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/graphql') && request.postData()?.includes('createTask')) sent.push(request.postDataJSON().variables);
+  });
+  await page.goto('/');
+  await fillAndStart(page, 'Simulated', { 'Delay (s)': '604801' });
+  const delay = page.getByLabel('Delay (s)', { exact: true });
+  await expect(delay).toBeFocused();
+  await expect(delay).toHaveAccessibleDescription(/A whole number from 0 to 604800\./);
+  expect(sent).toHaveLength(0);
+
+  const startedAt = Date.now();
+  const quick = { 'Shortest run (ms)': '0', 'Longest run (ms)': '0', 'Failure rate': '0' };
+  const task = await startTask(page, 'Simulated', { ...quick, Priority: 'HIGH', 'Delay (s)': '3' });
+  expect(sent).toEqual([{ input: { simulated: { minDurationMs: 0, maxDurationMs: 0, failureRate: 0 } }, priority: 'HIGH', delayMs: 3000 }]);
+  await expect(task.getByTestId('task-status')).toHaveText('WAITING');
+  await expect(task.getByTestId('task-status')).toHaveText('FINISHED', { timeout: 15_000 });
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3000);
+});
+
 test('a failing task with retries shows its attempts, a countdown and the last error, then ERROR; Retry makes a linked task', async ({ page }) => {
   await page.goto('/');
   const task = await startTask(page, 'Simulated', {

@@ -45,6 +45,20 @@ describe('the start form', () => {
     assert.equal(parseStartForm('simulated', { 'input.simulated.failureRate': '.5' }).ok, true);
   });
 
+  test('priority and delay: the defaults send nothing; a delay in seconds is sent in ms; refusals keyed by the server’s argument', () => {
+    assert.deepEqual(parseStartForm('simulated', { priority: 'NORMAL', delayMs: '' }), { ok: true, variables: {} });
+    assert.deepEqual(parseStartForm('simulated', { priority: 'HIGH', delayMs: '30' }), { ok: true, variables: { priority: 'HIGH', delayMs: 30_000 } });
+    assert.deepEqual(parseStartForm('primes', { 'input.primes.below': '10', priority: 'LOW' }), {
+      ok: true,
+      variables: { input: { primes: { below: 10 } }, priority: 'LOW' },
+    });
+    assert.deepEqual(parseStartForm('simulated', { priority: 'URGENT' }), { ok: true, variables: {} });
+    for (const typed of ['-1', '604801', '1.5', 'soon']) {
+      const parsed = parseStartForm('simulated', { delayMs: typed });
+      assert.equal(parsed.ok ? '' : parsed.errors.delayMs, 'A whole number from 0 to 604800.', typed);
+    }
+  });
+
   test('every error is reported at once; min above max is left to the server (its defaults fill the gaps)', () => {
     const parsed = parseStartForm('simulated', { 'input.simulated.minDurationMs': 'x', 'retry.maxAttempts': '0' });
     assert.deepEqual(Object.keys(parsed.ok ? {} : parsed.errors).sort(), ['input.simulated.minDurationMs', 'retry.maxAttempts']);

@@ -86,6 +86,12 @@ export type TaskFilter = {
   status?: Array<TaskStatus> | null | undefined;
 };
 
+/** How the queue orders waiting tasks: every HIGH one due starts before any NORMAL, every NORMAL before any LOW. */
+export type TaskPriority =
+  | 'HIGH'
+  | 'LOW'
+  | 'NORMAL';
+
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export type TaskStatus =
   /** Stopped at the user's request; its worker slot is free. Final. */
@@ -123,7 +129,7 @@ export type BenchCancelMutationVariables = Exact<{
 
 export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
 
-export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
     | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
     | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
     | { __typename: 'SimulatedResult', durationMs: number }
@@ -140,7 +146,7 @@ export type TaskQueryVariables = Exact<{
 }>;
 
 
-export type TaskQuery = { task: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type TaskQuery = { task: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -151,7 +157,7 @@ export type TasksQueryVariables = Exact<{
 }>;
 
 
-export type TasksQuery = { tasks: Array<{ id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type TasksQuery = { tasks: Array<{ id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -165,10 +171,14 @@ export type TaskKindsQuery = { taskKinds: Array<{ name: string, title: string, d
 export type CreateTaskMutationVariables = Exact<{
   input?: CreateTaskInput | null | undefined;
   retry?: RetryPolicyInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
+  delayMs?: number | null | undefined;
+  runAt?: string | null | undefined;
+  priority?: TaskPriority | null | undefined;
 }>;
 
 
-export type CreateTaskMutation = { createTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type CreateTaskMutation = { createTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -179,7 +189,7 @@ export type RetryTaskMutationVariables = Exact<{
 }>;
 
 
-export type RetryTaskMutation = { retryTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type RetryTaskMutation = { retryTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -190,7 +200,7 @@ export type CancelTaskMutationVariables = Exact<{
 }>;
 
 
-export type CancelTaskMutation = { cancelTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type CancelTaskMutation = { cancelTask: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -201,7 +211,7 @@ export type TaskStatusSubscriptionVariables = Exact<{
 }>;
 
 
-export type TaskStatusSubscription = { taskStatus: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type TaskStatusSubscription = { taskStatus: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -264,7 +274,7 @@ export type RetryTasksMutation = { retryTasks: { matched: number, applied: numbe
 export type TaskUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type TaskUpdatesSubscription = { taskUpdates: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
+export type TaskUpdatesSubscription = { taskUpdates: { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
       | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
       | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
       | { __typename: 'SimulatedResult', durationMs: number }
@@ -317,6 +327,9 @@ export const AllTaskFieldsFragmentDoc = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -453,6 +466,9 @@ export const TaskDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -478,7 +494,7 @@ export const TaskDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:431459ee14121834022cfb48b3c7d30507b90613f9a241cfbe3108af647be2c4"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+}`, {"hash":"sha256:ab77bb73a345e202294e9dedb0ba6b788284974a1b0887ef73f38da2c646dcb0"}) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int) {
   tasks(first: $first) {
@@ -498,6 +514,9 @@ export const TasksDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -523,7 +542,7 @@ export const TasksDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:6c3d5c7707b616206f70ac49b45d760cbe7c4894a9f92058342143e73c5aee6f"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+}`, {"hash":"sha256:22d7fa7bb2b8837abc6fbe370b8b0a43cf9336b5dc3eb68a7f91f565b0d2b2c7"}) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
 export const TaskKindsDocument = new TypedDocumentString(`
     query TaskKinds {
   taskKinds {
@@ -536,8 +555,15 @@ export const TaskKindsDocument = new TypedDocumentString(`
 }
     `, {"hash":"sha256:aee4701306e65b289eef2cd100e5db158e02e858cfbb57b7eab934f0fd24234a"}) as unknown as TypedDocumentString<TaskKindsQuery, TaskKindsQueryVariables>;
 export const CreateTaskDocument = new TypedDocumentString(`
-    mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {
-  createTask(input: $input, retry: $retry) {
+    mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $idempotencyKey: String, $delayMs: Int, $runAt: DateTime, $priority: TaskPriority) {
+  createTask(
+    input: $input
+    retry: $retry
+    idempotencyKey: $idempotencyKey
+    delayMs: $delayMs
+    runAt: $runAt
+    priority: $priority
+  ) {
     ...AllTaskFields
   }
 }
@@ -554,6 +580,9 @@ export const CreateTaskDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -579,7 +608,7 @@ export const CreateTaskDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:23d1ae6961a1cdbb74d6d8577a6b292fdfb52b7591f0e059b892b72dfadc8177"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
+}`, {"hash":"sha256:1f396f048ac1f8b038ad830e5a08571c7824f1286d0a4860a4fff2de1879d4cd"}) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
 export const RetryTaskDocument = new TypedDocumentString(`
     mutation RetryTask($id: ID!) {
   retryTask(id: $id) {
@@ -599,6 +628,9 @@ export const RetryTaskDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -624,7 +656,7 @@ export const RetryTaskDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:eb4da0a7f855830c1e308512b224ea6429272e18283f9f16c36042f39948437f"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
+}`, {"hash":"sha256:bebf89945e57edcc9b64519fe69abfb71ef927c04634438f85f083f15ebe83b9"}) as unknown as TypedDocumentString<RetryTaskMutation, RetryTaskMutationVariables>;
 export const CancelTaskDocument = new TypedDocumentString(`
     mutation CancelTask($id: ID!) {
   cancelTask(id: $id) {
@@ -644,6 +676,9 @@ export const CancelTaskDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -669,7 +704,7 @@ export const CancelTaskDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:9ece4068c40f0396211e618d79ece9095c90581a3e06c5260a84b07ee24f8110"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
+}`, {"hash":"sha256:8c504444d354d7d00fd2f5ffec7560428d379801654cb435984f59b2a90641fa"}) as unknown as TypedDocumentString<CancelTaskMutation, CancelTaskMutationVariables>;
 export const TaskStatusDocument = new TypedDocumentString(`
     subscription TaskStatus($id: ID!) {
   taskStatus(id: $id) {
@@ -689,6 +724,9 @@ export const TaskStatusDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -714,7 +752,7 @@ export const TaskStatusDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:5b8dbadfe479cac043005b6c624e95a7a86b38c4459e7c0ee3d1f46e7cc36ab9"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
+}`, {"hash":"sha256:a0d72b3df507adb432221db75246ed5c8ac3b65264db118b7dbd004940a9b2d8"}) as unknown as TypedDocumentString<TaskStatusSubscription, TaskStatusSubscriptionVariables>;
 export const TaskEventsDocument = new TypedDocumentString(`
     subscription TaskEvents($id: ID!, $after: Int = 0) {
   taskEvents(id: $id, after: $after) {
@@ -863,6 +901,9 @@ export const TaskUpdatesDocument = new TypedDocumentString(`
   attempt
   maxAttempts
   nextAttemptAt
+  scheduledFor
+  priority
+  queuePosition
   attempts {
     number
     startedAt
@@ -888,7 +929,7 @@ export const TaskUpdatesDocument = new TypedDocumentString(`
   }
   retryOf
   retries
-}`, {"hash":"sha256:26776f17f441f6ea3e8be4d36ac67670bea8059180cdc5a1c9bf3fb840847903"}) as unknown as TypedDocumentString<TaskUpdatesSubscription, TaskUpdatesSubscriptionVariables>;
+}`, {"hash":"sha256:207633a6bb43962e06c5c75d915aa47441f08a54897f9518c680fc3970126c26"}) as unknown as TypedDocumentString<TaskUpdatesSubscription, TaskUpdatesSubscriptionVariables>;
 export const ShareTaskDocument = new TypedDocumentString(`
     mutation ShareTask($id: ID!, $expiresInSeconds: Int = 3600) {
   shareTask(id: $id, expiresInSeconds: $expiresInSeconds) {

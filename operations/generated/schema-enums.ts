@@ -22,6 +22,12 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The operation, or its variables, are invalid against this schema; or it is over the limits. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /**
+   * `createTask` with an `idempotencyKey` the caller already used, within its retention, for a
+   * different request (other input, retry policy, priority or schedule). The same request gets
+   * the original task back instead.
+   */
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   /** Anything unexpected, masked; `extensions.correlationId` matches the server log. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** No such task for this caller. Another user's task gets exactly this answer too. */
@@ -85,6 +91,14 @@ export const TaskEventType = {
 } as const;
 
 export type TaskEventType = typeof TaskEventType[keyof typeof TaskEventType];
+/** How the queue orders waiting tasks: every HIGH one due starts before any NORMAL, every NORMAL before any LOW. */
+export const TaskPriority = {
+  HIGH: 'HIGH',
+  LOW: 'LOW',
+  NORMAL: 'NORMAL'
+} as const;
+
+export type TaskPriority = typeof TaskPriority[keyof typeof TaskPriority];
 /** Where a task is in its life. FINISHED, CANCELLED and ERROR are final. */
 export const TaskStatus = {
   /** Stopped at the user's request; its worker slot is free. Final. */

@@ -58,6 +58,8 @@ export const configSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).optional(),
     /** Per-user `createTask` budget: this many per window, shared by every API process (in Redis). */
     TASK_CREATE_LIMIT: envInt(20, 1),
+    /** Tasks one user may have IN_PROGRESS at once; the rest wait while other users' tasks start. */
+    MAX_RUNNING_PER_USER: envInt(10, 1).pipe(z.number().max(10000)),
     TASK_CREATE_WINDOW_S: envInt(10, 1),
     /** The shortest life `shareTask` allows a link, in seconds (tests lower it to watch a link expire). */
     SHARE_MIN_EXPIRES_S: envInt(60, 1).pipe(z.number().max(3600)),
@@ -134,6 +136,8 @@ export interface Config {
   maxQueuedTasks: number;
   /** `shareTask`'s lower bound on `expiresInSeconds`. */
   shareMinExpiresS: number;
+  /** Tasks one user may have IN_PROGRESS at once (MAX_RUNNING_PER_USER). */
+  maxRunningPerUser: number;
   ops: {
     logLevel: LogLevel;
     /** Undefined: decide at start (pretty in development on a TTY, else JSON). */
@@ -198,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     createLimit: { points: c.TASK_CREATE_LIMIT, windowS: c.TASK_CREATE_WINDOW_S, addressPoints: c.TASK_CREATE_ADDRESS_LIMIT },
     maxQueuedTasks: c.MAX_QUEUED_TASKS,
     shareMinExpiresS: c.SHARE_MIN_EXPIRES_S,
+    maxRunningPerUser: c.MAX_RUNNING_PER_USER,
     ops: {
       logLevel: c.LOG_LEVEL,
       logFormat: c.LOG_FORMAT,

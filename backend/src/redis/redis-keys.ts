@@ -8,6 +8,16 @@ export interface RedisKeys {
   /** The task's downloadable file (an export), expiring with the record. */
   taskFile(id: string): string;
   ownerTasks(owner: string): string;
+  /**
+   * Per-owner keys the status scripts keep in step with each record, named in Lua as
+   * `ownerKeyPrefix` + owner + `:running` (a set: ids of the owner's IN_PROGRESS tasks, what
+   * MAX_RUNNING_PER_USER counts) and `:waiting` (a sorted set: the owner's WAITING tasks in the
+   * queue's order, what `queuePosition` ranks).
+   */
+  ownerKeyPrefix: string;
+  ownerWaiting(owner: string): string;
+  /** A createTask idempotency key of one owner (the key itself hashed): holds `<task id> <request fingerprint>`. */
+  idempotency(owner: string, keyHash: string): string;
   /** Ids of tasks not yet final: what the reconciler checks against their jobs. */
   liveTasks: string;
   /** Held by the one worker process that runs the reconciler this round. */
@@ -52,6 +62,9 @@ export function redisKeys(prefix: string): RedisKeys {
     taskEvents: (id) => `${tag}:task:${id}:events`,
     taskFile: (id) => `${tag}:task:${id}:file`,
     ownerTasks: (owner) => `${tag}:owner:${owner}:tasks`,
+    ownerKeyPrefix: `${tag}:owner:`,
+    ownerWaiting: (owner) => `${tag}:owner:${owner}:waiting`,
+    idempotency: (owner, keyHash) => `${tag}:owner:${owner}:idem:${keyHash}`,
     liveTasks: `${tag}:tasks:live`,
     reconcilerLock: `${tag}:reconciler:lock`,
     taskChannel: (id) => `${prefix}:task-status:${id}`,

@@ -5,7 +5,8 @@ import type { Queue } from 'bullmq';
 import { CONFIG, type Config } from '../config/config.js';
 import { jobIdFor, TASKS_QUEUE } from '../redis/redis-keys.js';
 import { backoffMs } from './retry-policy.js';
-import { isFinal } from './task-state.js';
+import type { TaskPriority } from '../graphql/generated/schema-types.js';
+import { BULL_PRIORITY, isFinal } from './task-state.js';
 import { TaskStore } from './task-store.js';
 
 /** What the job of one attempt carries. (`attempt` is absent on jobs queued before retries existed.) */
@@ -44,14 +45,24 @@ export class TaskAttempts {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** Queues the job of `attempt`, to start after `delayMs`. Adding a job id that exists is a no-op. */
-  async enqueue(taskId: string, attempt: number, delayMs = 0): Promise<void> {
+  /**
+   * Queues the job of `attempt`, to start after `delayMs`, at the task's priority (see
+   * BULL_PRIORITY). Adding a job id that exists is a no-op.
+   */
+  async enqueue(taskId: string, attempt: number, delayMs = 0, priority: TaskPriority = 'NORMAL'): Promise<void> {
     const age = this.config.task.retentionS;
     await withTimeout(
       this.queue.add(
         'run',
         { taskId, attempt },
-        { jobId: jobIdFor(taskId, attempt), attempts: 1, delay: Math.max(0, delayMs), removeOnComplete: { age }, removeOnFail: { age } },
+        {
+          jobId: jobIdFor(taskId, attempt),
+          attempts: 1,
+          delay: Math.max(0, delayMs),
+          priority: BULL_PRIORITY[priority],
+          removeOnComplete: { age },
+          removeOnFail: { age },
+        },
       ),
       2000,
     );
@@ -77,7 +88,9 @@ export class TaskAttempts {
     const retried = await this.store.apply(taskId, 'retry', { error, nextAttemptAt: now + delay, progress: 0 }, { attempt, event: { message } });
     if (!retried.applied) return 'none';
     // If this fails (Redis away), the reconciler queues the waiting attempt (see reconcileAction).
-    await this.enqueue(taskId, next, delay).catch((e: Error) => this.logger.warn(`task ${taskId}: attempt ${next} not queued yet (${e.message})`));
+    await this.enqueue(taskId, next, delay, record.priority).catch((e: Error) =>
+      this.logger.warn(`task ${taskId}: attempt ${next} not queued yet (${e.message})`),
+    );
     return 'retry';
   }
 }

@@ -62,7 +62,8 @@ export interface BulkSelection {
 /** An ISO 8601 date-time with a zone (`Z` or `±hh:mm`), as the DateTime scalar documents it. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
-function instant(value: unknown, field: string): number | undefined {
+/** A DateTime argument as epoch ms (undefined if absent), or BAD_USER_INPUT naming `field`. */
+export function instant(value: unknown, field: string): number | undefined {
   if (value === null || value === undefined) return undefined;
   const ms = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new BadUserInputError(field, `${field} must be an ISO 8601 date-time such as 2026-11-24T10:15:30.123Z`);

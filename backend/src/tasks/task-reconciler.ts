@@ -115,7 +115,7 @@ export class TaskReconciler implements OnModuleInit, OnModuleDestroy {
       applied = finished.applied;
     } else if (action === 'requeue') {
       const delay = record.nextAttemptAt ? Date.parse(record.nextAttemptAt) - Date.now() : 0;
-      await this.attempts.enqueue(id, attempt, delay);
+      await this.attempts.enqueue(id, attempt, delay, record.priority);
       applied = true;
     } else {
       const error =

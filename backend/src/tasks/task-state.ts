@@ -1,4 +1,4 @@
-import type { Task, TaskEventType, TaskStatus as SchemaTaskStatus } from '../graphql/generated/schema-types.js';
+import type { Task, TaskEventType, TaskPriority, TaskStatus as SchemaTaskStatus } from '../graphql/generated/schema-types.js';
 import type { KindResult } from './task-kind.js';
 
 /**
@@ -88,6 +88,9 @@ export interface TaskRecord {
   /** Base backoff delay of this task's retries. */
   retryDelayMs: number;
   nextAttemptAt: string | null;
+  /** When createTask asked it to start; null: at once. */
+  scheduledFor: string | null;
+  priority: TaskPriority;
   attempts: StoredAttempt[];
   result: KindResult | null;
   retryOf: string | null;
@@ -96,8 +99,16 @@ export interface TaskRecord {
   updatedAt?: number;
 }
 
-/** What clients see: the schema's `Task` (checked against the generated type), less the timeline (a field resolver). */
-export type PublicTask = Omit<Task, 'events'>;
+/** What clients see: the schema's `Task` (checked against the generated type), less the field resolvers (timeline, queue position). */
+export type PublicTask = Omit<Task, 'events' | 'queuePosition'>;
+
+export const TASK_PRIORITIES = ['LOW', 'NORMAL', 'HIGH'] as const satisfies readonly TaskPriority[];
+
+/**
+ * A priority as BullMQ's job priority (lower runs first). Every job gets one, NORMAL included:
+ * BullMQ serves its plain wait list (jobs without a priority) before all prioritized jobs.
+ */
+export const BULL_PRIORITY: Record<TaskPriority, number> = { HIGH: 1, NORMAL: 2, LOW: 3 };
 
 export function toPublic(r: TaskRecord): PublicTask {
   // Field by field (not a rest spread, which is slower per status event): every public field
@@ -115,6 +126,8 @@ export function toPublic(r: TaskRecord): PublicTask {
     attempt: r.attempt,
     maxAttempts: r.maxAttempts,
     nextAttemptAt: r.nextAttemptAt,
+    scheduledFor: r.scheduledFor,
+    priority: r.priority,
     attempts: r.attempts.map((a) => ({
       number: a.number,
       startedAt: isoFromMs(a.startedAt),
@@ -159,6 +172,8 @@ export function recordFromHash(hash: Record<string, string | undefined>): TaskRe
     maxAttempts: Number(hash.maxAttempts ?? 1),
     retryDelayMs: Number(hash.retryDelayMs ?? 0),
     nextAttemptAt: hash.nextAttemptAt && status === 'WAITING' ? isoFromMs(hash.nextAttemptAt) : null,
+    scheduledFor: hash.scheduledFor ? isoFromMs(hash.scheduledFor) : null,
+    priority: (TASK_PRIORITIES as readonly string[]).includes(hash.priority ?? '') ? (hash.priority as TaskPriority) : 'NORMAL',
     attempts: json<StoredAttempt[]>(hash.attempts, []),
     result: status === 'FINISHED' ? json<KindResult | null>(hash.result, null) : null,
     retryOf: hash.retryOf ?? null,

@@ -6,11 +6,12 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { TASK_OBSERVER, type TaskObserver } from './task-observer.js';
 import { eventFromJson, type StoredEvent } from './task-events.js';
+import type { TaskPriority } from '../graphql/generated/schema-types.js';
 import { isFinal, recordFromHash, TASK_STATUSES, TRANSITIONS, type TaskRecord, type TaskStatus, type TransitionName } from './task-state.js';
 
 /**
  * One atomic compare-and-set. If the task's status is one of ARGV[1] (`,A,B,`) and, when ARGV[7]
- * is not '0', its attempt is ARGV[7]: set status ARGV[2] and the given fields (ARGV[11..] as
+ * is not '0', its attempt is ARGV[7]: set status ARGV[2] and the given fields (ARGV[13..] as
  * name/value pairs), bump the version, apply the attempt step ARGV[8] (see AttemptStep), append
  * the timeline events (ARGV[9]: the transition's event type; ARGV[10]: its JSON extras) to the
  * list KEYS[3], on a final status set the retention TTL (ARGV[4]) on the record, its timeline and
@@ -30,6 +31,9 @@ import { isFinal, recordFromHash, TASK_STATUSES, TRANSITIONS, type TaskRecord, t
  * thinned to 10 % steps) costs no timeline call at all. Each event is encoded once: the encoded
  * events are pushed and spliced into the published snapshot as they are. The snapshot carries
  * `events` only when there are some.
+ * The `[controls]` blocks (KEYS[5]: the owner keys' prefix, ARGV[12]: the running cap) keep the
+ * owner's running set and waiting line (see RedisKeys.ownerKeyPrefix) in step with the status,
+ * and refuse a start over MAX_RUNNING_PER_USER with 2 (only on a status change: progress skips them).
  */
 const CAS_SCRIPT = `
 local h = redis.call('HGETALL', KEYS[1])
@@ -39,13 +43,28 @@ if not t.status then return {0, false} end
 if not string.find(ARGV[1], ',' .. t.status .. ',', 1, true) or (ARGV[7] ~= '0' and (t.attempt or '1') ~= ARGV[7]) then
   return {0, cjson.encode(t)}
 end
+-- [controls] The owner's running cap (MAX_RUNNING_PER_USER): ARGV[12], when this transition
+-- starts an attempt ('0' otherwise). At the cap, refuse with 2 and change nothing. Members whose
+-- record is no longer IN_PROGRESS (only possible if a record was deleted by hand) are dropped first.
+local prev = t.status
+if ARGV[12] ~= '0' and t.owner then
+  local running = KEYS[5] .. t.owner .. ':running'
+  local cap = tonumber(ARGV[12])
+  if redis.call('SCARD', running) >= cap then
+    local taskPrefix = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[5])
+    for _, other in ipairs(redis.call('SMEMBERS', running)) do
+      if redis.call('HGET', taskPrefix .. other, 'status') ~= 'IN_PROGRESS' then redis.call('SREM', running, other) end
+    end
+    if redis.call('SCARD', running) >= cap then return {2, cjson.encode(t)} end
+  end
+end
 local now = tonumber(ARGV[6])
 local before = tonumber(t.progress) or 0
 t.status = ARGV[2]
 t.updatedAt = ARGV[6]
 t.version = string.format('%d', (tonumber(t.version) or 0) + 1)
 local args = {'status', t.status, 'updatedAt', t.updatedAt, 'version', t.version}
-for i = 12, #ARGV, 2 do
+for i = 13, #ARGV, 2 do
   t[ARGV[i]] = ARGV[i + 1]
   args[#args + 1] = ARGV[i]
   args[#args + 1] = ARGV[i + 1]
@@ -79,6 +98,14 @@ if step ~= 'none' then
   args[#args + 1] = t.attempts
 end
 redis.call('HSET', KEYS[1], unpack(args))
+-- [controls] The owner's running set and waiting line follow the status in this same step, so
+-- they are exact whatever crashes: a task is in the running set exactly while its record is IN_PROGRESS.
+if t.owner and prev ~= t.status then
+  local base = KEYS[5] .. t.owner
+  if t.status == 'IN_PROGRESS' then redis.call('SADD', base .. ':running', ARGV[5]) else redis.call('SREM', base .. ':running', ARGV[5]) end
+  if t.status == 'WAITING' then redis.call('ZADD', base .. ':waiting', tonumber(t.queueScore) or 0, ARGV[5]) else redis.call('ZREM', base .. ':waiting', ARGV[5]) end
+end
+if tonumber(ARGV[4]) > 0 and t.idempotencyKey then redis.call('EXPIRE', t.idempotencyKey, ARGV[4]) end
 local kind = ARGV[9]
 local progress = tonumber(t.progress) or 0
 if kind ~= 'PROGRESS' or math.floor(progress / 10) > math.floor(before / 10) then
@@ -148,22 +175,38 @@ return e.seq
 `;
 
 /**
- * Creates a task: the record (version 1), its owner's index, the live index and the CREATED
- * event, and (ARGV[4], when set) the new id in its original's `retries`, if that is the same
- * owner's; then publishes the new record on the owner's channel (ARGV[7]), as CAS_SCRIPT does
- * every later version. ARGV[1]: id, ARGV[2]: owner, ARGV[3]: index TTL, ARGV[5]: now, ARGV[6]:
- * the CREATED event's JSON, ARGV[8..]: the record's fields as name/value pairs.
+ * Creates a task: the record (version 1), its owner's index and waiting line (KEYS[6], score
+ * ARGV[10]), the live index and the CREATED event, and (ARGV[4], when set) the new id in its
+ * original's `retries`, if that is the same owner's; then publishes the new record on the owner's
+ * channel (ARGV[7]), as CAS_SCRIPT does every later version. ARGV[1]: id, ARGV[2]: owner,
+ * ARGV[3]: index TTL, ARGV[5]: now, ARGV[6]: the CREATED event's JSON, ARGV[11..]: the record's
+ * fields as name/value pairs. Returns {1}.
+ * With an idempotency key (KEYS[7]; ARGV[8]: the request's fingerprint, ARGV[9]: the key's TTL):
+ * if the key names a task that still exists, creates nothing and returns {0, that id, its
+ * fingerprint}; else claims the key for the new task in the same step, so of concurrent
+ * duplicates exactly one creates (and so queues) anything.
  */
 const CREATE_SCRIPT = `
+if ARGV[8] ~= '' then
+  local prior = redis.call('GET', KEYS[7])
+  if prior then
+    local sep = string.find(prior, ' ', 1, true)
+    local priorId = string.sub(prior, 1, sep - 1)
+    local taskPrefix = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
+    if redis.call('EXISTS', taskPrefix .. priorId) == 1 then return {0, priorId, string.sub(prior, sep + 1)} end
+  end
+  redis.call('SET', KEYS[7], ARGV[1] .. ' ' .. ARGV[8], 'EX', ARGV[9])
+end
 local fields = {}
 local t = {}
-for i = 8, #ARGV, 2 do
+for i = 11, #ARGV, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   t[ARGV[i]] = ARGV[i + 1]
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[6], ARGV[10], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[4], ARGV[6])
@@ -178,7 +221,7 @@ if ARGV[4] ~= '' then
 end
 t.events = {cjson.decode(ARGV[6])}
 redis.call('PUBLISH', ARGV[7], cjson.encode(t))
-return 1
+return {1}
 `;
 
 /** Fields a transition may write besides status and version. Times are epoch milliseconds; '' clears a field. */
@@ -199,7 +242,8 @@ export interface ApplyOptions {
   event?: Partial<Pick<StoredEvent, 'message' | 'level'>>;
 }
 
-export type TransitionResult = { applied: true; task: TaskRecord; events: StoredEvent[] } | { applied: false; task: TaskRecord | null };
+/** `capped`: refused only because the owner already runs MAX_RUNNING_PER_USER tasks (a `start`). */
+export type TransitionResult = { applied: true; task: TaskRecord; events: StoredEvent[] } | { applied: false; task: TaskRecord | null; capped?: boolean };
 
 /** What a new task is. */
 export interface NewTask {
@@ -208,7 +252,21 @@ export interface NewTask {
   maxAttempts: number;
   retryDelayMs: number;
   retryOf?: string;
+  priority?: TaskPriority;
+  /** Not to start before then: a delay from its creation (ms), or a time (epoch ms). */
+  schedule?: { delayMs: number } | { at: number };
+  /** A createTask idempotency key: hashed, and the request's fingerprint (see TaskStore.create). */
+  idempotency?: { keyHash: string; fingerprint: string };
 }
+
+/** What `TaskStore.create` did: a new task, or (same idempotency key) the existing one. */
+export type CreateOutcome = { created: true; task: TaskRecord } | { created: false; existingId: string; fingerprint: string };
+
+/** The waiting line's score: priority first (HIGH lowest), then due time (epoch ms). */
+export function queueScore(priority: TaskPriority, dueMs: number): number {
+  return (3 - BULL_PRIORITY_RANK[priority]) * 1e13 + dueMs;
+}
+const BULL_PRIORITY_RANK: Record<TaskPriority, number> = { HIGH: 2, NORMAL: 1, LOW: 0 };
 
 type Scripts = RedisClient & {
   taskCas(
@@ -216,6 +274,7 @@ type Scripts = RedisClient & {
     liveKey: string,
     eventsKey: string,
     fileKey: string,
+    ownerKeyPrefix: string,
     from: string,
     to: string,
     channel: string,
@@ -227,6 +286,7 @@ type Scripts = RedisClient & {
     eventType: string,
     eventExtras: string,
     ownerChannelPrefix: string,
+    runningCap: string,
     ...fields: string[]
   ): Promise<[number, string | null]>;
   taskEvent(
@@ -240,7 +300,16 @@ type Scripts = RedisClient & {
     maxLogs: number,
     limitEvent: string,
   ): Promise<number>;
-  taskCreate(key: string, ownerKey: string, liveKey: string, eventsKey: string, originalKey: string, ...args: (string | number)[]): Promise<number>;
+  taskCreate(
+    key: string,
+    ownerKey: string,
+    liveKey: string,
+    eventsKey: string,
+    originalKey: string,
+    waitingKey: string,
+    idempotencyKey: string,
+    ...args: (string | number)[]
+  ): Promise<[number, string?, string?]>;
 };
 
 /** A published message: a snapshot of the record (absent for an event alone) and the events it appended. */
@@ -316,17 +385,30 @@ export class TaskStore {
     @Inject(CONFIG) private readonly config: Config,
     @Optional() @Inject(TASK_OBSERVER) private readonly observer?: TaskObserver,
   ) {
-    redis.defineCommand('taskCas', { numberOfKeys: 4, lua: CAS_SCRIPT });
+    redis.defineCommand('taskCas', { numberOfKeys: 5, lua: CAS_SCRIPT });
     redis.defineCommand('taskEvent', { numberOfKeys: 2, lua: EVENT_SCRIPT });
-    redis.defineCommand('taskCreate', { numberOfKeys: 5, lua: CREATE_SCRIPT });
+    redis.defineCommand('taskCreate', { numberOfKeys: 7, lua: CREATE_SCRIPT });
     this.redis = redis as Scripts;
   }
 
   /** Writes a new WAITING record (version 1, attempt 1) with its CREATED event, and indexes it under its owner. */
-  async create(owner: string, spec: NewTask): Promise<TaskRecord> {
+  async create(owner: string, spec: Omit<NewTask, 'idempotency'>): Promise<TaskRecord> {
+    const outcome = await this.createOrFind(owner, spec);
+    if (!outcome.created) throw new Error('unreachable: a task without an idempotency key is always created');
+    return outcome.task;
+  }
+
+  /**
+   * As `create`; but if `spec.idempotency`'s key already names a retained task of the owner,
+   * writes nothing and says which (see CREATE_SCRIPT).
+   */
+  async createOrFind(owner: string, spec: NewTask): Promise<CreateOutcome> {
     const id = randomUUID();
     const now = Date.now();
+    const scheduledFor = spec.schedule === undefined ? undefined : 'at' in spec.schedule ? spec.schedule.at : now + spec.schedule.delayMs;
     const input = spec.input === undefined ? '' : JSON.stringify(spec.input);
+    const priority = spec.priority ?? 'NORMAL';
+    const idempotencyKey = spec.idempotency ? this.keys.idempotency(owner, spec.idempotency.keyHash) : undefined;
     const fields: Record<string, string | number> = {
       id,
       owner,
@@ -338,18 +420,25 @@ export class TaskStore {
       attempt: 1,
       maxAttempts: spec.maxAttempts,
       retryDelayMs: spec.retryDelayMs,
+      priority,
+      queueScore: queueScore(priority, scheduledFor ?? now),
       ...(input ? { input } : {}),
       ...(spec.retryOf ? { retryOf: spec.retryOf } : {}),
+      ...(scheduledFor !== undefined ? { scheduledFor } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
     };
     const created: StoredEvent = { seq: 1, at: now, type: 'CREATED', status: 'WAITING', attempt: 1 };
     // The index outlives its newest record; entries whose record expired are pruned on read.
-    const indexTtl = this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600;
-    await this.redis.taskCreate(
+    const delayS = scheduledFor === undefined ? 0 : Math.max(0, Math.ceil((scheduledFor - now) / 1000));
+    const indexTtl = this.config.task.retentionS + Math.ceil(this.config.task.maxDurationMs / 1000) + 3600 + delayS;
+    const [done, existingId, fingerprint] = await this.redis.taskCreate(
       this.keys.task(id),
       this.keys.ownerTasks(owner),
       this.keys.liveTasks,
       this.keys.taskEvents(id),
       this.keys.task(spec.retryOf ?? id),
+      this.keys.ownerWaiting(owner),
+      idempotencyKey ?? this.keys.task(id),
       id,
       owner,
       indexTtl,
@@ -357,8 +446,14 @@ export class TaskStore {
       now,
       JSON.stringify(created),
       this.keys.ownerChannel(owner),
+      spec.idempotency?.fingerprint ?? '',
+      // Until the task ends (when the final transition sets the retention TTL on it), the key
+      // lives as long as the index: a task still live past that could be created again.
+      indexTtl,
+      fields.queueScore,
       ...Object.entries(fields).flat(),
     );
+    if (done !== 1) return { created: false, existingId: existingId ?? '', fingerprint: fingerprint ?? '' };
     const task: TaskRecord = {
       id,
       owner,
@@ -375,13 +470,24 @@ export class TaskStore {
       maxAttempts: spec.maxAttempts,
       retryDelayMs: spec.retryDelayMs,
       nextAttemptAt: null,
+      scheduledFor: scheduledFor === undefined ? null : new Date(scheduledFor).toISOString(),
+      priority,
       attempts: [],
       result: null,
       retryOf: spec.retryOf ?? null,
       retries: [],
     };
     this.observer?.created(task);
-    return task;
+    return { created: true, task };
+  }
+
+  /**
+   * A WAITING task's place in its owner's line, from 1 (see `Task.queuePosition`); null if it is
+   * not in the line (not WAITING).
+   */
+  async queuePosition(owner: string, id: string): Promise<number | null> {
+    const rank = await this.redis.zrank(this.keys.ownerWaiting(owner), id);
+    return rank === null ? null : rank + 1;
   }
 
   async get(id: string): Promise<TaskRecord | null> {
@@ -476,6 +582,7 @@ export class TaskStore {
   async apply(id: string, name: TransitionName, changes: TaskChanges = {}, options: ApplyOptions = {}): Promise<TransitionResult> {
     const t = TRANSITIONS[name];
     const ttl = isFinal(t.to) ? this.config.task.retentionS : 0;
+    const cap = name === 'start' ? this.config.maxRunningPerUser : 0;
     const fields: string[] = [];
     for (const [field, value] of Object.entries(changes)) if (value !== undefined) fields.push(field, String(value));
     const [applied, json] = await this.redis.taskCas(
@@ -483,6 +590,7 @@ export class TaskStore {
       this.keys.liveTasks,
       this.keys.taskEvents(id),
       this.keys.taskFile(id),
+      this.keys.ownerKeyPrefix,
       FROM[name],
       t.to,
       this.keys.taskChannel(id),
@@ -494,6 +602,7 @@ export class TaskStore {
       t.event,
       JSON.stringify(options.event ?? {}),
       this.keys.ownerChannelPrefix,
+      String(cap),
       ...fields,
     );
     const message = json === null ? { record: null, events: [] } : parseChannelMessage(json);
@@ -501,7 +610,7 @@ export class TaskStore {
       this.observer?.applied(name, message.record);
       return { applied: true, task: message.record, events: message.events };
     }
-    return { applied: false, task: message.record };
+    return applied === 2 ? { applied: false, task: message.record, capped: true } : { applied: false, task: message.record };
   }
 
   /**

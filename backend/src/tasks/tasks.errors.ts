@@ -26,6 +26,12 @@ export class TaskNotRetryableError extends CodedError {
   }
 }
 
+export class IdempotencyConflictError extends CodedError {
+  constructor() {
+    super('IDEMPOTENCY_CONFLICT', 'This idempotency key was already used for a different request', { field: 'idempotencyKey' });
+  }
+}
+
 export class BadUserInputError extends CodedError {
   constructor(field: string, message: string) {
     super('BAD_USER_INPUT', message, { field });

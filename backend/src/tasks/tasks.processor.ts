@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { QueueEvents, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
 import type { LogLevel } from '../graphql/generated/schema-types.js';
@@ -18,6 +18,14 @@ import { TaskStore } from './task-store.js';
 
 /** How long aborted work may take to stop before its job is failed without it. */
 const GRACE_MS = 2000;
+/**
+ * How long a job whose owner is at MAX_RUNNING_PER_USER is put back (delayed) before a worker
+ * looks at it again, with up to as much again of jitter so a heavy user's jobs spread out.
+ */
+export const POSTPONE_MS = 1000;
+
+/** `run`'s answer when the owner runs as many tasks as allowed: the job goes back, unstarted. */
+const POSTPONED = Symbol('postponed');
 
 /** A job's return value when its attempt finished: how the reconciler finishes a task whose final write was lost. */
 export interface AttemptReturn {
@@ -78,13 +86,14 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
   }
 
   /** All three parameters are declared: BullMQ passes the AbortSignal only then. */
-  async process(job: Job<AttemptJob>, _token?: string, signal?: AbortSignal): Promise<AttemptReturn> {
+  async process(job: Job<AttemptJob>, token?: string, signal?: AbortSignal): Promise<AttemptReturn> {
     const { taskId } = job.data;
     const attempt = job.data.attempt ?? 1;
     const jobId = job.id ?? taskId;
     this.running.set(taskId, jobId);
+    let outcome: AttemptReturn | typeof POSTPONED;
     try {
-      return await guard({ signal, stallTimeoutMs: this.config.worker.stallTimeoutMs, graceMs: GRACE_MS }, (g) => this.run(taskId, attempt, g));
+      outcome = await guard({ signal, stallTimeoutMs: this.config.worker.stallTimeoutMs, graceMs: GRACE_MS }, (g) => this.run(taskId, attempt, g));
     } catch (error) {
       if (!(error instanceof WorkStopped)) throw error;
       await this.endAborted(taskId, attempt, error.reason);
@@ -92,6 +101,12 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     } finally {
       if (this.running.get(taskId) === jobId) this.running.delete(taskId);
     }
+    if (outcome !== POSTPONED) return outcome;
+    // The owner is at the cap: the job goes back to the delayed set, the slot to someone else's
+    // job. Nothing was written (the start was refused), so the task stays WAITING at the same
+    // attempt, and a DelayedError is no failure: BullMQ counts no attempt for it.
+    await job.moveToDelayed(Date.now() + POSTPONE_MS + Math.floor(Math.random() * POSTPONE_MS), token);
+    throw new DelayedError();
   }
 
   /**
@@ -99,11 +114,12 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
    * failure to TaskAttempts (the next attempt, or ERROR). The job of an attempt that failed
    * fails too (UnrecoverableError: BullMQ never retries a job; the next attempt is a job of its own).
    */
-  private async run(taskId: string, attempt: number, g: Guarded): Promise<AttemptReturn> {
+  private async run(taskId: string, attempt: number, g: Guarded): Promise<AttemptReturn | typeof POSTPONED> {
     const now = Date.now();
     const changes = { progress: 0, error: '', nextAttemptAt: '' as const, ...(attempt === 1 ? { startedAt: now } : {}) };
     const started = await this.persist(taskId, () => this.store.apply(taskId, 'start', changes, { attempt }));
     if (started === null) throw new UnrecoverableError('Could not start: the task store was unreachable');
+    if (!started.applied && started.capped) return POSTPONED;
     // Cancelled (or ended, or moved on) before we got here: nothing to run.
     if (!started.applied) return {};
     const task = started.task;

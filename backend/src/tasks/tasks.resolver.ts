@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { userOf, type GqlContext } from '../graphql/context.js';
-import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKind, TaskStatusCount } from '../graphql/generated/schema-types.js';
+import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKind, TaskPriority, TaskStatusCount } from '../graphql/generated/schema-types.js';
 import type { PublicEvent } from './task-events.js';
 import type { KindResult } from './task-kind.js';
 import type { PublicTask } from './task-state.js';
@@ -42,9 +42,17 @@ export class TasksResolver {
   }
 
   @Mutation('createTask')
-  create(@Args('input') input: CreateTaskInput | null, @Args('retry') retry: RetryPolicyInput | null, @Context() ctx: GqlContext): Promise<PublicTask> {
+  create(
+    @Args('input') input: CreateTaskInput | null,
+    @Args('retry') retry: RetryPolicyInput | null,
+    @Args('idempotencyKey') idempotencyKey: unknown,
+    @Args('delayMs') delayMs: unknown,
+    @Args('runAt') runAt: unknown,
+    @Args('priority') priority: TaskPriority | null,
+    @Context() ctx: GqlContext,
+  ): Promise<PublicTask> {
     const user = userOf(ctx);
-    return this.admission.run(ctx, () => this.tasks.create(user, input, retry));
+    return this.admission.run(ctx, () => this.tasks.create(user, input, retry, { idempotencyKey, delayMs, runAt, priority }));
   }
 
   @Mutation('retryTask')
@@ -96,6 +104,12 @@ export class TaskFieldsResolver {
   @ResolveField('events')
   events(@Parent() task: PublicTask, @Args('after') after: number, @Args('first') first: number): Promise<PublicEvent[]> {
     return this.tasks.events(task.id, after ?? 0, first ?? 100);
+  }
+
+  /** Read only when asked for, and only for a WAITING task (one ZRANK). */
+  @ResolveField('queuePosition')
+  queuePosition(@Parent() task: PublicTask, @Context() ctx: GqlContext): Promise<number | null> {
+    return this.tasks.queuePosition(task, userOf(ctx));
   }
 }
 

@@ -1,23 +1,25 @@
+import { createHash } from 'node:crypto';
 import { withTimeout } from '@longrun/server-common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
-import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskKind as PublicTaskKind } from '../graphql/generated/schema-types.js';
+import type { BulkResult, CreateTaskInput, RetryPolicyInput, TaskFilter, TaskPriority, TaskKind as PublicTaskKind } from '../graphql/generated/schema-types.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { PUBSUB, REDIS, REDIS_KEYS } from '../redis/redis.module.js';
 import { DEFAULT_KIND, KINDS, type Kinds } from './kind-registry.js';
 import { retryPolicy } from './retry-policy.js';
 import { TaskAttempts } from './task-attempts.js';
 import { toPublicEvent, type PublicEvent } from './task-events.js';
-import { decodeCursor, HISTORY_MAX_FIRST, TaskHistory, type HistoryCounts, type HistoryPage } from './task-history.js';
+import { decodeCursor, HISTORY_MAX_FIRST, instant, TaskHistory, type HistoryCounts, type HistoryPage } from './task-history.js';
 import { isFinal, toPublic, type PublicTask, type TaskRecord } from './task-state.js';
 import { TaskStatusStreams } from './task-status.stream.js';
 import { MAX_EVENTS_PAGE, TaskStore, type NewTask, type TaskFile, type TaskPeek } from './task-store.js';
 import {
   BadUserInputError,
   CodedError,
+  IdempotencyConflictError,
   RateLimitedError,
   ServiceUnavailableError,
   TaskNotCancellableError,
@@ -40,6 +42,47 @@ export interface HistoryConnection extends HistoryPage {
   counts(): Promise<HistoryCounts>;
 }
 
+/** The longest `createTask` may defer a task (`delayMs`, `runAt`): 7 days. */
+export const MAX_DELAY_MS = 7 * 24 * 3600 * 1000;
+/** How far in the past a `runAt` may be (clocks differ) and still mean "now". */
+const RUN_AT_SKEW_MS = 60_000;
+export const IDEMPOTENCY_KEY_MAX = 200;
+
+/** createTask's controls (see the schema's `createTask`), as the resolver receives them. */
+export interface CreateControls {
+  idempotencyKey?: unknown;
+  delayMs?: unknown;
+  runAt?: unknown;
+  priority?: TaskPriority | null;
+}
+
+/** Checks createTask's controls: when to start (none: at once) and the idempotency key, or BAD_USER_INPUT naming the argument. */
+function parseControls(controls: CreateControls, now: number): { schedule: NewTask['schedule']; key: string | undefined } {
+  const { idempotencyKey, delayMs, runAt } = controls;
+  let key: string | undefined;
+  if (idempotencyKey !== null && idempotencyKey !== undefined) {
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
+      throw new BadUserInputError('idempotencyKey', `idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`);
+    }
+    key = idempotencyKey;
+  }
+  const hasDelay = delayMs !== null && delayMs !== undefined;
+  const hasRunAt = runAt !== null && runAt !== undefined;
+  if (hasDelay && hasRunAt) throw new BadUserInputError('runAt', 'Give delayMs or runAt, not both');
+  if (hasDelay) {
+    if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS) {
+      throw new BadUserInputError('delayMs', `delayMs must be 0 to ${MAX_DELAY_MS} (7 days)`);
+    }
+    return { schedule: delayMs > 0 ? { delayMs } : undefined, key };
+  }
+  if (hasRunAt) {
+    const at = instant(runAt, 'runAt') ?? now;
+    if (at < now - RUN_AT_SKEW_MS || at > now + MAX_DELAY_MS) throw new BadUserInputError('runAt', 'runAt must be between now and 7 days ahead');
+    return { schedule: at > now ? { at } : undefined, key };
+  }
+  return { schedule: undefined, key };
+}
+
 /** Runs `fn` on every item, at most `limit` at a time. */
 async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -53,6 +96,10 @@ async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item
 function chosenKind(input: CreateTaskInput | null | undefined): [string, unknown] {
   for (const [name, value] of Object.entries(input ?? {})) if (value !== null && value !== undefined) return [name, value];
   return [DEFAULT_KIND, undefined];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 /** Redis errors become SERVICE_UNAVAILABLE; coded errors pass through. */
@@ -105,13 +152,26 @@ export class TasksService {
    * Checks everything first (the kind, its input, the retry policy), so bad input queues
    * nothing and costs no budget; then the record, then its first attempt's job.
    */
-  async create(owner: string, input: CreateTaskInput | null | undefined, retry: RetryPolicyInput | null | undefined): Promise<PublicTask> {
+  async create(
+    owner: string,
+    input: CreateTaskInput | null | undefined,
+    retry: RetryPolicyInput | null | undefined,
+    controls: CreateControls = {},
+  ): Promise<PublicTask> {
     const [name, kindInput] = chosenKind(input);
     const kind = this.kinds.get(name);
     if (!kind) throw new BadUserInputError(`input.${name}`, `This deployment has no kind "${name}"`);
     const parsed = kind.parse(kindInput);
     const policy = retryPolicy(kind.retry, retry);
-    return this.queueNew(owner, { kind: name, input: parsed, ...policy });
+    const { schedule, key } = parseControls(controls, Date.now());
+    const priority = controls.priority ?? 'NORMAL';
+    const spec: NewTask = { kind: name, input: parsed, ...policy, priority, ...(schedule ? { schedule } : {}) };
+    if (key !== undefined) {
+      // The request as asked (a delay as given, not its computed time), so a repeat matches.
+      const request = [name, parsed, policy, priority, controls.delayMs ?? null, controls.runAt ?? null];
+      spec.idempotency = { keyHash: sha256(key), fingerprint: sha256(JSON.stringify(request)) };
+    }
+    return this.queueNew(owner, spec);
   }
 
   /** A final task run again: a new task of the same kind, input and policy, linked both ways. */
@@ -119,14 +179,25 @@ export class TasksService {
     const original = await this.owned(id, owner);
     if (!isFinal(original.status)) throw new TaskNotRetryableError(original.status);
     const { kind, input, maxAttempts, retryDelayMs } = original;
-    return this.queueNew(owner, { kind, input, maxAttempts, retryDelayMs, retryOf: id });
+    return this.queueNew(owner, { kind, input, maxAttempts, retryDelayMs, retryOf: id, priority: original.priority });
   }
 
+  /**
+   * Writes the record, then queues its first attempt's job. With an idempotency key the record's
+   * write also claims the key (one step): a repeat finds the task and queues nothing, so only the
+   * one call that created the task ever queues its job.
+   */
   private async queueNew(owner: string, spec: NewTask): Promise<PublicTask> {
     await this.consumeCreateBudget(owner);
-    const task = await guard(this.store.create(owner, spec));
+    const outcome = await guard(this.store.createOrFind(owner, spec));
+    if (!outcome.created) {
+      if (outcome.fingerprint !== spec.idempotency?.fingerprint) throw new IdempotencyConflictError();
+      return toPublic(await this.owned(outcome.existingId, owner));
+    }
+    const task = outcome.task;
     try {
-      await this.attempts.enqueue(task.id, 1);
+      const delayMs = task.scheduledFor === null ? 0 : Date.parse(task.scheduledFor) - Date.now();
+      await this.attempts.enqueue(task.id, 1, delayMs, task.priority);
     } catch (error) {
       this.logger.warn(`task ${task.id} could not be queued: ${(error as Error).message}`);
       // Never leave a record WAITING for a job that does not exist.
@@ -144,6 +215,12 @@ export class TasksService {
       if (rejection instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
       throw new ServiceUnavailableError();
     }
+  }
+
+  /** A task's place in its owner's line (see `Task.queuePosition`); null unless WAITING. */
+  async queuePosition(task: PublicTask, owner: string): Promise<number | null> {
+    if (task.status !== 'WAITING') return null;
+    return guard(this.store.queuePosition(owner, task.id));
   }
 
   async get(id: string, owner: string): Promise<PublicTask> {

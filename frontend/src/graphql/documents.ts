@@ -65,10 +65,10 @@ export const TaskKindsQuery = graphql(`
   }
 `);
 
-/** Without variables: the simulated kind with the server's defaults (the seed's "Start a task"). */
+/** Without variables: the simulated kind with the server's defaults, at once, NORMAL (the seed's "Start a task"). */
 export const CreateTaskMutation = graphql(`
-  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {
-    createTask(input: $input, retry: $retry) {
+  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $priority: TaskPriority, $delayMs: Int) {
+    createTask(input: $input, retry: $retry, priority: $priority, delayMs: $delayMs) {
       ...TaskFields
     }
   }

@@ -66,6 +66,12 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The operation, or its variables, are invalid against this schema; or it is over the limits. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /**
+   * `createTask` with an `idempotencyKey` the caller already used, within its retention, for a
+   * different request (other input, retry policy, priority or schedule). The same request gets
+   * the original task back instead.
+   */
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   /** Anything unexpected, masked; `extensions.correlationId` matches the server log. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** No such task for this caller. Another user's task gets exactly this answer too. */
@@ -142,6 +148,14 @@ export type Mutation = {
    * Queues a new task and returns it at once, WAITING. Without `input`, the simulated task with
    * the server's defaults; without `retry`, the kind's retry policy. Bad input is BAD_USER_INPUT
    * (naming the field) and queues nothing.
+   *
+   * `idempotencyKey` (1 to 200 characters): the same key from the same user while its task is
+   * retained answers that same task and queues nothing more, even for concurrent calls; the key
+   * with a different request is IDEMPOTENCY_CONFLICT. `delayMs` (0 to 604800000, 7 days) or
+   * `runAt` (now to 7 days ahead; not both): the task waits until then, cancellable meanwhile, and
+   * its `scheduledFor` says when. `priority` (default NORMAL) orders the queue. Each user runs at
+   * most `MAX_RUNNING_PER_USER` tasks at once; the rest wait (see `Task.queuePosition`) while other
+   * users' tasks start.
    */
   createTask: Task;
   /**
@@ -186,8 +200,12 @@ export type MutationCancelTasksArgs = {
 
 
 export type MutationCreateTaskArgs = {
+  delayMs?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input?: InputMaybe<CreateTaskInput>;
+  priority?: InputMaybe<TaskPriority>;
   retry?: InputMaybe<RetryPolicyInput>;
+  runAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -392,14 +410,25 @@ export type Task = {
   maxAttempts: Scalars['Int']['output'];
   /** While WAITING for a retry: when the next attempt becomes due. Null otherwise. */
   nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How the queue orders it against the owner's and everyone's other waiting tasks. */
+  priority: TaskPriority;
   /** Percent done, 0 to 100, of the current attempt. */
   progress: Scalars['Int']['output'];
+  /**
+   * While WAITING: its place in its owner's line, from 1: one more than the number of the owner's
+   * WAITING tasks served before it (higher priority, or the same priority and due earlier; due is
+   * `scheduledFor` or else `createdAt`). Null when not WAITING. Over `MAX_RUNNING_PER_USER`
+   * running tasks, this is how many of the owner's tasks must start before this one can.
+   */
+  queuePosition?: Maybe<Scalars['Int']['output']>;
   /** What the work produced; null until FINISHED. */
   result?: Maybe<TaskResult>;
   /** Ids of the tasks `retryTask` created from this one, oldest first. */
   retries: Array<Scalars['ID']['output']>;
   /** The task this one was created from by `retryTask`; null for a task created by `createTask`. */
   retryOf?: Maybe<Scalars['ID']['output']>;
+  /** When `createTask` asked it to start (`delayMs` or `runAt`); null if it was to start at once. */
+  scheduledFor?: Maybe<Scalars['DateTime']['output']>;
   /** When a worker started its first attempt; null while it has never run. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: TaskStatus;
@@ -516,6 +545,14 @@ export type TaskKind = {
   title: Scalars['String']['output'];
 };
 
+/** How the queue orders waiting tasks: every HIGH one due starts before any NORMAL, every NORMAL before any LOW. */
+export const TaskPriority = {
+  HIGH: 'HIGH',
+  LOW: 'LOW',
+  NORMAL: 'NORMAL'
+} as const;
+
+export type TaskPriority = typeof TaskPriority[keyof typeof TaskPriority];
 /** The result of a FINISHED task: one type per kind. */
 export type TaskResult = ExportResult | PrimesResult | SimulatedResult;
 

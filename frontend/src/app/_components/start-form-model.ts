@@ -55,6 +55,15 @@ export const RETRY_FIELDS: readonly NumberField[] = [
   { type: 'number', name: 'delayMs', label: 'Retry delay (ms)', min: 0, max: 300_000, integer: true, hint: '0 to 300000, doubled each time' },
 ];
 
+/**
+ * createTask's scheduling arguments, keyed by their own names (so a refusal naming `delayMs`
+ * lands on the delay). The delay is typed in seconds: the page's scale; the server's is ms.
+ */
+export const CONTROL_FIELDS: readonly FieldSpec[] = [
+  { type: 'choice', name: 'priority', label: 'Priority', choices: ['NORMAL', 'HIGH', 'LOW'], hint: 'HIGH starts before NORMAL, NORMAL before LOW' },
+  { type: 'number', name: 'delayMs', label: 'Delay (s)', min: 0, max: 604_800, integer: true, hint: '0 to 604800 (7 days); empty: at once' },
+];
+
 export const inputKey = (kind: string, name: string) => `input.${kind}.${name}`;
 export const retryKey = (name: string) => `retry.${name}`;
 
@@ -64,6 +73,8 @@ export type FormValues = Readonly<Record<string, string | undefined>>;
 export interface StartVariables {
   input?: Record<string, Record<string, string | number>>;
   retry?: { maxAttempts: number; delayMs?: number };
+  priority?: 'HIGH' | 'LOW';
+  delayMs?: number;
 }
 
 export type ParsedForm = { ok: true; variables: StartVariables } | { ok: false; errors: Record<string, string> };
@@ -116,8 +127,15 @@ export function parseStartForm(kind: string, values: FormValues): ParsedForm {
   if (retry.delayMs !== undefined && retry.maxAttempts === undefined && !errors[retryKey('maxAttempts')]) {
     errors[retryKey('maxAttempts')] = 'Required with a retry delay: a whole number from 1 to 10.';
   }
+  const [priorityField, delayField] = CONTROL_FIELDS as [ChoiceField, NumberField];
+  const priority = values.priority && priorityField.choices.includes(values.priority) ? values.priority : priorityField.choices[0];
+  const delay = readNumber(delayField, values.delayMs);
+  if ('error' in delay) errors.delayMs = delay.error;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const variables: StartVariables = {};
+  // The defaults (NORMAL, at once) are sent as nothing: createTask as it always was.
+  if (priority === 'HIGH' || priority === 'LOW') variables.priority = priority;
+  if ('value' in delay && delay.value) variables.delayMs = delay.value * 1000;
   if (kind !== 'simulated' || Object.keys(input).length > 0) variables.input = { [kind]: input };
   if (retry.maxAttempts !== undefined) variables.retry = { maxAttempts: retry.maxAttempts, ...(retry.delayMs !== undefined ? { delayMs: retry.delayMs } : {}) };
   return { ok: true, variables };

@@ -5,7 +5,7 @@ import { type ConnectionState, useWhenBack } from '../../graphql/connection';
 import { TaskKindsQuery } from '../../graphql/documents';
 import type { CreateTaskMutationVariables } from '../../graphql/generated/graphql';
 import { ConnectionIndicator } from './connection-indicator';
-import { inputKey, KIND_FIELDS, parseStartForm, RETRY_FIELDS, retryKey, type FieldSpec } from './start-form-model';
+import { CONTROL_FIELDS, inputKey, KIND_FIELDS, parseStartForm, RETRY_FIELDS, retryKey, type FieldSpec } from './start-form-model';
 import { useNotYet } from './use-seeded';
 import { useStartTask } from './use-start-task';
 
@@ -25,7 +25,7 @@ const controlId = (key: string) => `start-${key.replaceAll('.', '-')}`;
 
 /**
  * The start form: a kind (from `taskKinds`, among those this page has inputs for), that kind's
- * inputs and an optional retry policy, each with its bounds as a hint. Nothing typed starts the
+ * inputs, an optional retry policy, and when (priority, delay), each with its bounds as a hint. Nothing typed starts the
  * simulated task with the server's defaults. Bad input is shown beside its field and focused:
  * what the page can check before sending (start-form-model.ts), and what the server refuses as
  * BAD_USER_INPUT, named by `extensions.field`.
@@ -70,7 +70,11 @@ export function StartForm({ connection }: { connection: ConnectionState }) {
   };
 
   // A refusal naming a field this form does not show (a kind this page does not know, say).
-  const shown = new Set([...fields.map((f) => inputKey(kind.name, f.name)), ...RETRY_FIELDS.map((f) => retryKey(f.name))]);
+  const shown = new Set([
+    ...fields.map((f) => inputKey(kind.name, f.name)),
+    ...RETRY_FIELDS.map((f) => retryKey(f.name)),
+    ...CONTROL_FIELDS.map((f) => f.name),
+  ]);
   const elsewhere = Object.entries(errors).filter(([key]) => !shown.has(key));
   const policy =
     kind.maxAttempts === undefined
@@ -116,6 +120,14 @@ export function StartForm({ connection }: { connection: ConnectionState }) {
           const key = retryKey(field.name);
           return <Field key={key} spec={field} fieldKey={key} value={values[key] ?? ''} error={errors[key]} onChange={change} />;
         })}
+      </fieldset>
+      <fieldset className="fields">
+        <legend>
+          When <span className="hint">(optional)</span>
+        </legend>
+        {CONTROL_FIELDS.map((field) => (
+          <Field key={field.name} spec={field} fieldKey={field.name} value={values[field.name] ?? ''} error={errors[field.name]} onChange={change} />
+        ))}
       </fieldset>
       {elsewhere.map(([key, message]) => (
         <p key={key} className="notice" role="alert" data-testid="start-error">

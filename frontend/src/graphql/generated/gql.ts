@@ -21,7 +21,7 @@ type Documents = {
     "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": typeof types.TasksDocument,
     "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": typeof types.TaskKindsDocument,
-    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $priority: TaskPriority, $delayMs: Int) {\n    createTask(input: $input, retry: $retry, priority: $priority, delayMs: $delayMs) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
     "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.RetryTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
     "\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskStatusDocument,
@@ -35,7 +35,7 @@ const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    id\n    kind\n    status\n    progress\n    version\n    createdAt\n    startedAt\n    finishedAt\n    error\n    attempt\n    maxAttempts\n    nextAttemptAt\n    attempts {\n      number\n      error\n    }\n    result {\n      __typename\n      ... on SimulatedResult {\n        durationMs\n      }\n      ... on PrimesResult {\n        count\n        largest\n        below\n      }\n      ... on ExportResult {\n        url\n        bytes\n        rows\n        format\n      }\n    }\n    retryOf\n    retries\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int) {\n    tasks(first: $first) {\n      ...TaskFields\n    }\n  }\n": types.TasksDocument,
     "\n  query TaskKinds {\n    taskKinds {\n      name\n      title\n      description\n      maxAttempts\n      retryDelayMs\n    }\n  }\n": types.TaskKindsDocument,
-    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $priority: TaskPriority, $delayMs: Int) {\n    createTask(input: $input, retry: $retry, priority: $priority, delayMs: $delayMs) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
     "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.RetryTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
     "\n  subscription TaskStatus($id: ID!) {\n    taskStatus(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskStatusDocument,
@@ -87,7 +87,7 @@ export function graphql(source: "\n  query TaskKinds {\n    taskKinds {\n      n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput) {\n    createTask(input: $input, retry: $retry) {\n      ...TaskFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $priority: TaskPriority, $delayMs: Int) {\n    createTask(input: $input, retry: $retry, priority: $priority, delayMs: $delayMs) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask($input: CreateTaskInput, $retry: RetryPolicyInput, $priority: TaskPriority, $delayMs: Int) {\n    createTask(input: $input, retry: $retry, priority: $priority, delayMs: $delayMs) {\n      ...TaskFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
