@@ -187,7 +187,10 @@ describe('sockets per address', () => {
 
 describe('admission bound', () => {
   test(`at MAX_QUEUED_TASKS (${MAX_QUEUED}) queued, createTask is SERVICE_UNAVAILABLE with retryAfterSeconds and queues nothing`, async () => {
-    const waiting = async () => Number(await redisCall(stack.redis.port, 'LLEN', `${redisKeys(stack.backend.prefix).bullPrefix}:tasks:wait`));
+    // Every job has a priority (NORMAL too), so BullMQ keeps queued jobs in its prioritized set, not its wait list.
+    const queue = `${redisKeys(stack.backend.prefix).bullPrefix}:tasks`;
+    const waiting = async () =>
+      Number(await redisCall(stack.redis.port, 'LLEN', `${queue}:wait`)) + Number(await redisCall(stack.redis.port, 'ZCARD', `${queue}:prioritized`));
     const queued = await waiting();
     assert.ok(queued < MAX_QUEUED, `${queued} queued so far`);
     // One start per address, so no address budget is what stops them.
