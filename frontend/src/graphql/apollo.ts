@@ -6,6 +6,7 @@ import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common/names';
 import { createClient } from 'graphql-ws';
 import { Observable } from 'rxjs';
 import { setConnectionState, setServerReachable } from './connection';
+import { keepIncoming, mergeHistoryPage, type StoredPage } from './history-merge';
 
 /**
  * Sends each operation's codegen hash (`extensions.persistedQuery.sha256Hash`), so a gateway
@@ -41,17 +42,48 @@ const reachabilityLink = new ApolloLink(
     }),
 );
 
+/**
+ * The page's cache. A task is one entry, whoever wrote it (the list, a mutation, a
+ * subscription), and keeps its highest `version`: a list read and a live event may arrive in
+ * either order. The list (`taskHistory`) is stored per filter and page size, its pages appended
+ * by "Load more" (history-merge.ts says how).
+ */
+function makeCache(): InMemoryCache {
+  return new InMemoryCache({
+    typePolicies: {
+      Task: {
+        merge(existing, incoming, { mergeObjects, readField }) {
+          if (!existing) return incoming;
+          const keep = keepIncoming(readField<number>('version', existing), readField<number>('version', incoming));
+          return keep ? mergeObjects(existing, incoming) : existing;
+        },
+      },
+      Query: {
+        fields: {
+          taskHistory: {
+            keyArgs: ['filter', 'first'],
+            merge(existing: StoredPage<{ node: unknown }> | undefined, incoming: StoredPage<{ node: unknown }>, { args, readField }) {
+              return mergeHistoryPage(existing, incoming, args?.after as string | undefined, (edge) => String(readField('id', edge.node as never)));
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
 /** Close codes after which retrying cannot help (the server refused us for good). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
 
 /**
- * The browser's client: HTTP for queries and mutations, graphql-ws for subscriptions. The
- * socket is lazy: it opens with the first live subscription and closes once none is left.
+ * The browser's client: HTTP for queries and mutations, graphql-ws for subscriptions, on one
+ * socket. The socket is lazy: it opens with the first subscription (the list's `taskUpdates`,
+ * open as long as the page is) and would close once none is left.
  * It is created in the browser only (never during server rendering).
  */
 export function makeApolloClient(): ApolloClient {
   const http = new HttpLink({ uri: GATEWAY_GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
-  if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: new InMemoryCache() });
+  if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: makeCache() });
 
   // Live subscriptions right now: a socket that closes while some are left is reconnecting,
   // not idle (graphql-ws waits out its backoff before it says "connecting" again).
@@ -94,5 +126,5 @@ export function makeApolloClient(): ApolloClient {
       ApolloLink.from([reachabilityLink, http]),
     ),
   ]);
-  return new ApolloClient({ link, cache: new InMemoryCache() });
+  return new ApolloClient({ link, cache: makeCache() });
 }
