@@ -1,7 +1,7 @@
 /** The list's pure logic: its filter in the URL, the cache's paging merge, live inserts, highest version wins. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { comparePositions, insertLive, keepIncoming, mergeHistoryPage, type StoredPage } from '../src/graphql/history-merge.js';
+import { comparePositions, insertLive, keepIncoming, mergeHistoryPage, type StoredPage, withNewestTasks } from '../src/graphql/history-merge.js';
 import { historyFilter, listFilterQuery, matchesFilter, NO_FILTER, parseListFilter } from '../src/graphql/task-list.js';
 
 type Edge = { id: string; createdAt: string };
@@ -109,5 +109,34 @@ describe('two snapshots of a task', () => {
     assert.equal(keepIncoming(4, 3), false);
     assert.equal(keepIncoming(4, 4), true);
     assert.equal(keepIncoming(undefined, 1), true);
+  });
+});
+
+describe('a result written to the cache', () => {
+  const task = (id: string, version: number, status = 'IN_PROGRESS') => ({ __typename: 'Task' as const, id, version, status });
+  const held = new Map([
+    ['a', task('a', 5, 'FINISHED')],
+    ['b', task('b', 2)],
+  ]);
+  const read = (id: string) => held.get(id);
+
+  test('never takes a task back: an older snapshot is replaced by the one held, wherever it is', () => {
+    const result = { taskHistory: { edges: [{ node: task('a', 3) }, { node: task('b', 3) }, { node: task('c', 1) }], totalCount: 3 } };
+    const out = withNewestTasks(result, read);
+    assert.deepEqual(
+      out.taskHistory.edges.map((e) => [e.node.id, e.node.version, e.node.status]),
+      [
+        ['a', 5, 'FINISHED'],
+        ['b', 3, 'IN_PROGRESS'],
+        ['c', 1, 'IN_PROGRESS'],
+      ],
+    );
+    assert.equal(out.taskHistory.totalCount, 3);
+    assert.deepEqual(withNewestTasks({ taskUpdates: task('a', 4) }, read), { taskUpdates: held.get('a') });
+  });
+
+  test('is the same object when nothing was older', () => {
+    const result = { taskUpdates: task('a', 6), other: [1, 'x', null] };
+    assert.equal(withNewestTasks(result, read), result);
   });
 });

@@ -68,3 +68,38 @@ export function insertLive<E, P extends StoredPage<E>>(page: P, edge: E, positio
 export function keepIncoming(existingVersion: number | undefined, incomingVersion: number | undefined): boolean {
   return existingVersion === undefined || incomingVersion === undefined || incomingVersion >= existingVersion;
 }
+
+type Json = unknown;
+type Snapshot = { __typename: 'Task'; id: string; version: number };
+
+const isTask = (value: Json): value is Snapshot =>
+  typeof value === 'object' && value !== null && (value as { __typename?: unknown }).__typename === 'Task' && typeof (value as Snapshot).version === 'number';
+
+/**
+ * A result with every task in it that is older than the one held (`held(id)`: the snapshot the
+ * cache has) replaced by the held one, so that writing the result never takes a task back to an
+ * older version. The same object when nothing was older.
+ */
+export function withNewestTasks<T extends Json>(data: T, held: (id: string) => Snapshot | null | undefined): T {
+  if (Array.isArray(data)) {
+    let changed = false;
+    const items = data.map((item) => {
+      const next = withNewestTasks(item, held);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return (changed ? items : data) as T;
+  }
+  if (typeof data !== 'object' || data === null) return data;
+  if (isTask(data)) {
+    const current = held(data.id);
+    if (current && !keepIncoming(current.version, data.version)) return current as T;
+  }
+  let changed = false;
+  const copy: Record<string, Json> = {};
+  for (const [key, value] of Object.entries(data)) {
+    copy[key] = withNewestTasks(value, held);
+    if (copy[key] !== value) changed = true;
+  }
+  return (changed ? copy : data) as T;
+}
