@@ -96,7 +96,7 @@ test('filters by status and kind, with counts per status, kept in the address', 
   await expect(page).toHaveURL(/\?status=ERROR$/);
 
   await status.selectOption('');
-  await page.getByLabel('Of kind').selectOption('primes');
+  await page.getByLabel('Type', { exact: true }).selectOption('primes');
   await expect(page.getByTestId('task')).toHaveCount(1);
   await expect(page.getByTestId('task-kind')).toHaveText('primes');
   // Counts are for the kind chosen.
@@ -107,7 +107,7 @@ test('filters by status and kind, with counts per status, kept in the address', 
   await page.screenshot({ path: test.info().outputPath('filtered-empty.png') });
 
   // The filter is in the address: a reload renders the same list on the server.
-  await page.getByLabel('Of kind').selectOption('');
+  await page.getByLabel('Type', { exact: true }).selectOption('');
   await expect(page).toHaveURL(/\?status=ERROR$/);
   const html = await (await page.request.get('/?status=FINISHED&kind=simulated')).text();
   expect(html.match(/data-testid="task"/g)).toHaveLength(3);

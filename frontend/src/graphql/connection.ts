@@ -38,7 +38,8 @@ export function setServerReachable(reachable: boolean): void {
 
 function current(): ConnectionState {
   if (!online) return 'offline';
-  if (!serverReachable && socketState !== 'connected') return 'reconnecting';
+  // The socket reaches the frontend, not the backend behind it: a refused request says more.
+  if (!serverReachable) return 'reconnecting';
   return socketState;
 }
 

@@ -6,7 +6,8 @@ import { STATUS_LABEL } from './task-status';
 const STATUSES = Object.keys(STATUS_LABEL) as TaskStatus[];
 
 /**
- * The list's filters: a status (with how many tasks each has, under the kind chosen) and a kind.
+ * The list's filters: a status (with how many tasks each has, under the kind chosen) and a kind,
+ * labelled "Type" (the start form's picker is "Kind"; two fields of one name would confuse).
  * Native selects: keyboard and screen readers work as everywhere.
  */
 export function ListFilters({
@@ -44,9 +45,9 @@ export function ListFilters({
         </select>
       </div>
       <div className="field">
-        <label htmlFor="filter-kind">Of kind</label>
+        <label htmlFor="filter-kind">Type</label>
         <select id="filter-kind" data-testid="filter-kind" value={filter.kind ?? ''} onChange={(e) => onChange({ ...filter, kind: e.target.value || null })}>
-          <option value="">All kinds</option>
+          <option value="">All types</option>
           {kindOptions.map((kind) => (
             <option key={kind.name} value={kind.name}>
               {kind.title}
