@@ -122,6 +122,14 @@ test('filters by status and kind, with counts per status, kept in the address', 
   await expect(page.locator(`[data-task-id="${late}"]`).getByTestId('task-status')).toHaveText('FINISHED');
   await expect(page.getByTestId('task')).toHaveCount(5);
   await expect(page.getByTestId('task').first()).toHaveAttribute('data-task-id', late);
+
+  // A task created while another filter hides it is there when its list is chosen again.
+  await status.selectOption('ERROR');
+  await expect(page.getByTestId('task')).toHaveCount(2);
+  const [hidden] = await createMany(page, 1, quick(false));
+  await status.selectOption('');
+  await expect(page.locator(`[data-task-id="${hidden}"]`)).toBeVisible();
+  await expect(page.getByTestId('task')).toHaveCount(8);
 });
 
 test('"Load more" pages through the whole history, each task once, newest first', async ({ page }) => {

@@ -28,7 +28,11 @@ const COUNTS_EVERY_MS = 1000;
 export function useTaskList(connection: ConnectionState, filter: ListFilter) {
   const variables = useMemo(() => listVariables(filter), [filter]);
   const notYet = useNotYet(TaskHistoryQuery, variables);
-  const query = useQuery(TaskHistoryQuery, { variables, skip: notYet, fetchPolicy: 'cache-first' });
+  // The first filter's list may be the server-rendered one. Another filter is read afresh each
+  // time it is chosen: only the list shown takes in new tasks, so one cached earlier may lack some.
+  const initial = useRef(filter);
+  const fetchPolicy = filter === initial.current ? 'cache-first' : 'network-only';
+  const query = useQuery(TaskHistoryQuery, { variables, skip: notYet, fetchPolicy });
   const { refetch, fetchMore, error } = query;
   const history = query.data?.taskHistory;
   const retry = () => void refetch().catch(() => undefined);
