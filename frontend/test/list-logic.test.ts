@@ -140,3 +140,18 @@ describe('a result written to the cache', () => {
     assert.equal(withNewestTasks(result, read), result);
   });
 });
+
+describe('the list query', () => {
+  test('selects each task exactly as the cards’ TaskFields does (spelled out for the depth limit)', async () => {
+    const { print } = await import('graphql');
+    const { TaskFields, TaskHistoryQuery } = await import('../src/graphql/documents.js');
+    type Node = { kind: string; name?: { value: string }; selectionSet?: { selections: Node[] } };
+    const find = (node: Node, name: string): Node | undefined =>
+      node.name?.value === name ? node : node.selectionSet?.selections.map((s) => find(s, name)).find(Boolean);
+    const fragment = (TaskFields as unknown as { definitions: Node[] }).definitions[0]!;
+    const query = (TaskHistoryQuery as unknown as { definitions: Node[] }).definitions[0]!;
+    const nodeSelection = find(query, 'node')?.selectionSet;
+    assert.ok(nodeSelection && fragment.selectionSet);
+    assert.equal(print(nodeSelection as never), print(fragment.selectionSet as never));
+  });
+});
