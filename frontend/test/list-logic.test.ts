@@ -144,7 +144,7 @@ describe('a result written to the cache', () => {
 describe('the list query', () => {
   test('selects each task exactly as the cards’ TaskFields does (spelled out for the depth limit)', async () => {
     const { print } = await import('graphql');
-    const { TaskFields, TaskHistoryQuery } = await import('../src/graphql/documents.js');
+    const { TaskFieldsFragmentDoc: TaskFields, TaskHistoryDocument: TaskHistoryQuery } = await import('../src/graphql/generated/graphql.js');
     type Node = { kind: string; name?: { value: string }; selectionSet?: { selections: Node[] } };
     const find = (node: Node, name: string): Node | undefined =>
       node.name?.value === name ? node : node.selectionSet?.selections.map((s) => find(s, name)).find(Boolean);
