@@ -11,7 +11,7 @@ import { expect, test } from '@playwright/test';
  * growth. Raising it is a decision: say why in docs/page.md.
  */
 const BUDGET_GZIP_KB = 210;
-const BUDGET_RAW_KB = 700;
+const BUDGET_RAW_KB = 720;
 
 test('first-load JavaScript stays lean', async ({ page }) => {
   const scripts = new Map<string, Promise<Buffer>>();

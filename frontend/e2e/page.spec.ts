@@ -86,7 +86,16 @@ test('everything works from the keyboard, with a visible focus, and changes are 
   // (a WAITING task may be picked up at once: the first message may already be the next one)
   await expect(announcer).toHaveText(new RegExp(`^Task ${shortId} (started, WAITING|is now IN PROGRESS)\\.$`));
 
-  // The next stop in the tab order is the new task's Cancel button.
+  // Next in the tab order: the list's filters and bulk actions, then the new task's Cancel button.
+  for (const control of [
+    page.getByLabel('Status'),
+    page.getByLabel('Type', { exact: true }),
+    page.getByRole('button', { name: 'Cancel all running' }),
+    page.getByRole('button', { name: 'Retry all failed' }),
+  ]) {
+    await page.keyboard.press('Tab');
+    await expect(control).toBeFocused();
+  }
   await page.keyboard.press('Tab');
   const cancel = task.getByRole('button', { name: `Cancel task ${shortId}` });
   await expect(cancel).toBeFocused();

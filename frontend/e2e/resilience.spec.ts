@@ -39,7 +39,8 @@ test('a frontend restart under the open page shows Reconnecting…, then the pag
   );
   await page.goto(stack.url);
   const connection = page.getByTestId('connection');
-  await expect(connection).toHaveText('Connected');
+  // The list's taskUpdates keeps the socket open.
+  await expect(connection).toHaveText('Connected · live');
   await page.getByRole('button', { name: 'Start a task' }).click();
   const task = page.getByTestId('task').first();
   const id = (await task.getAttribute('data-task-id'))!;
@@ -87,7 +88,7 @@ test('a frontend restart under the open page shows Reconnecting…, then the pag
 test('the browser going offline shows Offline, and coming back clears it', async ({ page, context }) => {
   await page.goto(stack.url);
   const connection = page.getByTestId('connection');
-  await expect(connection).toHaveText('Connected');
+  await expect(connection).toHaveText('Connected · live');
   await context.setOffline(true);
   await expect(connection).toHaveText('Offline');
   await expect(page.getByTestId('announcer')).toHaveText('Connection lost: Offline');
@@ -113,7 +114,8 @@ test('with the backend down the page says so and recovers by itself when it is b
   // The list is retried every few seconds: it appears without a reload.
   await expect(page.getByText('No tasks yet.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('list-error')).toHaveCount(0);
-  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await expect(page.getByTestId('connection')).toHaveText('Connected · live');
+  await expect(page.getByTestId('live-error')).toHaveCount(0);
   await page.getByRole('button', { name: 'Start a task' }).click();
   await expect(page.getByTestId('task')).toHaveCount(1);
   await expect(page.getByTestId('start-error')).toHaveCount(0);

@@ -208,8 +208,8 @@ describe('trusted documents', () => {
     });
     assert.equal(created.body?.errors, undefined, created.text);
     assert.match(created.body?.data?.createTask?.id, UUID_V4, 'the stored CreateTask ran, not the text sent');
-    const listed = await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query Tasks/)) });
-    assert.equal(listed.body?.data?.tasks?.length, 1, listed.text);
+    const listed = await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query TaskHistory/)) });
+    assert.equal(listed.body?.data?.taskHistory?.edges?.length, 1, listed.text);
     const refusals = [
       await browser.post(TASKS, { first: 10 }),
       await browser.post('mutation { createTask { id } }'),
@@ -220,7 +220,7 @@ describe('trusted documents', () => {
       assert.equal(res.body?.data ?? null, null, res.text);
       assert.equal(firstError(res.body).code, 'BAD_REQUEST', res.text);
     }
-    const tasks = (await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query Tasks/)) })).body?.data?.tasks as Task[];
+    const tasks = (await browser.post('', { first: 10 }, { extensions: ext(hashOf(/query TaskHistory/)) })).body?.data?.taskHistory?.edges as unknown[];
     assert.equal(tasks.length, 1, 'refused operations created nothing');
   });
 

@@ -4,8 +4,10 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { isSubscriptionOperation } from '@apollo/client/utilities';
 import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common/names';
 import { createClient } from 'graphql-ws';
-import { Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { setConnectionState, setServerReachable } from './connection';
+import { TaskFields } from './documents';
+import { mergeHistoryPage, type StoredPage, withNewestTasks } from './history-merge';
 
 /**
  * Sends each operation's codegen hash (`extensions.persistedQuery.sha256Hash`), so a gateway
@@ -41,17 +43,54 @@ const reachabilityLink = new ApolloLink(
     }),
 );
 
+/**
+ * The page's cache. A task is one entry, whoever wrote it (the list, a mutation, a
+ * subscription). The list (`taskHistory`) is stored per filter and page size, its pages appended
+ * by "Load more" (history-merge.ts says how).
+ */
+function makeCache(): InMemoryCache {
+  return new InMemoryCache({
+    typePolicies: {
+      Query: {
+        fields: {
+          taskHistory: {
+            keyArgs: ['filter', 'first'],
+            merge(existing: StoredPage<{ node: unknown }> | undefined, incoming: StoredPage<{ node: unknown }>, { args, readField }) {
+              return mergeHistoryPage(existing, incoming, args?.after as string | undefined, (edge) => String(readField('id', edge.node as never)));
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+/**
+ * Keeps each task at its highest `version` in the cache: a list read and a live event may arrive
+ * in either order (and the list's and a card's subscriptions interleave), so a result's task
+ * older than the cached one is replaced by the cached one before the cache sees it. (An Apollo
+ * merge function cannot do it: a normalized task is already written when it runs.)
+ */
+function newestTasksLink(cache: InMemoryCache): ApolloLink {
+  const held = (id: string) => cache.readFragment({ id: cache.identify({ __typename: 'Task', id }), fragment: TaskFields });
+  return new ApolloLink((operation, forward) =>
+    forward(operation).pipe(map((result) => (result.data ? { ...result, data: withNewestTasks(result.data, held) } : result))),
+  );
+}
+
 /** Close codes after which retrying cannot help (the server refused us for good). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403]);
 
 /**
- * The browser's client: HTTP for queries and mutations, graphql-ws for subscriptions. The
- * socket is lazy: it opens with the first live subscription and closes once none is left.
+ * The browser's client: HTTP for queries and mutations, graphql-ws for subscriptions, on one
+ * socket. The socket is lazy: it opens with the first subscription (the list's `taskUpdates`,
+ * open as long as the page is) and would close once none is left.
  * It is created in the browser only (never during server rendering).
  */
 export function makeApolloClient(): ApolloClient {
   const http = new HttpLink({ uri: GATEWAY_GRAPHQL_PATH, credentials: 'same-origin', includeExtensions: true });
-  if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache: new InMemoryCache() });
+  const cache = makeCache();
+  if (typeof window === 'undefined') return new ApolloClient({ link: ApolloLink.from([trustedDocumentLink, http]), cache });
 
   // Live subscriptions right now: a socket that closes while some are left is reconnecting,
   // not idle (graphql-ws waits out its backoff before it says "connecting" again).
@@ -87,6 +126,7 @@ export function makeApolloClient(): ApolloClient {
     },
   });
   const link = ApolloLink.from([
+    newestTasksLink(cache),
     trustedDocumentLink,
     ApolloLink.split(
       ({ query }) => isSubscriptionOperation(query),
@@ -94,5 +134,5 @@ export function makeApolloClient(): ApolloClient {
       ApolloLink.from([reachabilityLink, http]),
     ),
   ]);
-  return new ApolloClient({ link, cache: new InMemoryCache() });
+  return new ApolloClient({ link, cache });
 }

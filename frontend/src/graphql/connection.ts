@@ -3,7 +3,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 
 /**
  * The page's live-connection state, for the indicator.
- * - `idle`: nothing is live, so there is no socket (it closes by itself once nothing is live);
+ * - `idle`: no socket: nothing is live (the page's list keeps one subscription, so only until it opens);
  * - `connecting` / `connected`: the socket is opening / open;
  * - `reconnecting`: the socket dropped while something was live; the client retries with backoff
  *   and resubscribes (each resubscription starts from the task's current snapshot);
@@ -38,7 +38,8 @@ export function setServerReachable(reachable: boolean): void {
 
 function current(): ConnectionState {
   if (!online) return 'offline';
-  if (!serverReachable && socketState !== 'connected') return 'reconnecting';
+  // The socket reaches the frontend, not the backend behind it: a refused request says more.
+  if (!serverReachable) return 'reconnecting';
   return socketState;
 }
 

@@ -44,10 +44,111 @@ export const TaskFields = graphql(`
   }
 `);
 
-export const TasksQuery = graphql(`
-  query Tasks($first: Int) {
-    tasks(first: $first) {
+/**
+ * The list: a page of the session's history, newest first, with the counts for the status
+ * selector. "Load more" reads the next page with `after`; the cache appends it (apollo.ts).
+ * The node spells out TaskFields' fields: a spread counts twice towards the depth limit (6), and
+ * the node is already three deep. The cards read them through the fragment all the same.
+ */
+export const TaskHistoryQuery = graphql(`
+  query TaskHistory($filter: TaskFilter, $first: Int, $after: String) {
+    taskHistory(filter: $filter, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          kind
+          status
+          progress
+          version
+          createdAt
+          startedAt
+          finishedAt
+          error
+          attempt
+          maxAttempts
+          nextAttemptAt
+          attempts {
+            number
+            error
+          }
+          result {
+            __typename
+            ... on SimulatedResult {
+              durationMs
+            }
+            ... on PrimesResult {
+              count
+              largest
+              below
+            }
+            ... on ExportResult {
+              url
+              bytes
+              rows
+              format
+            }
+          }
+          retryOf
+          retries
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      totalCount
+      countsByStatus {
+        status
+        count
+      }
+    }
+  }
+`);
+
+/** The counts alone, read again (at most once a second) while tasks change status. */
+export const TaskCountsQuery = graphql(`
+  query TaskCounts($filter: TaskFilter) {
+    taskHistory(filter: $filter, first: 1) {
+      totalCount
+      countsByStatus {
+        status
+        count
+      }
+    }
+  }
+`);
+
+/** Every change of any of the session's tasks, made anywhere; never completes. */
+export const TaskUpdatesSubscription = graphql(`
+  subscription TaskUpdates {
+    taskUpdates {
       ...TaskFields
+    }
+  }
+`);
+
+/** Bulk actions: a dry run first (what it would do), then the action. */
+export const CancelTasksMutation = graphql(`
+  mutation CancelTasks($filter: TaskFilter!, $dryRun: Boolean) {
+    cancelTasks(filter: $filter, dryRun: $dryRun) {
+      matched
+      applied
+      skipped
+      hasMore
+      retryAfterSeconds
+    }
+  }
+`);
+
+export const RetryTasksMutation = graphql(`
+  mutation RetryTasks($filter: TaskFilter!, $dryRun: Boolean) {
+    retryTasks(filter: $filter, dryRun: $dryRun) {
+      matched
+      applied
+      skipped
+      hasMore
+      retryAfterSeconds
     }
   }
 `);

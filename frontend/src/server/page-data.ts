@@ -1,4 +1,5 @@
-import type { TaskKindsQuery, TasksQuery } from '../graphql/generated/graphql.js';
+import type { TaskHistoryQuery, TaskKindsQuery } from '../graphql/generated/graphql.js';
+import type { ListFilter } from '../graphql/task-list.js';
 
 /**
  * The page's server-rendered data, handed from the custom server to the page's server
@@ -10,7 +11,10 @@ export const PAGE_DATA_HEADER = 'x-longrun-page-data';
 
 /** What the server read for the first view; null where it could not (the browser reads it then). */
 export interface PageData {
-  tasks: TasksQuery['tasks'] | null;
+  /** The list's filter, from the page's URL query. */
+  filter: ListFilter;
+  /** The list's first page under that filter. */
+  history: TaskHistoryQuery['taskHistory'] | null;
   taskKinds: TaskKindsQuery['taskKinds'] | null;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { print, type DocumentNode } from 'graphql';
-import { TaskKindsDocument, TasksDocument } from '../graphql/generated/graphql.js';
-import { TASKS_VARIABLES } from '../graphql/task-list.js';
+import { TaskHistoryDocument, TaskKindsDocument } from '../graphql/generated/graphql.js';
+import { listVariables, parseListFilter } from '../graphql/task-list.js';
 import { GATEWAY_GRAPHQL_PATH } from '@longrun/server-common';
 import type { Gateway, ServerContext } from './gateway/yoga.js';
 import { encodePageData, PAGE_DATA_HEADER, type PageData } from './page-data.js';
@@ -18,7 +18,6 @@ function pageRequest(document: DocumentNode, variables: Record<string, unknown>)
   return JSON.stringify({ query: print(document), variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
 }
 
-const LIST_REQUEST = pageRequest(TasksDocument, TASKS_VARIABLES);
 const KINDS_REQUEST = pageRequest(TaskKindsDocument, {});
 
 /**
@@ -30,11 +29,17 @@ const KINDS_REQUEST = pageRequest(TaskKindsDocument, {});
 export function pageDataReader(gateway: Gateway) {
   return async (req: IncomingMessage, user: string): Promise<void> => {
     delete req.headers[PAGE_DATA_HEADER];
-    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/') return;
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    if (req.method !== 'GET' || path !== '/') return;
+    // The list's filter is in the URL query (`?status=ERROR&kind=primes`), as the page keeps it.
+    const filter = parseListFilter(query);
     const read = <T>(body: string) => withDeadline(readData<T>(gateway, user, body), LIST_WAIT_MS).catch(() => null);
-    const [list, kinds] = await Promise.all([read<Pick<PageData, 'tasks'>>(LIST_REQUEST), read<Pick<PageData, 'taskKinds'>>(KINDS_REQUEST)]);
-    const data: PageData = { tasks: list?.tasks ?? null, taskKinds: kinds?.taskKinds ?? null };
-    if (data.tasks || data.taskKinds) req.headers[PAGE_DATA_HEADER] = encodePageData(data);
+    const [list, kinds] = await Promise.all([
+      read<{ taskHistory: PageData['history'] }>(pageRequest(TaskHistoryDocument, listVariables(filter))),
+      read<Pick<PageData, 'taskKinds'>>(KINDS_REQUEST),
+    ]);
+    const data: PageData = { filter, history: list?.taskHistory ?? null, taskKinds: kinds?.taskKinds ?? null };
+    req.headers[PAGE_DATA_HEADER] = encodePageData(data);
   };
 }
 

@@ -9,7 +9,7 @@ export const CONNECTION_LABEL: Record<ConnectionState, string> = {
 };
 
 const CONNECTION_HINT: Record<ConnectionState, string> = {
-  idle: 'Nothing is running, so no live connection is open.',
+  idle: 'The live connection is not open (yet).',
   connecting: 'Opening the live connection.',
   connected: 'Status changes arrive as they happen.',
   reconnecting: 'The live connection dropped. Retrying; the page catches up when it is back.',

@@ -4,24 +4,32 @@ import type { TaskFieldsFragment, TaskStatus } from '../../graphql/generated/gra
 import { CONNECTION_LABEL } from './connection-indicator';
 import { STATUS_LABEL } from './task-status';
 
+/** Past this many changes at once (a bulk action), one sentence says how many. */
+const MAX_SPELLED_OUT = 3;
+
 /**
  * Short sentences for screen readers about what changed since the last render: a task's new
- * status, or the live connection going away and coming back (progress ticks are not announced).
+ * status, a new task, or the live connection going away and coming back. Not announced: progress
+ * ticks, older tasks a "Load more" brings, and a new filter's list (`listKey`: what it shows).
  */
-export function useAnnouncements(list: readonly TaskFieldsFragment[], connection: ConnectionState): string {
+export function useAnnouncements(list: readonly TaskFieldsFragment[], connection: ConnectionState, listKey = ''): string {
   const [message, setMessage] = useState('');
-  const seen = useRef<Map<string, TaskStatus> | null>(null);
+  const seen = useRef<{ key: string; statuses: Map<string, TaskStatus>; newest: string } | null>(null);
   const lastConnection = useRef(connection);
 
   useEffect(() => {
     const before = seen.current;
-    seen.current = new Map(list.map((t) => [t.id, t.status]));
-    if (!before) return; // the first list is what the page shows, not a change
-    const changes = list
-      .filter((t) => before.get(t.id) !== t.status)
-      .map((t) => `Task ${t.id.slice(0, 8)} ${before.has(t.id) ? 'is now' : 'started,'} ${STATUS_LABEL[t.status]}.`);
-    if (changes.length > 0) setMessage(changes.join(' '));
-  }, [list]);
+    // The newest creation time seen (ISO 8601 in UTC: the string order is the time order).
+    let newest = before?.key === listKey ? before.newest : '';
+    for (const t of list) if (t.createdAt > newest) newest = t.createdAt;
+    seen.current = { key: listKey, statuses: new Map(list.map((t) => [t.id, t.status])), newest };
+    if (!before || before.key !== listKey) return; // the first list is what the page shows, not a change
+    const changed = list.filter((t) => (before.statuses.has(t.id) ? before.statuses.get(t.id) !== t.status : t.createdAt > before.newest));
+    if (changed.length > MAX_SPELLED_OUT) setMessage(`${changed.length} tasks changed.`);
+    else if (changed.length > 0) {
+      setMessage(changed.map((t) => `Task ${t.id.slice(0, 8)} ${before.statuses.has(t.id) ? 'is now' : 'started,'} ${STATUS_LABEL[t.status]}.`).join(' '));
+    }
+  }, [list, listKey]);
 
   useEffect(() => {
     const was = lastConnection.current;
