@@ -5,10 +5,8 @@ import { expect, test } from '@playwright/test';
 /**
  * The page's first-load JavaScript: every script the browser fetches to show and hydrate the
  * page (before any task exists), raw and gzipped (level 9, close to what a CDN serves).
- * Measured at 198 kB gzip / 675 kB raw with the start form, results and the timeline (194 kB
- * before them): React DOM + Next's runtime ≈ 130 kB, the data layer (Apollo Client, graphql,
- * rxjs, graphql-ws) and the page's own components the rest. The budget leaves about 6 % for
- * growth. Raising it is a decision: say why in docs/page.md.
+ * The measured numbers and what they are made of are in docs/page.md ("Lean"). The budget leaves
+ * little room for growth. Raising it is a decision: say why in docs/page.md.
  */
 const BUDGET_GZIP_KB = 210;
 const BUDGET_RAW_KB = 720;
