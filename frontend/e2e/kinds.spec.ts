@@ -87,7 +87,11 @@ test('priority and delay from the form: sent as createTask asks, the task waits 
   const task = await startTask(page, 'Simulated', { ...quick, Priority: 'HIGH', 'Delay (s)': '3' });
   expect(sent).toEqual([{ input: { simulated: { minDurationMs: 0, maxDurationMs: 0, failureRate: 0 } }, priority: 'HIGH', delayMs: 3000 }]);
   await expect(task.getByTestId('task-status')).toHaveText('WAITING');
+  await expect(task.getByTestId('task-priority')).toHaveText('High priority');
+  await expect(task.getByTestId('task-scheduled')).toContainText('Starts at');
+  await expect(task.getByTestId('task-queue-position')).toHaveText('#1 in your queue');
   await expect(task.getByTestId('task-status')).toHaveText('FINISHED', { timeout: 15_000 });
+  await expect(task.getByTestId('task-scheduled')).toHaveCount(0);
   expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3000);
 });
 

@@ -18,6 +18,9 @@ export const TaskFields = graphql(`
     attempt
     maxAttempts
     nextAttemptAt
+    priority
+    scheduledFor
+    queuePosition
     attempts {
       number
       error
@@ -68,6 +71,9 @@ export const TaskHistoryQuery = graphql(`
           attempt
           maxAttempts
           nextAttemptAt
+          priority
+          scheduledFor
+          queuePosition
           attempts {
             number
             error

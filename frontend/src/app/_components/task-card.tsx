@@ -204,6 +204,13 @@ function LiveTask({ task }: { task: TaskFieldsFragment }) {
           </span>
         )}
         {task.status === 'WAITING' && task.nextAttemptAt && <NextAttempt at={task.nextAttemptAt} />}
+        {task.priority !== 'NORMAL' && <span data-testid="task-priority">{task.priority === 'HIGH' ? 'High' : 'Low'} priority</span>}
+        {task.status === 'WAITING' && task.scheduledFor && !task.nextAttemptAt && (
+          <span data-testid="task-scheduled">
+            Starts at <TimeOfDay iso={task.scheduledFor} />
+          </span>
+        )}
+        {task.status === 'WAITING' && task.queuePosition != null && <span data-testid="task-queue-position">#{task.queuePosition} in your queue</span>}
       </div>
       <Lineage task={task} />
       <Outcome task={task} />
