@@ -156,6 +156,8 @@ export async function startBackend(env: Record<string, string | undefined>, opts
     TASK_CREATE_ADDRESS_LIMIT: '1000000',
     // Load runs (bench, scale) queue more than a deployment's default admits; a test of the bound sets it.
     MAX_QUEUED_TASKS: '1000000000',
+    // Fault, load and flow tests run many tasks of one session at once; a test of the per-user cap sets it.
+    MAX_RUNNING_PER_USER: '10000',
   };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v;
   const ready = role === 'worker' ? /worker consuming/ : /listening on (https?:\/\/[^\s"]+)/;

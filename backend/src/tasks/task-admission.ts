@@ -1,6 +1,4 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CONFIG, type Config } from '../config/config.js';
 import type { GqlContext } from '../graphql/context.js';
@@ -28,13 +26,14 @@ export const QUEUE_FULL_RETRY_S = 10;
 @Injectable()
 export class TaskAdmission {
   private readonly addressLimiter: RateLimiterRedis;
+  private readonly queueKey: string;
 
   constructor(
-    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(REDIS) redis: RedisClient,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(REDIS_KEYS) keys: RedisKeys,
   ) {
+    this.queueKey = `${keys.bullPrefix}:${TASKS_QUEUE}`;
     this.addressLimiter = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: keys.createAddressLimitPrefix,
@@ -61,7 +60,14 @@ export class TaskAdmission {
   private async admit(ctx: GqlContext): Promise<void> {
     let queued: number;
     try {
-      queued = await this.queue.getJobCountByTypes('waiting', 'prioritized', 'delayed');
+      // Read with the API's own client, which fails at once while Redis is down (BullMQ's
+      // connection would wait for Redis to come back): the same lists BullMQ's job counts read.
+      const [wait, prioritized, delayed] = await Promise.all([
+        this.redis.llen(`${this.queueKey}:wait`),
+        this.redis.zcard(`${this.queueKey}:prioritized`),
+        this.redis.zcard(`${this.queueKey}:delayed`),
+      ]);
+      queued = wait + prioritized + delayed;
     } catch {
       throw new ServiceUnavailableError();
     }
