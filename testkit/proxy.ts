@@ -1,9 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A loopback TCP proxy to put between two real processes (e.g. BACKEND_URL pointing at it), so
- * a test can count the connections one side really opens to the other, tell WebSocket upgrades
- * from plain HTTP requests, and cut every connection at once to simulate a network failure.
+ * A loopback TCP proxy to put between two real processes (e.g. BACKEND_URL or REDIS_URL pointing
+ * at it), so a test can count the connections one side really opens to the other, tell WebSocket
+ * upgrades from plain HTTP requests, cut every connection at once (a crash: both sides see the
+ * close), partition the link (a network failure: nothing is delivered and nothing is closed), or
+ * slow it down.
  */
 export interface TcpProxy {
   /** The port it listens on (127.0.0.1). */
@@ -22,13 +24,34 @@ export interface TcpProxy {
   reset(): void;
   /** Destroys every open connection (both sides); new ones are still accepted. */
   dropAll(): void;
+  /**
+   * Partitions the link: from now on no byte is delivered in either direction, and no connection
+   * is closed by the proxy. What the two sides write stays unread (in their kernels' buffers, then
+   * their own), as with packets dropped on a real network; new connections are accepted but not
+   * forwarded. A side notices only through its own timeouts or keep-alive pings, and closes its
+   * connection itself (the proxy then closes the other half, as a real peer's FIN would never
+   * arrive: see `heal`).
+   */
+  partition(): void;
+  /**
+   * Ends a partition: held bytes flow again on connections both sides kept, connections accepted
+   * meanwhile are forwarded now. Connections that one side gave up during the partition are
+   * destroyed on both sides (a real peer would see its retransmissions answered with RST).
+   */
+  heal(): void;
+  /** True between `partition()` and `heal()`. */
+  partitioned(): boolean;
+  /** Delays every chunk by `latencyMs` in both directions (0 = none); order is kept. */
+  slow(latencyMs: number): void;
   stop(): Promise<void>;
 }
 
 interface Link {
   client: Socket;
-  upstream: Socket;
+  upstream: Socket | undefined;
   upgrade: boolean;
+  /** One side closed while partitioned: the other is destroyed at `heal()`. */
+  halfDead: boolean;
 }
 
 /** How much of a connection's first bytes are searched for the request line and headers. */
@@ -46,15 +69,64 @@ export async function startProxy(target: { host?: string; port: number }): Promi
   const links = new Set<Link>();
   let accepted = 0;
   let upgrades = 0;
+  let isPartitioned = false;
+  let latencyMs = 0;
+
+  const destroy = (link: Link) => {
+    links.delete(link);
+    link.client.destroy();
+    link.upstream?.destroy();
+  };
+
+  /** Forwards `from` → `to` with backpressure, holding everything while partitioned. */
+  const forward = (from: Socket, to: Socket) => {
+    let inFlight = 0;
+    from.on('data', (chunk: Buffer) => {
+      const write = () => {
+        if (!to.destroyed && !to.write(chunk)) from.pause();
+      };
+      if (latencyMs > 0) {
+        inFlight += 1;
+        setTimeout(() => {
+          inFlight -= 1;
+          write();
+        }, latencyMs);
+      } else write();
+      if (isPartitioned) from.pause();
+    });
+    to.on('drain', () => {
+      if (!isPartitioned && inFlight === 0) from.resume();
+    });
+    if (isPartitioned) from.pause();
+  };
+
+  const onClose = (link: Link) => {
+    if (!links.has(link)) return;
+    if (isPartitioned) {
+      // The peer's FIN would be lost on a partitioned network: keep the other half open.
+      link.halfDead = true;
+      return;
+    }
+    destroy(link);
+  };
+
+  const wire = (link: Link) => {
+    const upstream = connect({ host, port: target.port });
+    link.upstream = upstream;
+    forward(link.client, upstream);
+    forward(upstream, link.client);
+    upstream.on('error', () => onClose(link));
+    upstream.on('close', () => onClose(link));
+    link.client.resume();
+  };
 
   const server: Server = createServer((client) => {
     accepted += 1;
-    const upstream = connect({ host, port: target.port });
-    const link: Link = { client, upstream, upgrade: false };
+    const link: Link = { client, upstream: undefined, upgrade: false, halfDead: false };
     links.add(link);
     let head = '';
     let sniffing = true;
-    const sniff = (chunk: Buffer) => {
+    client.on('data', (chunk: Buffer) => {
       if (!sniffing) return;
       head += chunk.toString('latin1');
       if (head.includes('\r\n\r\n') || head.length >= SNIFF_BYTES) {
@@ -65,19 +137,11 @@ export async function startProxy(target: { host?: string; port: number }): Promi
         }
         head = '';
       }
-    };
-    client.on('data', sniff);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const close = () => {
-      links.delete(link);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-    client.on('close', close);
-    upstream.on('close', close);
+    });
+    client.on('error', () => onClose(link));
+    client.on('close', () => onClose(link));
+    if (isPartitioned) client.pause();
+    else wire(link);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -99,17 +163,33 @@ export async function startProxy(target: { host?: string; port: number }): Promi
       upgrades = 0;
     },
     dropAll: () => {
-      for (const link of [...links]) {
-        link.client.destroy();
-        link.upstream.destroy();
+      for (const link of [...links]) destroy(link);
+    },
+    partition: () => {
+      isPartitioned = true;
+      for (const link of links) {
+        link.client.pause();
+        link.upstream?.pause();
       }
+    },
+    heal: () => {
+      isPartitioned = false;
+      for (const link of [...links]) {
+        if (link.halfDead || link.client.destroyed || link.upstream?.destroyed) destroy(link);
+        else if (link.upstream === undefined) wire(link);
+        else {
+          link.client.resume();
+          link.upstream.resume();
+        }
+      }
+    },
+    partitioned: () => isPartitioned,
+    slow: (ms: number) => {
+      latencyMs = Math.max(0, ms);
     },
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const link of [...links]) {
-        link.client.destroy();
-        link.upstream.destroy();
-      }
+      for (const link of [...links]) destroy(link);
       await closed;
     },
   };
