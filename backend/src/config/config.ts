@@ -30,6 +30,12 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/)
       .default('longrun'),
+    /**
+     * Every long-lived, non-blocking Redis connection (commands, pub/sub, BullMQ's) sends a PING
+     * this often; one unanswered within REDIS_PING_TIMEOUT_MS is dropped and reconnected.
+     */
+    REDIS_PING_INTERVAL_MS: envInt(5000, 100),
+    REDIS_PING_TIMEOUT_MS: envInt(5000, 100),
     TASK_MIN_DURATION_MS: envInt(1000),
     TASK_MAX_DURATION_MS: envInt(10000),
     TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
@@ -107,6 +113,8 @@ export interface Config {
   host: string;
   port: number;
   redis: RedisTopology;
+  /** Keep-alive of each non-blocking Redis connection: a dead link is dropped within intervalMs + timeoutMs. */
+  redisPing: { intervalMs: number; timeoutMs: number };
   prefix: string;
   internalToken: string;
   /** True when the token was generated here: only useful when nothing else must call us. */
@@ -175,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.BACKEND_HOST,
     port: c.BACKEND_PORT,
     redis: redisTopology(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS, c.REDIS_SENTINEL_NAME),
+    redisPing: { intervalMs: c.REDIS_PING_INTERVAL_MS, timeoutMs: c.REDIS_PING_TIMEOUT_MS },
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,
