@@ -85,7 +85,7 @@ async function partitionAndDetect(proxy: TcpProxy, service: Backend | { logs: Ba
 test('gateway ↔ API partitioned under live subscriptions: the gateway drops its upstream socket within the bound, then every watcher gets the final state', async () => {
   const redis: RedisServer = keep(await startRedis());
   const env = sharedEnv(redis.url, { TASK_MIN_DURATION_MS: '3000', TASK_MAX_DURATION_MS: '9000' });
-  const [api, worker] = await Promise.all([backend(env, 'api'), backend(env, 'worker')]);
+  const [api, worker] = await Promise.all([backend(env, 'api', { WS_PING_MS: String(PING_MS) }), backend(env, 'worker')]);
   keep(api);
   keep(worker);
   const link = keep(await startProxy({ port: Number(new URL(api.url).port) }));
@@ -98,11 +98,16 @@ test('gateway ↔ API partitioned under live subscriptions: the gateway drops it
   for (const u of users) subs.push(...(await startTasks(history, u, 6)));
   await established(subs);
 
+  // Both ends notice: the gateway by its pong deadline, the API by its own pings (within two intervals).
+  const backendSaw = api.logs.waitFor(/graphql-ws client did not answer a ping/, 2 * PING_MS + SLACK_MS + 10_000).then(() => Date.now());
+  const partitionedAt = Date.now();
   const [detectedMs] = await partitionAndDetect(link, web, [/did not answer a ping in time/]);
+  const backendMs = (await backendSaw) - partitionedAt;
   const healedAt = Date.now();
   await allEnded(subs, stuckBoundMs());
   await verify(
-    `gateway ↔ API partitioned ${PARTITION_MS} ms: upstream socket dropped ${detectedMs} ms after the partition (bound ${DETECT_BOUND_MS} ms + slack); ` +
+    `gateway ↔ API partitioned ${PARTITION_MS} ms: upstream socket dropped by the gateway ${detectedMs} ms (bound ${DETECT_BOUND_MS} ms + slack), ` +
+      `by the API ${backendMs} ms after the partition (bound ${2 * PING_MS} ms + slack); ` +
       `all ended ${Date.now() - healedAt} ms after the heal`,
     history,
     redis.port,
@@ -110,6 +115,7 @@ test('gateway ↔ API partitioned under live subscriptions: the gateway drops it
     { boundMs: stuckBoundMs(), plan: planOf(env.shared) },
   );
   assert.ok(detectedMs <= DETECT_BOUND_MS + SLACK_MS, `the gateway noticed after ${detectedMs} ms`);
+  assert.ok(backendMs <= 2 * PING_MS + SLACK_MS, `the API noticed after ${backendMs} ms`);
   // The relay resubscribed on a new upstream socket: the old one is gone, the new one carried the rest.
   assert.ok(link.upgrades() >= 2, `upstream sockets opened: ${link.upgrades()}`);
   // And the gateway keeps working afterwards.
