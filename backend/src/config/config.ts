@@ -30,6 +30,14 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/)
       .default('longrun'),
+    /**
+     * Every long-lived, non-blocking Redis connection (commands, pub/sub, BullMQ's) sends a PING
+     * this often; one unanswered within REDIS_PING_TIMEOUT_MS is dropped and reconnected.
+     */
+    REDIS_PING_INTERVAL_MS: envInt(5000, 100),
+    REDIS_PING_TIMEOUT_MS: envInt(5000, 100),
+    /** Each served graphql-ws socket (a gateway's) is pinged this often; one that has not answered the previous ping is dropped. */
+    WS_PING_MS: envInt(10000, 100),
     TASK_MIN_DURATION_MS: envInt(1000),
     TASK_MAX_DURATION_MS: envInt(10000),
     TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
@@ -44,7 +52,7 @@ export const configSchema = z
     /** Log lines one task may add to its timeline (then one warning, and the rest are dropped). */
     LOG_LINES_PER_TASK: envInt(500, 1),
     WORKER_CONCURRENCY: envInt(50, 1),
-    /** A running job's lock lives this long unless its worker renews it (every half of it). */
+    /** A running job's lock lives this long unless its worker renews it (every quarter of it). */
     WORKER_LOCK_DURATION_MS: envInt(30000, 100),
     /** How often workers look for jobs whose lock expired (their worker died or froze). */
     WORKER_STALLED_INTERVAL_MS: envInt(30000, 100),
@@ -107,6 +115,10 @@ export interface Config {
   host: string;
   port: number;
   redis: RedisTopology;
+  /** Keep-alive of each non-blocking Redis connection: a dead link is dropped within intervalMs + timeoutMs. */
+  redisPing: { intervalMs: number; timeoutMs: number };
+  /** Ping interval of served graphql-ws sockets: a silent one is dropped within two. */
+  wsPingMs: number;
   prefix: string;
   internalToken: string;
   /** True when the token was generated here: only useful when nothing else must call us. */
@@ -175,6 +187,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.BACKEND_HOST,
     port: c.BACKEND_PORT,
     redis: redisTopology(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS, c.REDIS_SENTINEL_NAME),
+    redisPing: { intervalMs: c.REDIS_PING_INTERVAL_MS, timeoutMs: c.REDIS_PING_TIMEOUT_MS },
+    wsPingMs: c.WS_PING_MS,
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,

@@ -15,8 +15,10 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Request } from 'express';
+import type { WebSocket } from 'ws';
 import { CONFIG, type Config } from '../config/config.js';
 import { contextFor } from './context.js';
+import { keepSocketAlive } from './socket-keepalive.js';
 import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
 
@@ -36,8 +38,13 @@ function wsOptions(config: Config): ServerOptions {
     subscribe: documents.subscribe as ServerOptions['subscribe'],
     // A socket that never authenticates is closed with 4408 after this long.
     connectionInitWaitTimeout: 3000,
-    // Checked before any operation runs; `false` closes the socket with 4403 Forbidden.
-    onConnect: (ctx) => secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken),
+    // Checked before any operation runs; `false` closes the socket with 4403 Forbidden. An
+    // admitted socket is pinged, and dropped when it stops answering (see keepSocketAlive).
+    onConnect: (ctx) => {
+      const admitted = secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken);
+      if (admitted) keepSocketAlive((ctx.extra as { socket: WebSocket }).socket, config.wsPingMs);
+      return admitted;
+    },
     // The gateway shares one socket among many users: identity is read per operation.
     context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION]),
     onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result),

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
 import { closeBullClients, createRedisClient, type RedisClient } from './redis-connection.js';
+import { keepAlive } from './redis-keepalive.js';
 import { redisKeys } from './redis-keys.js';
 
 export const REDIS = Symbol('REDIS');
@@ -13,7 +14,13 @@ export const REDIS_KEYS = Symbol('REDIS_KEYS');
  * command), so a request during an outage gets SERVICE_UNAVAILABLE at once instead of hanging.
  */
 function commandClient(config: Config): RedisClient {
-  return createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' });
+  return kept(config, createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' }), 'longrun:cmd');
+}
+
+/** `client` with the keep-alive that drops it when its link goes dead (see redis-keepalive.ts). */
+function kept(config: Config, client: RedisClient, name: string): RedisClient {
+  keepAlive(client, name, config.redisPing);
+  return client;
 }
 
 @Global()
@@ -27,8 +34,8 @@ function commandClient(config: Config): RedisClient {
       useFactory: (config: Config) =>
         new RedisPubSub({
           // Cluster clients work too: PUBLISH on any node reaches subscribers on every node.
-          publisher: createRedisClient(config, { connectionName: 'longrun:pub' }),
-          subscriber: createRedisClient(config, { connectionName: 'longrun:sub' }),
+          publisher: kept(config, createRedisClient(config, { connectionName: 'longrun:pub' }), 'longrun:pub'),
+          subscriber: kept(config, createRedisClient(config, { connectionName: 'longrun:sub' }), 'longrun:sub'),
         }),
     },
   ],

@@ -1,9 +1,10 @@
 import { withTimeout } from '@longrun/server-common';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CONFIG, type Config } from '../config/config.js';
 import { jobIdFor, TASKS_QUEUE } from '../redis/redis-keys.js';
+import { keepBullAlive } from '../redis/redis-keepalive.js';
 import { backoffMs } from './retry-policy.js';
 import type { TaskPriority } from '../graphql/generated/schema-types.js';
 import { BULL_PRIORITY, isFinal } from './task-state.js';
@@ -36,7 +37,7 @@ export type AttemptOutcome = 'retry' | 'failed' | 'none';
  * the store's attempt check lets only the first report of an attempt count.
  */
 @Injectable()
-export class TaskAttempts {
+export class TaskAttempts implements OnModuleInit {
   private readonly logger = new Logger(TaskAttempts.name);
 
   constructor(
@@ -44,6 +45,11 @@ export class TaskAttempts {
     @InjectQueue(TASKS_QUEUE) private readonly queue: Queue<AttemptJob>,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
+
+  /** The queue's connection (shared by everything in this process that queues or reads jobs) gets the keep-alive. */
+  onModuleInit(): void {
+    keepBullAlive(this.queue.getBackend().client, 'longrun:bull-queue', this.config.redisPing);
+  }
 
   /**
    * Queues the job of `attempt`, to start after `delayMs`, at the task's priority (see

@@ -54,12 +54,16 @@ export class TasksModule {
 /**
  * @nestjs/bullmq reads worker options from the @Processor decorator only; deriving a decorated
  * class here lets them come from configuration. maxStalledCount 0: a job whose worker died is
- * failed at the first stall check, never silently run a second time.
+ * failed at the first stall check, never silently run a second time. Locks are renewed every
+ * quarter of their duration (BullMQ's default: half), so a lock always has at least three
+ * quarters of its duration left: a Redis failover (Sentinel or Cluster) or outage shorter than
+ * that is ridden out, and the running attempts carry on (docs/guarantees.md).
  */
 function workerProcessor(config: Config): Provider {
   @Processor(TASKS_QUEUE, {
     concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
+    lockRenewTime: Math.floor(config.worker.lockDurationMs / 4),
     stalledInterval: config.worker.stalledIntervalMs,
     maxStalledCount: 0,
     // Recorded on each job it takes (`processedBy`): which process ran a task.

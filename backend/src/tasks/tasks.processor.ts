@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DelayedError, QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
 import type { LogLevel } from '../graphql/generated/schema-types.js';
 import { attemptOfJob, TASKS_QUEUE, type RedisKeys } from '../redis/redis-keys.js';
 import { bullConnection, PROCESS_NAME } from '../redis/redis-connection.js';
+import { keepBullAlive } from '../redis/redis-keepalive.js';
 import { PUBSUB, REDIS_KEYS } from '../redis/redis.module.js';
 import { guard, WorkStopped, type AbortReason, type Guarded } from './job-guard.js';
 import { KINDS, type Kinds } from './kind-registry.js';
@@ -38,11 +39,14 @@ export interface AttemptReturn {
  * come from configuration (see TasksModule.forRoot).
  */
 @Injectable()
-export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
+export class TasksProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TasksProcessor.name);
   private cancelSubscription: Promise<number> | undefined;
   /** The job each task runs in this process: aborts are asked for by task id. */
   private readonly running = new Map<string, string>();
+  /** Per running job: until when its lock surely holds (its start or last confirmed renewal + the lock duration). */
+  private readonly lockedUntil = new Map<string, number>();
+  private lockWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: TaskStore,
@@ -53,6 +57,16 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     @Inject(CONFIG) private readonly config: Config,
   ) {
     super();
+  }
+
+  /** The worker exists from here on (@nestjs/bullmq makes it during module init). */
+  onApplicationBootstrap(): void {
+    // The worker's own command connection (job moves, lock renewals, stall checks): dropped and
+    // reconnected when its link goes dead. Its blocking connection is BullMQ's to guard.
+    keepBullAlive(this.worker.getBackend().client, 'longrun:bull-worker', this.config.redisPing);
+    const lockMs = this.config.worker.lockDurationMs;
+    this.lockWatch = setInterval(() => this.dropUnrenewed(), Math.max(50, Math.min(1000, lockMs / 4)));
+    this.lockWatch.unref();
   }
 
   onModuleInit(): void {
@@ -68,6 +82,7 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.lockWatch);
     const id = await this.cancelSubscription?.catch(() => undefined);
     if (id !== undefined) this.pubsub.unsubscribe(id);
   }
@@ -85,12 +100,37 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
     }
   }
 
+  @OnWorkerEvent('locksRenewed')
+  onLocksRenewed({ jobIds }: { jobIds: string[] }): void {
+    const until = Date.now() + this.config.worker.lockDurationMs;
+    for (const id of jobIds) if (this.lockedUntil.has(id)) this.lockedUntil.set(id, until);
+  }
+
+  /**
+   * A worker cut off from Redis (a partition: its renewals go unanswered) cannot keep its locks:
+   * once a job's lock has surely expired, a stall check elsewhere fails the attempt (and retries
+   * it while attempts remain), so this work must stop now rather than run on next to the retry.
+   * As with a lost lock, the processor then writes nothing: the stall check owns the outcome.
+   */
+  private dropUnrenewed(): void {
+    const now = Date.now();
+    for (const [id, until] of this.lockedUntil) {
+      if (now <= until) continue;
+      this.lockedUntil.delete(id);
+      if (!this.worker.cancelJob(id, 'lock-lost' satisfies AbortReason)) continue;
+      const { taskId, attempt } = attemptOfJob(id);
+      this.logger.warn(`task ${taskId}: no lock renewal reached Redis for ${this.config.worker.lockDurationMs} ms (attempt ${attempt}), its work is stopped`);
+    }
+  }
+
   /** All three parameters are declared: BullMQ passes the AbortSignal only then. */
   async process(job: Job<AttemptJob>, token?: string, signal?: AbortSignal): Promise<AttemptReturn> {
     const { taskId } = job.data;
     const attempt = job.data.attempt ?? 1;
     const jobId = job.id ?? taskId;
     this.running.set(taskId, jobId);
+    // BullMQ took the lock just before handing us the job.
+    this.lockedUntil.set(jobId, Date.now() + this.config.worker.lockDurationMs);
     let outcome: AttemptReturn | typeof POSTPONED;
     try {
       outcome = await guard({ signal, stallTimeoutMs: this.config.worker.stallTimeoutMs, graceMs: GRACE_MS }, (g) => this.run(taskId, attempt, g));
@@ -100,6 +140,7 @@ export class TasksProcessor extends WorkerHost implements OnModuleInit, OnModule
       throw new UnrecoverableError(error.message);
     } finally {
       if (this.running.get(taskId) === jobId) this.running.delete(taskId);
+      this.lockedUntil.delete(jobId);
     }
     if (outcome !== POSTPONED) return outcome;
     // The owner is at the cap: the job goes back to the delayed set, the slot to someone else's

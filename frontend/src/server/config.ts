@@ -42,6 +42,12 @@ export const configSchema = z
     COOKIE_SECURE: envFlag(),
     /** How long a query or mutation may wait for the backend before SERVICE_UNAVAILABLE. */
     UPSTREAM_TIMEOUT_MS: envInt(10000, 100),
+    /** How often the shared WebSocket to the backend is pinged (graphql-ws ping). */
+    UPSTREAM_WS_PING_MS: envInt(10000, 100),
+    /** A ping unanswered this long drops the upstream socket (it reconnects and resubscribes). */
+    UPSTREAM_WS_PONG_TIMEOUT_MS: envInt(5000, 100),
+    /** How often each browser WebSocket is pinged; one that has not answered the previous ping by then is dropped. */
+    WS_PING_MS: envInt(30000, 100),
     /** Live subscriptions one WebSocket may hold; more get RATE_LIMITED (the socket lives on). */
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: envInt(100, 1),
     /** Open WebSockets one session may hold in this process; more are refused with HTTP 429. */
@@ -90,9 +96,11 @@ export interface FrontendConfig {
   graphiql: boolean;
   cookieSecure: boolean;
   upstreamTimeoutMs: number;
+  /** Keep-alive of the shared upstream socket: detection bound of a dead link = pingMs + pongTimeoutMs. */
+  upstreamWs: { pingMs: number; pongTimeoutMs: number };
   nextDir: string | undefined;
   trustedDocuments: boolean;
-  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number };
+  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number; pingMs: number };
   /** Per client address, in this process (see client-address.ts and gateway/address-limits.ts). */
   address: { proxy: ProxyTrust; opsLimit: number; opsWindowS: number };
   ops: {
@@ -125,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: c.GRAPHIQL ?? dev,
     cookieSecure: c.COOKIE_SECURE ?? !dev,
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT_MS,
+    upstreamWs: { pingMs: c.UPSTREAM_WS_PING_MS, pongTimeoutMs: c.UPSTREAM_WS_PONG_TIMEOUT_MS },
     nextDir: c.NEXT_DIR,
     trustedDocuments: c.TRUSTED_DOCUMENTS,
     ws: {
@@ -132,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSocketsPerSession: c.WS_MAX_SOCKETS_PER_SESSION,
       maxSocketsPerAddress: c.WS_MAX_SOCKETS_PER_ADDRESS,
       initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
+      pingMs: c.WS_PING_MS,
     },
     address: {
       proxy: { header: c.TRUSTED_PROXY_HEADER?.toLowerCase(), hops: c.TRUSTED_PROXY_HOPS },

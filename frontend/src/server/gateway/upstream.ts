@@ -1,9 +1,10 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { getOperationAST, Kind, parse } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
+import { log } from '../ops/logger.js';
 import { backendUnavailable, fromUpstream } from './errors.js';
 import {
   CLIENT_HEADER,
@@ -85,7 +86,8 @@ export function createUpstream(config: FrontendConfig): Upstream {
     connectionParams: { [INTERNAL_TOKEN_PARAM]: config.internalToken },
     lazy: true,
     lazyCloseTimeout: 1000,
-    keepAlive: 10_000,
+    keepAlive: config.upstreamWs.pingMs,
+    on: pongDeadline(config.upstreamWs.pongTimeoutMs),
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
     retryWait,
@@ -104,6 +106,45 @@ export function createUpstream(config: FrontendConfig): Upstream {
     dispose: async () => {
       await wsClient.dispose();
       await http[Symbol.asyncDispose]?.();
+    },
+  };
+}
+
+/**
+ * graphql-ws pings (`keepAlive`) but never gives up on a socket whose pongs stop coming: over a
+ * partitioned network (packets dropped, no FIN) the socket would look open for as long as TCP
+ * retransmits (many minutes), and every live subscription would wait on it. So a ping whose pong
+ * has not come within `timeoutMs` drops the socket at once (`terminate`: a close handshake would
+ * wait on the same dead link), and graphql-ws reconnects and resubscribes: the backend starts each
+ * subscription again from its current state, so the relays catch up (graphql-ws's own recipe,
+ * with terminate instead of close).
+ */
+function pongDeadline(timeoutMs: number): ClientOptions['on'] {
+  let socket: WebSocket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    connected: (s) => {
+      socket = s as WebSocket;
+    },
+    ping: (received) => {
+      if (received || timer) return;
+      const pinged = socket;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!pinged || pinged !== socket || pinged.readyState !== WebSocket.OPEN) return;
+        log().warn({ pongTimeoutMs: timeoutMs }, 'upstream WebSocket: the backend did not answer a ping in time; dropping the socket (it reconnects)');
+        pinged.terminate();
+      }, timeoutMs);
+    },
+    pong: (received) => {
+      if (!received) return;
+      clearTimeout(timer);
+      timer = undefined;
+    },
+    closed: () => {
+      clearTimeout(timer);
+      timer = undefined;
+      socket = undefined;
     },
   };
 }

@@ -9,6 +9,7 @@ import type { FrontendConfig } from '../config.js';
 import { newSessionId, sessionOf } from '../session.js';
 import { openCounter, type AddressLimits } from './address-limits.js';
 import { codedError, maskError } from './errors.js';
+import { keepSocketsAlive } from './socket-heartbeat.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
@@ -92,6 +93,7 @@ async function prepare(
 export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits: AddressLimits) {
   // Frames over MAX_PAYLOAD close the socket with 1009 (Message Too Big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  const stopPings = keepSocketsAlive(wss, config.ws.pingMs);
   const callers = new WeakMap<IncomingMessage, Caller>();
   const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs } = config.ws;
   const sockets = openCounter(maxSocketsPerSession);
@@ -184,6 +186,7 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
     },
     async close(): Promise<void> {
       // 1012 Service Restart: clients reconnect (to this process's successor or another one).
+      stopPings();
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await disposable.dispose();
     },

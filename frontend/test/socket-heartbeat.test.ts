@@ -1,0 +1,37 @@
+/**
+ * The browser sockets' keep-alive (gateway/socket-heartbeat.ts) on real sockets: a client that
+ * answers pings (as browsers do) stays; one that stops answering (a vanished browser: the
+ * ws client's `autoPong: false` stands in for its dead link) is terminated within two intervals.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
+import { keepSocketsAlive } from '../src/server/gateway/socket-heartbeat.js';
+
+const INTERVAL_MS = 200;
+
+test('a socket that answers pings stays open; one that stops is terminated within two intervals', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const stop = keepSocketsAlive(wss, INTERVAL_MS);
+  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+  try {
+    const alive = new WebSocket(url);
+    const silent = new WebSocket(url, { autoPong: false });
+    await Promise.all([once(alive, 'open'), once(silent, 'open')]);
+    const openedAt = Date.now();
+    const [code] = (await once(silent, 'close')) as [number];
+    const closedAfter = Date.now() - openedAt;
+    // 1006: terminated without a close frame.
+    assert.equal(code, 1006);
+    assert.ok(closedAfter <= 2 * INTERVAL_MS + 1000, `terminated after ${closedAfter} ms`);
+    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS));
+    assert.equal(alive.readyState, WebSocket.OPEN, 'the answering socket is kept');
+    alive.close();
+  } finally {
+    stop();
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise((r) => wss.close(r));
+  }
+});
