@@ -88,7 +88,8 @@ describe('the credential comes before the body', () => {
   ];
   for (const { name, declared } of cases) {
     test(`${name}, 1 kB of it sent, without or with a wrong credential: 401 UNAUTHENTICATED at once`, async () => {
-      for (const headers of [{}, { authorization: 'Bearer not-the-token-not-the-token' }, { authorization: backend.token }]) {
+      const refused: Array<Record<string, string>> = [{}, { authorization: 'Bearer not-the-token-not-the-token' }, { authorization: backend.token }];
+      for (const headers of refused) {
         const answer = await partialPost(backend.url, headers, declared, 1024, 15_000);
         assert.ok(answer, `${JSON.stringify(headers)}: answered without the rest of the body`);
         assert.equal(answer.status, 401, answer.text);
