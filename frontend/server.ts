@@ -25,8 +25,12 @@ async function main(): Promise<void> {
   const gateway = buildGateway(config);
   // One budget per client address for HTTP requests and WebSocket operations alike.
   const limits = addressLimits(config);
-  const ws = createGatewayWs(gateway, config, limits);
-  ops.watchGateway(gateway.upstream.wsClient, { sockets: () => ws.stats().sockets, subscriptions: () => ws.stats().subscriptions });
+  const ws = createGatewayWs(gateway, config, limits, { slowConsumer: () => ops.metrics.slowConsumers.inc() });
+  ops.watchGateway(gateway.upstream.wsClient, {
+    sockets: () => ws.stats().sockets,
+    subscriptions: () => ws.stats().subscriptions,
+    bufferedBytes: () => ws.stats().bufferedBytes,
+  });
   server.on('request', requestHandler(config, ops, gateway, limits, pageDataReader(gateway), next.handle));
   server.on('upgrade', upgradeHandler(ws, next.upgrade));
 

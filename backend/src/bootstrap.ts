@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { BACKEND_GRAPHQL_PATH, bearerToken, INTERNAL_TOKEN_HEADER, secretMatches } from '@longrun/server-common';
+import { BACKEND_GRAPHQL_PATH } from '@longrun/server-common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
+import { requireInternalCredential } from './graphql/internal-credential.js';
 import { attachOps } from './ops/ops.js';
 import { PinoNestLogger, rootLogger } from './ops/logger.js';
 import type { Config } from './config/config.js';
@@ -26,7 +27,8 @@ export async function startBackend(config: Config): Promise<Backend> {
   const app =
     config.role === 'worker'
       ? await NestFactory.createApplicationContext(module, { bufferLogs: false, logger })
-      : await NestFactory.create<NestExpressApplication>(module, { bodyParser: true, logger });
+      : // No default body parsers: the credential is checked before the JSON parser (below).
+        await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger });
   await checkRedis(app.get<RedisClient>(REDIS));
   // Health, metrics, request logs and the dashboard (before listen: routes come first).
   const ops = await attachOps(app, config);
@@ -35,6 +37,9 @@ export async function startBackend(config: Config): Promise<Backend> {
   if (config.role !== 'worker') {
     const http = app as NestExpressApplication;
     http.disable('x-powered-by');
+    // The internal credential first, from the headers alone: a caller without it never gets a
+    // byte of its body read or parsed (internal-credential.ts).
+    http.use(BACKEND_GRAPHQL_PATH, requireInternalCredential(config.internalToken));
     http.useBodyParser('json', { limit: '64kb' });
     // A body the parser refuses (malformed JSON, over the limit) gets a coded GraphQL error, not
     // Nest's generic error shape.
@@ -43,11 +48,6 @@ export async function startBackend(config: Config): Promise<Backend> {
       if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
       const message = status === 413 ? 'Request body too large' : 'Malformed request body';
       res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-    });
-    // The internal credential is checked before GraphQL sees the request.
-    http.use(BACKEND_GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
-      if (secretMatches(bearerToken(req.headers[INTERNAL_TOKEN_HEADER]), config.internalToken)) return next();
-      res.status(401).json({ errors: [{ message: 'Missing or invalid credentials', extensions: { code: 'UNAUTHENTICATED' } }] });
     });
     await http.listen(config.port, config.host);
     const address = http.getHttpServer().address();

@@ -1,5 +1,5 @@
 /**
- * The browser sockets' keep-alive (gateway/socket-heartbeat.ts) on real sockets: a client that
+ * The browser sockets' keep-alive (graphql-ws `useServer`'s keepAlive, set to WS_PING_MS in gateway/ws.ts) on real sockets: a client that
  * answers pings (as browsers do) stays; one that stops answering (a vanished browser: the
  * ws client's `autoPong: false` stands in for its dead link) is terminated within two intervals.
  */
@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { keepSocketsAlive } from '../src/server/gateway/socket-heartbeat.js';
+import { buildSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 
 const INTERVAL_MS = 200;
 
 test('a socket that answers pings stays open; one that stops is terminated within two intervals', async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(wss, 'listening');
-  const stop = keepSocketsAlive(wss, INTERVAL_MS);
+  const server = useServer({ schema: buildSchema('type Query { ok: Boolean }') }, wss, INTERVAL_MS);
   const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
   try {
     const alive = new WebSocket(url);
@@ -30,7 +31,7 @@ test('a socket that answers pings stays open; one that stops is terminated withi
     assert.equal(alive.readyState, WebSocket.OPEN, 'the answering socket is kept');
     alive.close();
   } finally {
-    stop();
+    await server.dispose();
     for (const ws of wss.clients) ws.terminate();
     await new Promise((r) => wss.close(r));
   }

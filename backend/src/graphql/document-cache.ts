@@ -10,7 +10,9 @@ import {
   type ExecutionResult,
   type GraphQLError,
   type GraphQLSchema,
+  type ParseOptions,
   type Source,
+  type ValidationRule,
 } from 'graphql';
 
 /**
@@ -25,7 +27,18 @@ import {
  * stream, its errors) is set up by graphql-js, since graphql-jit's own `subscribe` hands the
  * operation's variables to the field as its arguments (wrong for `taskStatus(id: "…")`).
  */
-export function documentCache(maxEntries = 1000) {
+export interface DocumentCacheOptions {
+  /** Distinct documents kept (the oldest are evicted). */
+  maxEntries?: number;
+  /** graphql-js's parser options: `maxTokens` bounds what one document may cost to parse. */
+  parseOptions?: ParseOptions;
+  /** The validation rules (graphql-js's `specifiedRules` when unset): with the operation limits' rules, the WebSocket validates as HTTP does. */
+  rules?: readonly ValidationRule[];
+  /** Leave out graphql-js's "Did you mean …?" (the schema is not public in production). */
+  hideSuggestions?: boolean;
+}
+
+export function documentCache({ maxEntries = 1000, parseOptions, rules, hideSuggestions }: DocumentCacheOptions = {}) {
   const documents = new Map<string, DocumentNode>();
   const validated = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
   const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, CompiledQuery | null>>>();
@@ -57,7 +70,7 @@ export function documentCache(maxEntries = 1000) {
       const text = typeof source === 'string' ? source : source.body;
       let document = documents.get(text);
       if (document) return document;
-      document = parse(source);
+      document = parse(source, parseOptions);
       // Bounded: a caller sending ever-new documents evicts the oldest instead of growing it.
       if (documents.size >= maxEntries) documents.delete(documents.keys().next().value!);
       documents.set(text, document);
@@ -71,7 +84,7 @@ export function documentCache(maxEntries = 1000) {
       }
       let errors = bySchema.get(document);
       if (!errors) {
-        errors = validate(schema, document);
+        errors = validate(schema, document, rules, { hideSuggestions });
         bySchema.set(document, errors);
       }
       return errors;

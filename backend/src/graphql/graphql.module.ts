@@ -12,7 +12,7 @@ import {
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError, specifiedRules, type ValidationRule } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Request } from 'express';
 import type { WebSocket } from 'ws';
@@ -29,12 +29,29 @@ export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
  * graphql-ws server options. Nest spreads them into `useServer`, though its type lists only a
  * few of them; `context` and `onError` are needed here.
  */
-function wsOptions(config: Config): ServerOptions {
-  const documents = documentCache();
+function wsOptions(config: Config, validationRules: readonly ValidationRule[]): ServerOptions {
+  // The same operation limits as HTTP (apolloOptions): the token bound in the parser, the
+  // armor's rules beside graphql-js's own, no field suggestions unless introspection is on.
+  const documents = documentCache({
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens.n },
+    rules: [...specifiedRules, ...validationRules],
+    hideSuggestions: !config.introspection,
+  });
   return {
+    // graphql-ws lets a parse error escape and closes the whole socket with 4500, which would cut
+    // every user's subscriptions on the gateway's shared socket: a document that does not parse
+    // (a syntax error, too many tokens) is answered on its own operation here, as HTTP answers it.
+    onSubscribe: (_ctx, _id, payload) => {
+      try {
+        documents.parse(payload.query);
+      } catch (error) {
+        return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+      }
+      return undefined;
+    },
     // One parsed, validated and compiled document per distinct operation, not one per subscription.
     parse: documents.parse,
-    validate: documents.validate,
+    validate: (schema, document) => documents.validate(schema, document).map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')),
     subscribe: documents.subscribe as ServerOptions['subscribe'],
     // A socket that never authenticates is closed with 4408 after this long.
     connectionInitWaitTimeout: 3000,
@@ -53,8 +70,19 @@ function wsOptions(config: Config): ServerOptions {
 }
 
 /**
- * Operation limits on the backend's HTTP leg (defence in depth: the gateway enforces the same
- * limits on both transports before anything reaches us).
+ * A parse or validation error on the WebSocket, with the code Apollo gives it on HTTP (whatever
+ * code the armor's rule gave it: Apollo replaces it too).
+ */
+function withCode(error: unknown, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  if (error instanceof GraphQLError) {
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  }
+  return new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code } });
+}
+
+/**
+ * Operation limits on the backend's HTTP and WebSocket legs (defence in depth: the gateway
+ * enforces the same limits on both transports before anything reaches us).
  */
 const armor = (config: Config) =>
   new ApolloArmor({
@@ -81,9 +109,9 @@ function apolloOptions(config: Config): ApolloDriverConfig {
     playground: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
-    // HTTP: the credential was already checked by the middleware in main.ts.
+    // HTTP: the credential was already checked, before the body was read (internal-credential.ts).
     context: ({ req }: { req: Request }) => contextFor(req.headers[USER_HEADER], req.headers[CLIENT_HEADER]),
-    subscriptions: { 'graphql-ws': wsOptions(config) as never },
+    subscriptions: { 'graphql-ws': wsOptions(config, validationRules) as never },
   };
 }
 

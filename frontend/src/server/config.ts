@@ -67,6 +67,8 @@ export const configSchema = z
       .optional(),
     /** How many trusted proxies append to TRUSTED_PROXY_HEADER: the client is the entry that many from the right. */
     TRUSTED_PROXY_HOPS: envInt(1, 1),
+    /** Bytes this process may hold unsent for one WebSocket; past them the socket is closed (4008, slow consumer). */
+    WS_MAX_BUFFERED_BYTES: envInt(1024 * 1024, 16 * 1024),
     /** A socket that has not sent `connection_init` by then is closed (4408). */
     WS_INIT_TIMEOUT_MS: envInt(3000, 100),
     /** Accept only the operations the app ships (codegen's persisted documents). */
@@ -100,7 +102,7 @@ export interface FrontendConfig {
   upstreamWs: { pingMs: number; pongTimeoutMs: number };
   nextDir: string | undefined;
   trustedDocuments: boolean;
-  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number; pingMs: number };
+  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number; pingMs: number; maxBufferedBytes: number };
   /** Per client address, in this process (see client-address.ts and gateway/address-limits.ts). */
   address: { proxy: ProxyTrust; opsLimit: number; opsWindowS: number };
   ops: {
@@ -142,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSocketsPerAddress: c.WS_MAX_SOCKETS_PER_ADDRESS,
       initTimeoutMs: c.WS_INIT_TIMEOUT_MS,
       pingMs: c.WS_PING_MS,
+      maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
     },
     address: {
       proxy: { header: c.TRUSTED_PROXY_HEADER?.toLowerCase(), hops: c.TRUSTED_PROXY_HOPS },

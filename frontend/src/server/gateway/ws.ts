@@ -1,15 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { userTag } from '@longrun/server-common';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { clientAddress } from '../client-address.js';
 import type { FrontendConfig } from '../config.js';
+import { log } from '../ops/logger.js';
 import { newSessionId, sessionOf } from '../session.js';
 import { openCounter, type AddressLimits } from './address-limits.js';
 import { codedError, maskError } from './errors.js';
-import { keepSocketsAlive } from './socket-heartbeat.js';
+import { boundSends, type SlowConsumer } from './slow-consumers.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
@@ -22,6 +24,12 @@ const MAX_PAYLOAD = 64 * 1024;
  */
 export const ADDRESS_SOCKETS_CLOSE_CODE = 1013;
 const ADDRESS_SOCKETS_RETRY_S = 5;
+
+/** What the socket server reports as it happens (metrics). */
+export interface GatewayWsEvents {
+  /** A socket passed WS_MAX_BUFFERED_BYTES and was closed (slow-consumers.ts). */
+  slowConsumer?(info: SlowConsumer): void;
+}
 
 /** Who opened a socket: the session's user and the client's address key. */
 interface Caller {
@@ -90,12 +98,11 @@ async function prepare(
  * The WebSocket leg of /api/graphql: graphql-ws over the same Yoga (same schema, plugins and
  * context), for browsers. Upgrades from foreign origins are refused before the handshake.
  */
-export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits: AddressLimits) {
+export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits: AddressLimits, events: GatewayWsEvents = {}) {
   // Frames over MAX_PAYLOAD close the socket with 1009 (Message Too Big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
-  const stopPings = keepSocketsAlive(wss, config.ws.pingMs);
   const callers = new WeakMap<IncomingMessage, Caller>();
-  const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs } = config.ws;
+  const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs, maxBufferedBytes } = config.ws;
   const sockets = openCounter(maxSocketsPerSession);
   /** Connected sockets' contexts, for the subscription gauge (read at scrape time). */
   const live = new Set<{ subscriptions: Record<string, unknown> }>();
@@ -136,6 +143,10 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
       },
     },
     wss,
+    // graphql-ws's keep-alive: every pingMs each socket is pinged, and one that has not answered
+    // the previous ping is terminated, so a browser gone without a FIN (laptop closed, network
+    // lost) frees its socket, subscriptions and socket-cap share within two intervals.
+    config.ws.pingMs,
   );
 
   return {
@@ -169,6 +180,10 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
           ws.close(ADDRESS_SOCKETS_CLOSE_CODE, `Too many connections from this address; retry in ${ADDRESS_SOCKETS_RETRY_S} s`);
           return;
         }
+        boundSends(ws, maxBufferedBytes, (slow) => {
+          log().warn({ user: userTag(user), bufferedBytes: slow.bufferedBytes, limit: maxBufferedBytes }, 'WebSocket closed: slow consumer');
+          events.slowConsumer?.(slow);
+        });
         sockets.opened(user);
         limits.sockets.opened(client);
         ws.once('close', () => {
@@ -178,15 +193,16 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
         wss.emit('connection', ws, req);
       });
     },
-    /** Open browser sockets and their live subscriptions, for metrics. */
-    stats(): { sockets: number; subscriptions: number } {
+    /** Open browser sockets, their live subscriptions and the bytes queued for them, for metrics. */
+    stats(): { sockets: number; subscriptions: number; bufferedBytes: number } {
       let subscriptions = 0;
       for (const ctx of live) subscriptions += Object.keys(ctx.subscriptions).length;
-      return { sockets: wss.clients.size, subscriptions };
+      let bufferedBytes = 0;
+      for (const ws of wss.clients) bufferedBytes += ws.bufferedAmount;
+      return { sockets: wss.clients.size, subscriptions, bufferedBytes };
     },
     async close(): Promise<void> {
       // 1012 Service Restart: clients reconnect (to this process's successor or another one).
-      stopPings();
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await disposable.dispose();
     },

@@ -9,6 +9,8 @@ export interface GatewaySources {
   sockets(): number;
   /** Live subscriptions over them. */
   subscriptions(): number;
+  /** Bytes queued in this process for them, not yet written to their connections. */
+  bufferedBytes(): number;
 }
 
 /**
@@ -37,6 +39,11 @@ export class FrontendMetrics {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  readonly slowConsumers = new Counter({
+    name: 'longrun_gateway_ws_slow_consumers_total',
+    help: 'Browser WebSockets closed with 4008 because their client stopped reading (over WS_MAX_BUFFERED_BYTES queued)',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -57,6 +64,15 @@ export class FrontendMetrics {
       collect() {
         const s = sources();
         if (s) this.set(s.subscriptions());
+      },
+    });
+    new Gauge({
+      name: 'longrun_gateway_ws_buffered_bytes',
+      help: 'Bytes queued in this frontend process for browser WebSockets, not yet written to their connections',
+      registers: [this.registry],
+      collect() {
+        const s = sources();
+        if (s) this.set(s.bufferedBytes());
       },
     });
   }
