@@ -177,6 +177,8 @@ describe('shared upstream', () => {
   test('3 browsers × 3 subscriptions share ONE upstream WebSocket to the backend', async () => {
     const browsers = await Promise.all([0, 1, 2].map(() => new Browser(stack).init()));
     const tasks = await Promise.all(browsers.map(async (b) => [await b.create(), await b.create(), await b.create()]));
+    // Queries and mutations have a socket of their own (upstream.ts), closed a second after the last one.
+    await waitUntil(() => stack.proxy.openUpgrades() === 0, { timeoutMs: 15_000, what: 'the idle query socket closes' });
     const upgradesBefore = stack.proxy.upgrades();
     const clients = browsers.map((b) => b.ws());
     const watches: Watch<StatusData>[] = [];

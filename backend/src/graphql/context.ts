@@ -2,15 +2,16 @@ import { UnauthenticatedError } from '../tasks/tasks.errors.js';
 
 /**
  * Who is calling. The gateway asserts the user per operation: on HTTP in the `USER_HEADER`
- * header, on the shared WebSocket in each subscribe message's `extensions[USER_EXTENSION]`
+ * header, on its WebSockets in each subscribe message's `extensions[USER_EXTENSION]`
  * (`@longrun/server-common/names`). Only callers holding the internal credential get this far.
  */
 export interface GqlContext {
   user: string | null;
   /**
-   * The client's address key the gateway asserts on HTTP (`CLIENT_HEADER`: an IPv4 address or
-   * an IPv6 /64), for limits per address. Null when absent (the shared WebSocket, a direct
-   * caller holding the token): then only the per-user limits apply.
+   * The client's address key the gateway asserts (`CLIENT_HEADER` on HTTP, `CLIENT_EXTENSION`
+   * of a query or mutation on its socket: an IPv4 address or an IPv6 /64), for limits per
+   * address. Null when absent (a subscription, a direct caller holding the token): then only
+   * the per-user limits apply.
    */
   client: string | null;
 }

@@ -2,21 +2,27 @@ import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   BACKEND_GRAPHQL_PATH,
+  CLIENT_EXTENSION,
   CLIENT_HEADER,
   INTERNAL_TOKEN_PARAM,
   OPERATION_LIMITS,
+  REQUEST_ID_EXTENSION,
+  requestIdOf,
   secretMatches,
   USER_EXTENSION,
   USER_HEADER,
+  userTag,
 } from '@longrun/server-common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import { GraphQLError, specifiedRules, type ValidationRule } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import { GraphQLError, getOperationAST, specifiedRules, type ValidationRule } from 'graphql';
+import type { ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Request } from 'express';
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CONFIG, type Config } from '../config/config.js';
+import { OPS_LOGGER } from '../ops/task-events.js';
 import { contextFor } from './context.js';
 import { keepSocketAlive } from './socket-keepalive.js';
 import { documentCache } from './document-cache.js';
@@ -29,7 +35,7 @@ export const SCHEMA_DIR = resolve(import.meta.dirname, '../../../schema');
  * graphql-ws server options. Nest spreads them into `useServer`, though its type lists only a
  * few of them; `context` and `onError` are needed here.
  */
-function wsOptions(config: Config, validationRules: readonly ValidationRule[]): ServerOptions {
+function wsOptions(config: Config, validationRules: readonly ValidationRule[], log: Logger): ServerOptions {
   // The same operation limits as HTTP (apolloOptions): the token bound in the parser, the
   // armor's rules beside graphql-js's own, no field suggestions unless introspection is on.
   const documents = documentCache({
@@ -37,11 +43,14 @@ function wsOptions(config: Config, validationRules: readonly ValidationRule[]): 
     rules: [...specifiedRules, ...validationRules],
     hideSuggestions: !config.introspection,
   });
+  // When each query or mutation began, for its log line (the payload object is the operation's own).
+  const began = new WeakMap<SubscribePayload, bigint>();
   return {
     // graphql-ws lets a parse error escape and closes the whole socket with 4500, which would cut
     // every user's subscriptions on the gateway's shared socket: a document that does not parse
     // (a syntax error, too many tokens) is answered on its own operation here, as HTTP answers it.
     onSubscribe: (_ctx, _id, payload) => {
+      began.set(payload, process.hrtime.bigint());
       try {
         documents.parse(payload.query);
       } catch (error) {
@@ -62,8 +71,29 @@ function wsOptions(config: Config, validationRules: readonly ValidationRule[]): 
       if (admitted) keepSocketAlive((ctx.extra as { socket: WebSocket }).socket, config.wsPingMs);
       return admitted;
     },
-    // The gateway shares one socket among many users: identity is read per operation.
-    context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION]),
+    // The gateway shares one socket among many users: identity (and, for queries and mutations,
+    // the client's address key) is read per operation; only a holder of the credential gets here.
+    context: (_ctx, _id, payload) => contextFor(payload.extensions?.[USER_EXTENSION], payload.extensions?.[CLIENT_EXTENSION]),
+    // One line per query or mutation, as `logRequest` writes one per HTTP request (the gateway
+    // sends them on this socket): its request id, so one request can be followed across tiers.
+    onOperation: (_ctx, _id, payload, args) => {
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      const start = began.get(payload);
+      if (operation === 'subscription' || start === undefined) return;
+      const durationMs = Math.round(Number(process.hrtime.bigint() - start) / 100_000) / 10;
+      const user = payload.extensions?.[USER_EXTENSION];
+      log.info(
+        {
+          reqId: requestIdOf(payload.extensions?.[REQUEST_ID_EXTENSION]),
+          path: BACKEND_GRAPHQL_PATH,
+          method: 'WS',
+          operation,
+          durationMs,
+          user: userTag(typeof user === 'string' ? user : undefined),
+        },
+        'request',
+      );
+    },
     onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: maskErrors(result.errors) as unknown as GraphQLError[] } : result),
     onError: (_ctx, _id, _payload, errors) => maskErrors(errors),
   };
@@ -94,7 +124,7 @@ const armor = (config: Config) =>
     blockFieldSuggestion: { enabled: !config.introspection },
   }).protect();
 
-function apolloOptions(config: Config): ApolloDriverConfig {
+function apolloOptions(config: Config, log: Logger): ApolloDriverConfig {
   const { plugins, validationRules } = armor(config);
   return {
     // graphql-armor is typed against the CJS build of @apollo/server; the plugins are the same.
@@ -111,7 +141,7 @@ function apolloOptions(config: Config): ApolloDriverConfig {
     formatError: maskError,
     // HTTP: the credential was already checked, before the body was read (internal-credential.ts).
     context: ({ req }: { req: Request }) => contextFor(req.headers[USER_HEADER], req.headers[CLIENT_HEADER]),
-    subscriptions: { 'graphql-ws': wsOptions(config, validationRules) as never },
+    subscriptions: { 'graphql-ws': wsOptions(config, validationRules, log.child({ context: 'GraphQL' })) as never },
   };
 }
 
@@ -119,7 +149,7 @@ function apolloOptions(config: Config): ApolloDriverConfig {
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [CONFIG],
+      inject: [CONFIG, OPS_LOGGER],
       useFactory: apolloOptions,
     }),
   ],

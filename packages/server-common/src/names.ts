@@ -39,9 +39,15 @@ export const USER_EXTENSION = 'user';
 
 /**
  * The client's address key (an IPv4 address, or an IPv6 /64) the gateway asserts to the backend
- * on HTTP, for limits per address (the backend sees only the gateway's own address).
+ * for limits per address (the backend sees only the gateway's own address): this header on
+ * HTTP, `extensions[CLIENT_EXTENSION]` of a query or mutation on the shared WebSocket.
  */
 export const CLIENT_HEADER = 'x-longrun-client';
+export const CLIENT_EXTENSION = 'client';
 
-/** A request's id, kept across both tiers' log lines (see `logRequest`). */
+/**
+ * A request's id, kept across both tiers' log lines (see `logRequest`): this header on HTTP,
+ * `extensions[REQUEST_ID_EXTENSION]` of a query or mutation on the shared WebSocket.
+ */
 export const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_EXTENSION = 'requestId';

@@ -1,16 +1,17 @@
-import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { getOperationAST, Kind, parse } from 'graphql';
+import { getOperationAST, Kind, parse, print, type DocumentNode } from 'graphql';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { log } from '../ops/logger.js';
 import { backendUnavailable, fromUpstream } from './errors.js';
 import {
+  CLIENT_EXTENSION,
   CLIENT_HEADER,
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_PARAM,
   pushStream,
+  REQUEST_ID_EXTENSION,
   REQUEST_ID_HEADER,
   USER_EXTENSION,
   USER_HEADER,
@@ -49,8 +50,8 @@ export interface UpstreamOperation {
 }
 
 /**
- * Who is asking, for every HTTP request to the backend (GraphQL here, a file in files.ts): the
- * internal credential, the session's user, the client's address and the request's id.
+ * Who is asking, for every HTTP request to the backend (a file in files.ts): the internal
+ * credential, the session's user, the client's address and the request's id.
  */
 export function upstreamHeaders(config: Pick<FrontendConfig, 'internalToken'>, context: GatewayContext | undefined): Record<string, string> {
   return {
@@ -68,46 +69,97 @@ const retryWait = async (retries: number) => {
 };
 
 /**
- * The gateway's way to the backend: queries and mutations over HTTP (keep-alive), subscriptions
- * multiplexed over one shared graphql-ws connection. Identity travels per operation: the
- * `x-longrun-user` header on HTTP, `extensions.user` on each subscribe message. Whatever
- * extensions a browser sent are dropped, never forwarded.
+ * The gateway's way to the backend: graphql-ws connections holding the internal credential in
+ * their connection params. Subscriptions are multiplexed over ONE shared socket, which
+ * reconnects forever and resubscribes. Queries and mutations go over a second socket of their
+ * own, which never reconnects by itself nor sends anything twice (see `operations`). Identity
+ * travels per operation, in the subscribe message's extensions: `user`, and for queries and
+ * mutations `client` and `requestId` too. Whatever extensions a browser sent are dropped, never
+ * forwarded. (Queries and mutations went over HTTP before: Express and Apollo per request cost
+ * the backend about three times the CPU of the same query on a socket; docs/performance.md.)
  */
 export function createUpstream(config: FrontendConfig): Upstream {
-  const http = buildHTTPExecutor({
-    endpoint: config.backendHttpUrl,
-    headers: (request?: ExecutionRequest) => upstreamHeaders(config, request?.context as GatewayContext | undefined),
-    timeout: config.upstreamTimeoutMs,
-  });
-
-  const wsClient = createClient({
+  const connection = {
     url: config.backendWsUrl,
     webSocketImpl: WebSocket,
     connectionParams: { [INTERNAL_TOKEN_PARAM]: config.internalToken },
     lazy: true,
     lazyCloseTimeout: 1000,
     keepAlive: config.upstreamWs.pingMs,
-    on: pongDeadline(config.upstreamWs.pongTimeoutMs),
-    retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: () => true,
-    retryWait,
-  });
+  };
+  // Each client gets its own pong deadline (it keeps the client's socket and timer).
+  const deadline = () => pongDeadline(config.upstreamWs.pongTimeoutMs);
+  const wsClient = createClient({ ...connection, on: deadline(), retryAttempts: Number.POSITIVE_INFINITY, shouldRetry: () => true, retryWait });
+  // No retries: a failed connection or a socket closed under an operation ends it at once with
+  // SERVICE_UNAVAILABLE (as a refused or reset HTTP request did), and the next operation opens
+  // a new socket; graphql-ws would otherwise wait out its backoff and send open operations
+  // again on the next socket (a second task for `createTask`).
+  const opsClient = createClient({ ...connection, on: deadline(), retryAttempts: 0 });
 
   // Queries and mutations only: subscriptions never reach it (see forward.ts).
-  const executor = (async (request: ExecutionRequest<Record<string, unknown>, GatewayContext>) => {
-    const result = (await http({ ...request, extensions: {} } as never)) as ExecutionResult;
-    return result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result;
-  }) as Executor<GatewayContext>;
+  const executor = operations(opsClient, config.upstreamTimeoutMs) as Executor<GatewayContext>;
 
   return {
     executor,
     wsClient,
     relay: relayer(wsClient),
     dispose: async () => {
-      await wsClient.dispose();
-      await http[Symbol.asyncDispose]?.();
+      await Promise.all([wsClient.dispose(), opsClient.dispose()]);
     },
   };
+}
+
+/** The operation's text: Yoga reuses one parsed document per distinct text, so each is printed once. */
+const printed = new WeakMap<DocumentNode, string>();
+function textOf(document: DocumentNode): string {
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = document.loc?.source.body ?? print(document);
+    printed.set(document, text);
+  }
+  return text;
+}
+
+/**
+ * Runs queries and mutations on `client` (one that never retries): one answer each, within
+ * `timeoutMs`, or SERVICE_UNAVAILABLE. A timed-out operation is completed upstream (the backend
+ * may still finish it, as it could an HTTP request the gateway gave up on).
+ */
+export function operations(
+  client: Pick<Client, 'subscribe'>,
+  timeoutMs: number,
+): (request: ExecutionRequest<Record<string, unknown>, GatewayContext>) => Promise<ExecutionResult> {
+  return (request) =>
+    new Promise<ExecutionResult>((resolve) => {
+      const context = request.context;
+      let answer: ExecutionResult | undefined;
+      let settled = false;
+      const settle = (result: ExecutionResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result);
+      };
+      const fail = () => {
+        settle({ errors: [backendUnavailable()] });
+        unsubscribe();
+      };
+      const timer = setTimeout(fail, timeoutMs);
+      const extensions: Record<string, unknown> = { [USER_EXTENSION]: context?.user ?? '' };
+      if (context?.client) extensions[CLIENT_EXTENSION] = context.client;
+      if (context?.requestId) extensions[REQUEST_ID_EXTENSION] = context.requestId;
+      const unsubscribe = client.subscribe<Record<string, unknown>>(
+        { query: textOf(request.document), variables: request.variables, operationName: request.operationName, extensions },
+        {
+          next: (result) => {
+            answer = result as ExecutionResult;
+          },
+          // The operation's errors (validation, say) as an array; a CloseEvent or Error is the socket.
+          error: (error) => settle({ errors: Array.isArray(error) ? error : [backendUnavailable()] }),
+          complete: () => (answer ? settle(answer) : fail()),
+        },
+      );
+    });
 }
 
 /**
