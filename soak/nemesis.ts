@@ -3,7 +3,11 @@
  * the same schedule, which is printed so a failure can be replayed), and its execution against
  * the stack's processes, links and Redis.
  */
-import { sleep, type TcpProxy } from '../testkit/index.js';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { TcpProxy } from '../testkit/index.js';
+
+/** Sleeps `ms`, or less if `signal` aborts first (never rejects). */
+const hold = (ms: number, signal: AbortSignal) => sleepFor(ms, undefined, { signal }).catch(() => undefined);
 
 /** mulberry32: a small, well-known 32-bit generator; uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -43,13 +47,16 @@ export interface Fault {
 export interface ScheduleOptions {
   /** No fault starts before this (the stack settles, the clients connect). */
   warmupMs: number;
-  /** Every fault has healed this long before the workload stops. */
+  /**
+   * No fault starts this close to the workload's end. A fault may still be on at the end: the
+   * final heal cuts it short, and the time from that heal to every task final is measured.
+   */
   quietMs: number;
   /** Gap between two faults' starts. */
   gapMs: [number, number];
 }
 
-export const SCHEDULE_DEFAULTS: ScheduleOptions = { warmupMs: 5000, quietMs: 5000, gapMs: [1500, 6000] };
+export const SCHEDULE_DEFAULTS: ScheduleOptions = { warmupMs: 5000, quietMs: 1000, gapMs: [1500, 6000] };
 
 /**
  * Relative weights. Partitions and slow links are held moderately short (at most 6 s, 10 s):
@@ -113,7 +120,7 @@ export function schedule(seed: number, minutes: number, opts: ScheduleOptions = 
         fault = { kind, target: pick(rnd, LINKS), holdMs: between(rnd, [2000, 10_000]), latencyMs: between(rnd, [20, 400]) };
         break;
     }
-    if (at + fault.holdMs > end) break;
+    if (at > end) break;
     out.push({ n: out.length + 1, at, ...fault });
     at += between(rnd, opts.gapMs);
   }
@@ -169,27 +176,29 @@ export interface FaultRun {
 /**
  * Runs `faults` against `targets`, each at its time after `t0`. Faults overlap as scheduled,
  * except that a fault waits for the one before it on the same target to end (a process is not
- * killed while frozen, a link not slowed while cut). `stopped()` ends the run early (no new
- * fault starts). Resolves once every started fault has healed.
+ * killed while frozen, a link not slowed while cut). `stop` aborted ends the run: no fault
+ * starts any more and every fault on is healed at once. Resolves once every started fault has
+ * healed (with when, in each run's `endedAt`).
  */
-export async function runSchedule(faults: Fault[], targets: Targets, t0: number, opts: { log(line: string): void; stopped(): boolean }): Promise<FaultRun[]> {
+export async function runSchedule(faults: Fault[], targets: Targets, t0: number, opts: { log(line: string): void; stop: AbortSignal }): Promise<FaultRun[]> {
   const runs: FaultRun[] = [];
   const busy = new Map<string, Promise<void>>();
   const inflight: Promise<void>[] = [];
   for (const fault of faults) {
     const wait = t0 + fault.at - Date.now();
-    if (wait > 0) await sleep(wait);
-    if (opts.stopped()) break;
+    if (wait > 0) await hold(wait, opts.stop);
+    if (opts.stop.aborted) break;
     const run: FaultRun = { fault };
     runs.push(run);
     // Serialized per target (and Redis-wide faults with each other).
     const key = fault.target;
     const before = busy.get(key) ?? Promise.resolve();
     const done = before.then(async () => {
+      if (opts.stop.aborted) return;
       run.startedAt = Date.now() - t0;
       opts.log(`+${(run.startedAt / 1000).toFixed(1)} s  #${fault.n} ${describeFault(fault)}`);
       try {
-        await apply(fault, targets, run);
+        await apply(fault, targets, run, opts.stop);
       } catch (error) {
         run.error = (error as Error).message;
         opts.log(`#${fault.n} failed: ${run.error}`);
@@ -203,12 +212,12 @@ export async function runSchedule(faults: Fault[], targets: Targets, t0: number,
   return runs;
 }
 
-async function apply(f: Fault, t: Targets, run: FaultRun): Promise<void> {
+async function apply(f: Fault, t: Targets, run: FaultRun, stop: AbortSignal): Promise<void> {
   switch (f.kind) {
     case 'kill': {
       const p = t.process(f.target as ProcessName);
       await p.kill9();
-      await sleep(f.holdMs);
+      await hold(f.holdMs, stop);
       await p.restart();
       return;
     }
@@ -216,14 +225,14 @@ async function apply(f: Fault, t: Targets, run: FaultRun): Promise<void> {
       const p = f.target === 'redis' ? t.redis : t.process(f.target as ProcessName);
       p.freeze();
       try {
-        await sleep(f.holdMs);
+        await hold(f.holdMs, stop);
       } finally {
         p.thaw();
       }
       return;
     }
     case 'redis-restart':
-      await t.redis.restart(f.holdMs);
+      await t.redis.restart(stop.aborted ? 0 : f.holdMs);
       return;
     case 'pubsub-kill':
       run.killed = await t.redis.killPubsub();
@@ -232,7 +241,7 @@ async function apply(f: Fault, t: Targets, run: FaultRun): Promise<void> {
       const link = t.link(f.target as LinkName);
       link.partition();
       try {
-        await sleep(f.holdMs);
+        await hold(f.holdMs, stop);
       } finally {
         link.heal();
       }
@@ -242,7 +251,7 @@ async function apply(f: Fault, t: Targets, run: FaultRun): Promise<void> {
       const link = t.link(f.target as LinkName);
       link.slow(f.latencyMs ?? 0);
       try {
-        await sleep(f.holdMs);
+        await hold(f.holdMs, stop);
       } finally {
         link.slow(0);
       }

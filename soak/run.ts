@@ -53,21 +53,21 @@ let report: Record<string, unknown> = {};
 try {
   const t0 = Date.now();
   workload.start();
-  let stopFaults = false;
-  const nemesis = runSchedule(faults, stack.targets, t0, { log, stopped: () => stopFaults });
+  const stopFaults = new AbortController();
+  const nemesis = runSchedule(faults, stack.targets, t0, { log, stop: stopFaults.signal });
   const loadEnd = t0 + minutes * 60_000;
   while (Date.now() < loadEnd) {
     await sleep(Math.min(15_000, loadEnd - Date.now()));
     const subs = workload.followed();
     log(`${elapsed()}: ${history.created.size} tasks, ${subs.filter((s) => !s.record.ended).length} watched live, ${workload.resyncs()} resyncs`);
   }
-  stopFaults = true;
+  // The end: no new action, every fault still on healed at once, everything running again.
+  workload.halt();
+  stopFaults.abort();
   runs = await nemesis;
-  await workload.stop();
-
-  // Heal everything, then time how long until every task is final (stored) and every watcher has its final state.
   await stack.healAll();
   const healedAt = Date.now();
+  await workload.stop();
   log(`${elapsed()}: workload stopped, everything healed; waiting for every task to end`);
   const ids = history.taskIds;
   const atHeal = await readStored(stack.redis.port, stack.env.prefix, ids);
@@ -95,12 +95,28 @@ try {
   const subDeadline = healedAt + boundMs;
   while (subs.some((s) => !s.record.ended) && Date.now() < subDeadline) await sleep(250);
   const watchersAllFinalMs = Date.now() - healedAt;
-  const watcherTimes = subs
-    .filter((s) => !s.record.cut && s.record.ended)
-    .map((s) => Math.max(0, (s.record.events.at(-1)?.at ?? healedAt) - healedAt))
-    .filter((ms) => ms > 0)
-    .sort((a, b) => a - b);
+  // When a watcher first saw each task final.
+  const seenFinalAt = new Map<string, number>();
+  for (const s of subs) {
+    const at = s.record.events.find((e) => isFinal(e.task.status))?.at;
+    if (at !== undefined && at < (seenFinalAt.get(s.record.taskId) ?? Number.POSITIVE_INFINITY)) seenFinalAt.set(s.record.taskId, at);
+  }
+  const watcherTimes = liveAtHeal.map((id) => Math.max(0, (seenFinalAt.get(id) ?? Number.POSITIVE_INFINITY) - healedAt)).sort((a, b) => a - b);
   const taskTimes = liveAtHeal.map((id) => finalAt.get(id) ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  // Per heal of each fault: how long until every task acknowledged before it, and live at it, was seen final.
+  const perHeal = runs
+    .filter((r) => r.endedAt !== undefined)
+    .map((r) => {
+      const healed = t0 + r.endedAt!;
+      let worst = 0;
+      for (const [id, ackAt] of workload.acknowledgedAt) {
+        if (ackAt >= healed) continue;
+        const seen = seenFinalAt.get(id) ?? Number.POSITIVE_INFINITY;
+        if (seen > healed) worst = Math.max(worst, seen - healed);
+      }
+      return worst;
+    })
+    .sort((a, b) => a - b);
   log(`${elapsed()}: stored all final ${storedAllFinalMs} ms after the heal, watchers ${watchersAllFinalMs} ms (bound ${boundMs} ms)`);
 
   // Whole timelines of every task, read after the end (they must account for every attempt).
@@ -161,8 +177,9 @@ try {
     resyncs: workload.resyncs() + workload.stats.reconnects,
     socketReconnects: workload.resyncs(),
     faultAttempts: { failedAttempts: faultAttempts, retriedAfter: faultRetries, byError: faultErrors },
-    healToFinal: {
-      liveAtHeal: liveAtHeal.length,
+    healToAllFinal: {
+      perFault: { faults: perHeal.length, p50Ms: percentile(perHeal, 50), p99Ms: percentile(perHeal, 99), maxMs: perHeal.at(-1) ?? null },
+      liveAtFinalHeal: liveAtHeal.length,
       storedP50Ms: percentile(taskTimes, 50),
       storedP99Ms: percentile(taskTimes, 99),
       storedAllMs: storedAllFinalMs,
@@ -197,7 +214,11 @@ try {
   log(`resyncs: ${workload.resyncs()} socket reconnects (graphql-ws resubscribed), ${s.reconnects} page-like reconnects`);
   log(`attempts failed by faults: ${faultAttempts} (${kv(faultErrors)}), ${faultRetries} of them retried`);
   log(
-    `heal → final (${liveAtHeal.length} tasks live at the heal): stored p50 ${fmt(percentile(taskTimes, 50))}, p99 ${fmt(percentile(taskTimes, 99))}, all ${storedAllFinalMs} ms; ` +
+    `heal → all final, per fault (every task acknowledged before its heal seen final by a watcher): p50 ${fmt(percentile(perHeal, 50))}, ` +
+      `p99 ${fmt(percentile(perHeal, 99))}, max ${fmt(perHeal.at(-1) ?? null)} over ${perHeal.length} faults`,
+  );
+  log(
+    `final heal → final (${liveAtHeal.length} tasks live at it): stored p50 ${fmt(percentile(taskTimes, 50))}, p99 ${fmt(percentile(taskTimes, 99))}, all ${storedAllFinalMs} ms; ` +
       `watchers p50 ${fmt(percentile(watcherTimes, 50))}, p99 ${fmt(percentile(watcherTimes, 99))}, all ${watchersAllFinalMs} ms`,
   );
   log(`${subs.length} subscriptions, ${history.timelines.length} timelines read, ${history.cancels.length} cancel answers checked`);

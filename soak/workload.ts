@@ -69,6 +69,7 @@ class Client {
     private readonly rnd: () => number,
     private readonly stats: WorkloadStats,
     private readonly opts: WorkloadOptions,
+    private readonly acknowledgedAt: Map<string, number>,
   ) {
     this.frontend = n % urls.length;
     this.caller = new WebCaller(() => this.urls[this.frontend], `soak${n}`);
@@ -81,7 +82,12 @@ class Client {
       ...pageLikeRetry,
       on: {
         connected: () => this.socketLog.push(`${new Date().toISOString()} socket ${n} connected`),
-        closed: (e) => this.socketLog.push(`${new Date().toISOString()} socket ${n} closed ${(e as { code?: number }).code}`),
+        closed: (e) => {
+          this.socketLog.push(`${new Date().toISOString()} socket ${n} closed ${(e as { code?: number }).code}`);
+          // A close with watches live on it is a resync: graphql-ws reconnects and resubscribes
+          // them (a close with none is the lazy socket going idle).
+          if (this.live().some((w) => w.socket === n)) this.resyncs += 1;
+        },
         error: (e) => this.socketLog.push(`${new Date().toISOString()} socket ${n} error ${(e as Error).message ?? e}`),
       },
     });
@@ -103,10 +109,8 @@ class Client {
     return `${this.caller.label}: watched since ${new Date(w.since).toISOString()} on socket ${w.socket} (frontend${w.frontend + 1})`;
   }
 
-  /** Resyncs: every reconnect of its sockets (graphql-ws resubscribes after each) plus page-like reconnects. */
-  reconnectsSeen(): number {
-    return this.sockets.reduce((n, s) => n + Math.max(0, s.connects() - 1), 0);
-  }
+  /** Sockets closed under live watches (graphql-ws reconnected and resubscribed them). */
+  resyncs = 0;
 
   private live(): Watched[] {
     return this.watched.filter((w) => !w.followed.record.ended);
@@ -165,6 +169,7 @@ class Client {
       }
       if (out.task) {
         this.history.acknowledge(out.task.id, this.caller.label);
+        this.acknowledgedAt.set(out.task.id, Date.now());
         this.stats.creates.ok += 1;
         if (attempt > 0) this.stats.creates.retriedOk += 1;
         this.watch(out.task.id);
@@ -217,6 +222,7 @@ class Client {
     }
     if (out.task) {
       this.history.acknowledge(out.task.id, this.caller.label);
+      this.acknowledgedAt.set(out.task.id, Date.now());
       this.stats.retries.ok += 1;
       this.watch(out.task.id);
     } else bump(this.stats.retries.failed, out.code ?? 'NONE');
@@ -275,6 +281,8 @@ export class Workload {
     timelines: { ok: 0, failed: {} },
     reconnects: 0,
   };
+  /** When each task was acknowledged (createTask or retryTask answered with it). */
+  readonly acknowledgedAt = new Map<string, number>();
   private readonly clients: Client[];
   private running = false;
   private loops: Promise<void>[] = [];
@@ -284,7 +292,10 @@ export class Workload {
     urls: string[],
     private readonly opts: WorkloadOptions,
   ) {
-    this.clients = Array.from({ length: opts.clients }, (_, i) => new Client(i, history, urls, mulberry32(opts.seed * 31 + i), this.stats, opts));
+    this.clients = Array.from(
+      { length: opts.clients },
+      (_, i) => new Client(i, history, urls, mulberry32(opts.seed * 31 + i), this.stats, opts, this.acknowledgedAt),
+    );
   }
 
   start(): void {
@@ -299,7 +310,12 @@ export class Workload {
     });
   }
 
-  /** Stops the clients' actions (the watches go on). */
+  /** No client starts another action (the watches go on). */
+  halt(): void {
+    this.running = false;
+  }
+
+  /** Halts, and waits for the actions under way to end. */
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
@@ -319,7 +335,7 @@ export class Workload {
   }
 
   resyncs(): number {
-    return this.clients.reduce((n, c) => n + c.reconnectsSeen(), 0);
+    return this.clients.reduce((n, c) => n + c.resyncs, 0);
   }
 
   /** Reads, through the frontends, the whole timeline of every task (after the end), a few at a time. */
