@@ -29,6 +29,17 @@ if (!(minutes > 0) || !Number.isInteger(seed) || seed < 0) {
 }
 const clients = values.clients === undefined ? WORKLOAD_DEFAULTS.clients : Number(values.clients);
 
+// A rejection nobody handled (a client library's) is reported, not a crash of the whole soak.
+const unhandled: string[] = [];
+process.on('unhandledRejection', (reason) => {
+  const what =
+    reason instanceof Error
+      ? (reason.stack ?? reason.message)
+      : `${Object.prototype.toString.call(reason)} ${JSON.stringify(reason, Object.getOwnPropertyNames(reason ?? {}))}`;
+  unhandled.push(what);
+  console.log(`[soak] unhandled rejection: ${what}`);
+});
+
 const started = Date.now();
 const log = (line: string) => console.log(`[soak] ${line}`);
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
@@ -133,6 +144,8 @@ try {
     await sleep(500);
   }
   if (active.length > 0) problems.push(`jobs left active after every task ended: ${active.join(', ')}`);
+  for (const e of workload.errors) problems.push(`a client action threw: ${e.slice(0, 500)}`);
+  for (const u of unhandled) problems.push(`unhandled rejection in the soak's clients: ${u.slice(0, 300)}`);
   for (const r of runs) if (r.error) problems.push(`fault #${r.fault.n} (${describeFault(r.fault)}) failed: ${r.error}`);
 
   // The report.
@@ -242,7 +255,7 @@ try {
     log(`diagnosis and process logs: ${dir}`);
   }
 } catch (error) {
-  problems.push(`the soak itself failed: ${(error as Error).stack ?? error}`);
+  problems.push(`the soak itself failed: ${error instanceof Error ? error.stack : JSON.stringify(error, Object.getOwnPropertyNames(error ?? {}))}`);
   log(problems.at(-1)!);
 } finally {
   await workload.dispose().catch(() => undefined);

@@ -44,6 +44,13 @@ const bump = (m: Record<string, number>, k: string) => {
 /** Answers that say nothing about the outcome (the request may or may not have been applied). */
 const codeOf = (error: unknown) => `FETCH_${(error as Error).name}`;
 
+/**
+ * graphql-ws's dispose() waits for a connect under way and rejects with that connect's failure
+ * (e.g. `1000 All Subscriptions Gone` when it was retrying for subscriptions since cut): the
+ * socket is gone either way.
+ */
+const quietDispose = (ws: WsClient) => Promise.resolve(ws.dispose()).catch(() => undefined);
+
 interface Watched {
   taskId: string;
   followed: Followed;
@@ -254,7 +261,7 @@ class Client {
       w.followed = follow(this.history, this.caller, this.ws, w.taskId);
       Object.assign(w, this.where());
     }
-    await old.dispose();
+    await quietDispose(old);
   }
 
   async step(): Promise<void> {
@@ -269,7 +276,7 @@ class Client {
   }
 
   async dispose(): Promise<void> {
-    for (const s of this.sockets) await s.dispose();
+    for (const s of this.sockets) await quietDispose(s);
   }
 }
 
@@ -281,6 +288,8 @@ export class Workload {
     timelines: { ok: 0, failed: {} },
     reconnects: 0,
   };
+  /** Errors a client action threw (none expected: each handles what faults cause). */
+  readonly errors: string[] = [];
   /** When each task was acknowledged (createTask or retryTask answered with it). */
   readonly acknowledgedAt = new Map<string, number>();
   private readonly clients: Client[];
@@ -304,7 +313,13 @@ export class Workload {
     const [lo, hi] = this.opts.paceMs;
     this.loops = this.clients.map(async (c) => {
       while (this.running) {
-        await c.step();
+        try {
+          await c.step();
+        } catch (error) {
+          // Every action catches what a fault can cause; anything else is the soak's own bug.
+          const what = error instanceof Error ? (error.stack ?? error.message) : JSON.stringify(error, Object.getOwnPropertyNames(error ?? {}));
+          this.errors.push(what);
+        }
         await sleep(lo + rnd() * (hi - lo));
       }
     });
