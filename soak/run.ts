@@ -177,6 +177,7 @@ try {
   const pubsubKilled = runs.reduce((n, r) => n + (r.killed ?? 0), 0);
   const restarts = Object.fromEntries([...stack.processes].map(([name, p]) => [name, p.starts - 1]));
   const unplanned = stack.unplannedExits();
+  for (const u of unplanned) problems.push(`a process exited by itself: ${u.slice(0, 500)}`);
   const violationsByKind: Record<string, number> = {};
   for (const v of violations) violationsByKind[v.kind] = (violationsByKind[v.kind] ?? 0) + 1;
   const fmt = (v: number | null) => (v === null ? '-' : Number.isFinite(v) ? `${v} ms` : 'never');
