@@ -23,11 +23,11 @@ const { values } = parseArgs({
 });
 const minutes = Number(values.minutes);
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-if (!(minutes > 0) || !Number.isInteger(seed) || seed < 0) {
-  console.error('usage: npm run test:soak -- --minutes N [--seed S] (N > 0; S a non-negative integer)');
+const clients = values.clients === undefined ? WORKLOAD_DEFAULTS.clients : Number(values.clients);
+if (!(minutes > 0) || !Number.isInteger(seed) || seed < 0 || !Number.isInteger(clients) || clients < 1) {
+  console.error('usage: npm run test:soak -- --minutes N [--seed S] [--clients K] (N > 0; S ≥ 0 and K ≥ 1 integers)');
   process.exit(2);
 }
-const clients = values.clients === undefined ? WORKLOAD_DEFAULTS.clients : Number(values.clients);
 
 // A rejection nobody handled (a client library's) is reported, not a crash of the whole soak.
 const unhandled: string[] = [];
