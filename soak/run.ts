@@ -114,7 +114,9 @@ try {
   }
   const watcherTimes = liveAtHeal.map((id) => Math.max(0, (seenFinalAt.get(id) ?? Number.POSITIVE_INFINITY) - healedAt)).sort((a, b) => a - b);
   const taskTimes = liveAtHeal.map((id) => finalAt.get(id) ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  // Per heal of each fault: how long until every task acknowledged before it, and live at it, was seen final.
+  // Per heal of each fault: how long until every task acknowledged before it, and live at it,
+  // was seen final. A task no watcher saw final (a delivery violation, reported as such) is
+  // left out, or one such task would make every later heal "never".
   const perHeal = runs
     .filter((r) => r.endedAt !== undefined)
     .map((r) => {
@@ -122,8 +124,8 @@ try {
       let worst = 0;
       for (const [id, ackAt] of workload.acknowledgedAt) {
         if (ackAt >= healed) continue;
-        const seen = seenFinalAt.get(id) ?? Number.POSITIVE_INFINITY;
-        if (seen > healed) worst = Math.max(worst, seen - healed);
+        const seen = seenFinalAt.get(id);
+        if (seen !== undefined && seen > healed) worst = Math.max(worst, seen - healed);
       }
       return worst;
     })
