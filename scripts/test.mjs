@@ -2,8 +2,8 @@
 // `npm test`: runs under a supported Node, installs what the tests need (npm dependencies;
 // redis-server and chromium through apt-get when running as root), builds what is stale, then
 // runs every suite: check (generated code, typecheck, lint), the shared server package, the test
-// harness, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite and
-// browser tests. Exits non-zero if any fails.
+// harness, backend unit + e2e, gateway, scale-out, the terminal client, the fault suite, a
+// 2-minute fault soak and browser tests. Exits non-zero if any fails.
 //
 //   node scripts/test.mjs [suite ...] [-- <node --test option or test file> ...]
 //
@@ -52,6 +52,8 @@ const nodeTest = (glob) => [
     ...(extraFiles.length > 0 ? extraFiles : [glob]),
   ],
 ];
+/** The `soak` suite's seed (printed by the soak, so a failure can be replayed). */
+const SOAK_SEED = '20261203';
 const SUITES = [
   // Generated code up to date, typecheck, lint (`npm run check`).
   ['check', 'npm', ['run', '--silent', 'check']],
@@ -63,6 +65,9 @@ const SUITES = [
   ['scale', ...nodeTest('scale/**/*.test.ts')],
   ['cli', ...nodeTest('cli/**/*.test.ts')],
   ['faults', ...nodeTest('faults/**/*.test.ts')],
+  // A 2-minute randomized fault soak with a fixed seed (docs/testing.md#the-soak); replay or
+  // vary it with `npm run test:soak -- --minutes N --seed S`.
+  ['soak', 'node', ['scripts/soak.mjs', '--minutes', '2', '--seed', SOAK_SEED]],
   // A tiny run of `npm run bench` (well-formed table, every metric; no goals asserted).
   ['bench-smoke', ...nodeTest('bench/test/**/*.test.ts')],
   // Files after `--` (frontend/e2e/kinds.spec.ts) pick specs; node:test options do not apply.

@@ -78,25 +78,37 @@ export async function startProxy(target: { host?: string; port: number }): Promi
     link.upstream?.destroy();
   };
 
-  /** Forwards `from` → `to` with backpressure, holding everything while partitioned. */
+  /**
+   * Forwards `from` → `to` with backpressure, holding everything while partitioned. With a
+   * latency, chunks wait in one queue per direction, each due at least `latencyMs` after it
+   * arrived and never before the one ahead of it: bytes keep their order when the latency
+   * changes (`slow(0)` with chunks still delayed), as on a real link. Chunks already delayed
+   * when a partition begins are delivered (they were on the wire).
+   */
   const forward = (from: Socket, to: Socket) => {
-    let inFlight = 0;
+    const queue: { chunk: Buffer; due: number }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const write = (chunk: Buffer) => {
+      if (!to.destroyed && !to.write(chunk)) from.pause();
+    };
+    const flush = () => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0].due <= Date.now()) write(queue.shift()!.chunk);
+      if (queue.length > 0) timer = setTimeout(flush, queue[0].due - Date.now());
+      else if (!isPartitioned && !to.writableNeedDrain && !from.destroyed) from.resume();
+    };
     from.on('data', (chunk: Buffer) => {
-      const write = () => {
-        if (!to.destroyed && !to.write(chunk)) from.pause();
-      };
-      if (latencyMs > 0) {
-        inFlight += 1;
-        setTimeout(() => {
-          inFlight -= 1;
-          write();
-        }, latencyMs);
-      } else write();
+      if (latencyMs === 0 && queue.length === 0) write(chunk);
+      else {
+        queue.push({ chunk, due: Math.max(Date.now() + latencyMs, queue.at(-1)?.due ?? 0) });
+        timer ??= setTimeout(flush, queue[0].due - Date.now());
+      }
       if (isPartitioned) from.pause();
     });
     to.on('drain', () => {
-      if (!isPartitioned && inFlight === 0) from.resume();
+      if (!isPartitioned && queue.length === 0) from.resume();
     });
+    to.on('close', () => clearTimeout(timer));
     if (isPartitioned) from.pause();
   };
 

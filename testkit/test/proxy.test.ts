@@ -96,4 +96,16 @@ describe('TcpProxy link faults', () => {
     proxy.slow(0);
     a.socket.destroy();
   });
+
+  test('bytes keep their order when the latency drops while chunks are delayed', async () => {
+    proxy.slow(300);
+    const a = await open();
+    a.socket.write('first;');
+    await sleep(50);
+    proxy.slow(0);
+    a.socket.write('second;');
+    await until(() => a.received().length === 'first;second;'.length);
+    assert.equal(a.received(), 'first;second;');
+    a.socket.destroy();
+  });
 });
