@@ -1180,6 +1180,7 @@ async function main(): Promise<void> {
           closeAll,
           startWorker,
           newCookie: () => newSession(s.secret).cookie,
+          cpuMs,
           log,
           inspectEnv: INSPECT,
           backendEnv: { ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'api' },
