@@ -44,6 +44,7 @@ import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
 import { BenchCancelDocument, BenchCreateDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
 import type { Command, Sub } from './load-client.js';
 import { casBefore } from './raw/cas-before.js';
+import { peerRows, peersPhase } from './peers/peers.js';
 import { median, percentile, round } from './stats.js';
 
 // The product's own code for records and status writes (the same CAS script the worker runs).
@@ -59,9 +60,9 @@ const keepHistory = !argv.includes('--no-history') && mode !== 'smoke' && !argv.
 const profile = argv.includes('--profile');
 /**
  * --only <phases>: run just these phases (comma-separated: latency, big, setup, drain, retained,
- * fullpath, cancel) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
+ * fullpath, cancel, peers) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
  */
-const PHASES = ['latency', 'big', 'setup', 'drain', 'retained', 'fullpath', 'cancel'] as const;
+const PHASES = ['latency', 'big', 'setup', 'drain', 'retained', 'fullpath', 'cancel', 'peers'] as const;
 type Phase = (typeof PHASES)[number];
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : argv.includes('--latency-only') ? 'latency' : undefined;
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
@@ -1164,6 +1165,28 @@ async function main(): Promise<void> {
     const retained = runs('retained') ? await retainedPhase(s, P.retainedN) : undefined;
     const full = runs('fullpath') ? await fullPathPhase(s, P.e2eN, P.e2ePairs) : undefined;
     const cancel = runs('cancel') ? await cancelPhase(s, P.cancelN) : undefined;
+    // Issue 17: the stacks users copy from the docs (bench/peers/peers.ts), fewer and shorter rounds.
+    const peers = runs('peers')
+      ? await peersPhase({
+          s,
+          sizes: {
+            ...{ subs: P.subs, bigSubs: P.bigSubs, e2eN: P.e2eN },
+            ...{ pairs: Math.min(3, P.pairs), trialS: Math.min(3, P.trialS), bigPairs: Math.min(3, P.bigPairs), bigTrialS: Math.min(2, P.bigTrialS) },
+            e2ePairs: Math.min(3, P.e2ePairs),
+          },
+          trial: (view, ids, seconds) => trial(view, 'system', ids, new Map(), seconds),
+          runningTasks,
+          connectAll: (view, subs) => connectAll(view, 'system', subs),
+          closeAll,
+          startWorker,
+          newCookie: () => newSession(s.secret).cookie,
+          cpuMs,
+          log,
+          inspectEnv: INSPECT,
+          backendEnv: { ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'api' },
+          frontendEnv: { NODE_ENV: 'production', INTERNAL_API_TOKEN: s.token, SESSION_SECRET: s.secret, COOKIE_SECURE: 'false', NEXT_TELEMETRY_DISABLED: '1' },
+        })
+      : undefined;
 
     const pairRatio = (sys: number[], raw: number[]) => median(sys.map((x, i) => x / raw[i]));
     const r2 = (x: number) => round(x, 2);
@@ -1454,6 +1477,7 @@ async function main(): Promise<void> {
     }
     if (setup)
       ratioRow('setup_rate', `subscription set-up rate (${P.setupN} clients)`, 'subs/s', setup.system, setup.raw, '≥ 0.5× raw graphql-ws', (r) => r >= 0.5);
+    if (peers) rows.push(...peerRows(peers));
     if (lat && big)
       rows.push({
         id: 'upstream_sockets',
@@ -1478,7 +1502,7 @@ async function main(): Promise<void> {
       },
       profile: P,
       rows,
-      raw: { latency: lat, latency10k: big, setup, drain, retained, fullPath: full, cancel },
+      raw: { latency: lat, latency10k: big, setup, drain, retained, fullPath: full, cancel, peers },
     };
     printTable(rows);
     const json = JSON.stringify(result, null, 2);

@@ -44,6 +44,23 @@ const METRICS = [
   'cancel_p50',
   'setup_rate',
   'upstream_sockets',
+  // Issue 17: the peers users copy from the docs (bench/peers/).
+  'peer_nest_filter_latency_p50',
+  'peer_nest_filter_latency_p99',
+  'peer_nest_filter_cpu_event',
+  'peer_nest_filter_latency_p50_big',
+  'peer_nest_filter_latency_p99_big',
+  'peer_nest_filter_cpu_event_big',
+  'peer_nest_filter_throughput_full_path',
+  'peer_nest_filter_rss_sub',
+  'peer_stitched_yoga_latency_p50',
+  'peer_stitched_yoga_latency_p99',
+  'peer_stitched_yoga_cpu_event',
+  'peer_stitched_yoga_latency_p50_big',
+  'peer_stitched_yoga_latency_p99_big',
+  'peer_stitched_yoga_cpu_event_big',
+  'peer_stitched_yoga_throughput_full_path',
+  'peer_stitched_yoga_rss_sub',
 ];
 /** Rows without a baseline of their own (absolute goals). */
 const NO_BASELINE = new Set(['cancel_p99', 'cancel_p50', 'latency_p50_at_backend', 'cpu_floor_http', 'cpu_floor_ws']);
