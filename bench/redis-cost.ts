@@ -91,9 +91,10 @@ export async function redisPhase(ctx: BenchContext) {
   const { s, log } = ctx;
   const size = SIZES[ctx.mode];
   log(`Redis per task: ${size.n} tasks on the full path (and raw BullMQ jobs), ${size.rounds} rounds; ${size.progressN} tasks of 1 s`);
-  const measure = async (n: number, work: () => Promise<unknown>) => {
+  /** Redis's counters around `work`, per task it says it completed. */
+  const measure = async (work: () => Promise<number>) => {
     const a = await counters(s.redisClient);
-    await work();
+    const n = await work();
     const b = await counters(s.redisClient);
     return perTask(a, b, n);
   };
@@ -114,13 +115,18 @@ export async function redisPhase(ctx: BenchContext) {
       { name: 'raw-producer', readyTimeoutMs: 120_000 },
     );
     await producer.stop();
+    return count;
   };
   // The raw producer's own warm-up job and its QueueEvents' reads fall inside the window: one
   // job and a few blocking reads in `count`, which is small against it.
   const runSystem = async (count: number) => {
     const cookies = Array.from({ length: Math.min(INFLIGHT, count) }, () => ctx.newSession(s.secret).cookie);
     const r = await s.clients[0].call({ type: 'fullpath', httpUrl: s.gqlHttp, wsUrl: s.gqlWs, cookies, total: count, timeoutMs: 120_000 });
-    if (r.failures > 0 || r.finished !== count) throw new Error(`Redis per task: ${r.failures} failures, ${r.finished}/${count} finished`);
+    // A kept-alive socket the frontend closed as it was reused (ECONNRESET) ends one slot early;
+    // its request never reached the server, so the tasks that ran are counted and no more.
+    if (r.finished < count * 0.98) throw new Error(`Redis per task: ${r.failures} failures, ${r.finished}/${count} finished`);
+    if (r.finished < count) log(`  (${count - r.finished} of ${count} tasks not run: ${r.failures} failures)`);
+    return r.finished as number;
   };
   const system: PerTask[] = [];
   const raw: PerTask[] = [];
@@ -130,8 +136,8 @@ export async function redisPhase(ctx: BenchContext) {
     await runRaw(Math.ceil(size.n / 2));
     await runSystem(Math.ceil(size.n / 2));
     for (let i = 0; i < size.rounds; i++) {
-      raw.push(await measure(size.n, () => runRaw(size.n)));
-      system.push(await measure(size.n, () => runSystem(size.n)));
+      raw.push(await measure(() => runRaw(size.n)));
+      system.push(await measure(() => runSystem(size.n)));
       const [r, y] = [raw.at(-1)!, system.at(-1)!];
       log(
         `  round ${i + 1}: raw ${r.commands.toFixed(1)} commands (${r.scripts.toFixed(1)} scripts), ${r.bytesIn.toFixed(0)} B in, ` +
@@ -144,7 +150,7 @@ export async function redisPhase(ctx: BenchContext) {
     // A task of the simulated kind that lasts a second: progress at every 10 %, a log line, 13
     // timeline events (as in the retained phase), watched to its end like the others.
     worker = await ctx.startWorker(s, { TASK_MIN_DURATION_MS: '1000', TASK_MAX_DURATION_MS: '1000' });
-    progress = await measure(size.progressN, () => runSystem(size.progressN));
+    progress = await measure(() => runSystem(size.progressN));
     log(
       `  tasks of 1 s: ${progress.commands.toFixed(1)} commands (${progress.scripts.toFixed(1)} scripts), ${progress.bytesIn.toFixed(0)} B in, ` +
         `${progress.bytesOut.toFixed(0)} B out, ${progress.cpuUs.toFixed(0)} µs CPU per task`,
