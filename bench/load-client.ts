@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { BenchCreateDocument, BenchListDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
 import { isFinal } from '../operations/generated/schema-enums.js';
+import { connectFeature, type FeatureCommand } from './feature-client.js';
 import { median } from './stats.js';
 
 const WATCH = BenchWatchDocument.toString();
@@ -41,7 +42,8 @@ export type Command =
   | { type: 'close' }
   | { type: 'setup'; url: string; subs: Sub[]; concurrency: number; timeoutMs: number }
   | { type: 'fullpath'; httpUrl: string; wsUrl: string; cookies: string[]; total: number; timeoutMs: number }
-  | { type: 'floor'; kind: 'query' | 'watch'; httpUrl: string; wsUrl: string; cookies: string[]; taskIds: string[]; total: number; timeoutMs: number };
+  | { type: 'floor'; kind: 'query' | 'watch'; httpUrl: string; wsUrl: string; cookies: string[]; taskIds: string[]; total: number; timeoutMs: number }
+  | FeatureCommand;
 
 const now = () => Number(process.hrtime.bigint());
 
@@ -360,6 +362,8 @@ async function handle(cmd: Command): Promise<unknown> {
       return fullpath(cmd);
     case 'floor':
       return floor(cmd);
+    case 'connect-feature':
+      return connectFeature(cmd, { record, closers, wsWithCookie, pool, bounded });
   }
 }
 

@@ -45,6 +45,9 @@ import { BenchCancelDocument, BenchCreateDocument, BenchWatchDocument } from '..
 import type { Command, Sub } from './load-client.js';
 import { casBefore } from './raw/cas-before.js';
 import { peerRows, peersPhase } from './peers/peers.js';
+import type { BenchContext } from './context.js';
+import { featureRows, featuresPhase } from './features.js';
+import { redisPhase, redisRows, retainedRows } from './redis-cost.js';
 import { median, percentile, round } from './stats.js';
 
 // The product's own code for records and status writes (the same CAS script the worker runs).
@@ -60,9 +63,9 @@ const keepHistory = !argv.includes('--no-history') && mode !== 'smoke' && !argv.
 const profile = argv.includes('--profile');
 /**
  * --only <phases>: run just these phases (comma-separated: latency, big, setup, drain, retained,
- * fullpath, cancel, peers) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
+ * fullpath, cancel, peers, redis, features) and print their rows; nothing goes to bench/history. --latency-only is --only latency.
  */
-const PHASES = ['latency', 'big', 'setup', 'drain', 'retained', 'fullpath', 'cancel', 'peers'] as const;
+const PHASES = ['latency', 'big', 'setup', 'drain', 'retained', 'fullpath', 'cancel', 'peers', 'redis', 'features'] as const;
 type Phase = (typeof PHASES)[number];
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : argv.includes('--latency-only') ? 'latency' : undefined;
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
@@ -1187,6 +1190,10 @@ async function main(): Promise<void> {
           frontendEnv: { NODE_ENV: 'production', INTERNAL_API_TOKEN: s.token, SESSION_SECRET: s.secret, COOKIE_SECURE: 'false', NEXT_TELEMETRY_DISABLED: '1' },
         })
       : undefined;
+    // Redis per task and the new features' cost (issue 17): bench/redis-cost.ts, bench/features.ts.
+    const ctx: BenchContext = { mode, s, log, newSession, startedRecord, startWorker, closeAll, cpuMs };
+    const redisCost = runs('redis') ? await redisPhase(ctx) : undefined;
+    const features = runs('features') ? await featuresPhase(ctx) : undefined;
 
     const pairRatio = (sys: number[], raw: number[]) => median(sys.map((x, i) => x / raw[i]));
     const r2 = (x: number) => round(x, 2);
@@ -1256,7 +1263,7 @@ async function main(): Promise<void> {
         const { system, before } = lat.timeline;
         ratioRow(
           'timeline_latency_p50',
-          `status latency p50 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
+          `timeline append: status latency p50, ${P.subs} subs (baseline: the CAS script before the timeline)`,
           'ms',
           system.map((t) => t.p50),
           before.map((t) => t.p50),
@@ -1265,7 +1272,7 @@ async function main(): Promise<void> {
         );
         ratioRow(
           'timeline_latency_p99',
-          `status latency p99 with the timeline, ${P.subs} subs (baseline: the CAS script before it)`,
+          `timeline append: status latency p99, ${P.subs} subs (baseline: the CAS script before the timeline)`,
           'ms',
           system.map((t) => t.p99),
           before.map((t) => t.p99),
@@ -1274,7 +1281,7 @@ async function main(): Promise<void> {
         );
         ratioRow(
           'timeline_redis_us_write',
-          'Redis time per status write, CAS script (baseline: before the timeline)',
+          'timeline append: Redis time per status write, CAS script (baseline: before the timeline)',
           'µs',
           system.map((t) => t.redisUsPerWrite),
           before.map((t) => t.redisUsPerWrite),
@@ -1445,6 +1452,9 @@ async function main(): Promise<void> {
         goal: 'none (information)',
         pass: true,
       });
+    if (retained) rows.push(...retainedRows(retained));
+    if (redisCost) rows.push(...redisRows(redisCost));
+    if (features) rows.push(...featureRows(features));
     const memRow = (id: string, metric: string, sys: number, raw: number, limit: number) =>
       rows.push({ id, metric, unit: 'KB', system: round(sys, 1), baseline: round(raw, 1), ratio: r2(sys / raw), goal: `≤ ${limit} KB`, pass: sys <= limit });
     const mem = big?.memory;
@@ -1502,7 +1512,7 @@ async function main(): Promise<void> {
       },
       profile: P,
       rows,
-      raw: { latency: lat, latency10k: big, setup, drain, retained, fullPath: full, cancel, peers },
+      raw: { latency: lat, latency10k: big, setup, drain, retained, fullPath: full, cancel, peers, redisCost, features },
     };
     printTable(rows);
     const json = JSON.stringify(result, null, 2);

@@ -61,9 +61,53 @@ const METRICS = [
   'peer_stitched_yoga_cpu_event_big',
   'peer_stitched_yoga_throughput_full_path',
   'peer_stitched_yoga_rss_sub',
+  // Redis per task (bench/redis-cost.ts) and the retained task's parts.
+  'retained_record',
+  'retained_timeline',
+  'retained_job',
+  'redis_commands_task',
+  'redis_scripts_task',
+  'redis_bytes_in_task',
+  'redis_bytes_out_task',
+  'redis_cpu_task',
+  'redis_tasks_per_master',
+  'redis_commands_task_1s',
+  'redis_bytes_task_1s',
+  'redis_cpu_task_1s',
+  'redis_tasks_per_master_1s',
+  // The new features' cost (bench/features.ts).
+  'log_latency_p50',
+  'log_latency_p99',
+  'timeline_append_log_us',
+  'log_cpu_line',
+  'log_max_rate',
+  'updates_latency_p50',
+  'updates_latency_p99',
+  'updates_cpu_event',
+  'shared_latency_p50',
+  'shared_latency_p99',
+  'shared_latency_last',
+  'shared_cpu_delivery',
+  'shared_frontend_heap',
+  'shared_backend_heap',
+  'shared_idle_cpu',
 ];
 /** Rows without a baseline of their own (absolute goals). */
-const NO_BASELINE = new Set(['cancel_p99', 'cancel_p50', 'latency_p50_at_backend', 'cpu_floor_http', 'cpu_floor_ws']);
+const NO_BASELINE = new Set([
+  'cancel_p99',
+  'cancel_p50',
+  'latency_p50_at_backend',
+  'cpu_floor_http',
+  'cpu_floor_ws',
+  'retained_record',
+  'retained_timeline',
+  'retained_job',
+  'redis_commands_task_1s',
+  'redis_bytes_task_1s',
+  'redis_cpu_task_1s',
+  'redis_tasks_per_master_1s',
+  'shared_idle_cpu',
+]);
 
 test('npm run bench -- --smoke produces a well-formed table with every metric', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
@@ -98,6 +142,18 @@ test('npm run bench -- --smoke produces a well-formed table with every metric', 
     const delivered = result.rows.find((r: { id: string }) => r.id === 'delivered_big');
     assert.equal(delivered.system, 100);
     assert.equal(delivered.baseline, 100);
+    // Every log line, list change and shared-link delivery of the tiny run arrived too.
+    for (const part of ['logs', 'list', 'shared'] as const) {
+      const trials = Object.values(result.raw.features[part]).filter(Array.isArray).flat() as Array<{ delivered: number; expected: number; refused: number }>;
+      assert.ok(trials.length > 0, part);
+      for (const t of trials) {
+        assert.equal(t.refused, 0, `${part}: ${t.refused} writes refused`);
+        assert.ok(t.expected > 0 && t.delivered === t.expected, `${part}: ${t.delivered} of ${t.expected} delivered`);
+      }
+    }
+    // Redis's counters moved: every task ran commands and cost its main thread some CPU.
+    const commands = result.rows.find((r: { id: string }) => r.id === 'redis_commands_task');
+    assert.ok(commands.system > 0 && commands.baseline > 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

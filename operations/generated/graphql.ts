@@ -129,6 +129,32 @@ export type BenchCancelMutationVariables = Exact<{
 
 export type BenchCancelMutation = { cancelTask: { status: TaskStatus } };
 
+export type BenchEventsSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BenchEventsSubscription = { taskEvents: { seq: number, type: TaskEventType } };
+
+export type BenchUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BenchUpdatesSubscription = { taskUpdates: { id: string, status: TaskStatus, progress: number, version: number } };
+
+export type BenchSharedWatchSubscriptionVariables = Exact<{
+  token: string;
+}>;
+
+
+export type BenchSharedWatchSubscription = { sharedTaskStatus: { id: string, status: TaskStatus, progress: number, version: number } };
+
+export type BenchShareMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BenchShareMutation = { shareTask: { token: string } };
+
 export type AllTaskFieldsFragment = { id: string, kind: string, status: TaskStatus, progress: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: string | null, attempt: number, maxAttempts: number, nextAttemptAt: string | null, scheduledFor: string | null, priority: TaskPriority, queuePosition: number | null, retryOf: string | null, retries: Array<string>, attempts: Array<{ number: number, startedAt: string, endedAt: string | null, error: string | null }>, result:
     | { __typename: 'ExportResult', url: string, bytes: number, rows: number, format: ExportFormat }
     | { __typename: 'PrimesResult', count: number, largest: number | null, below: number }
@@ -447,6 +473,41 @@ export const BenchCancelDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:0b26af2e5cec8212204bd7bf89310b8a02e611bb2ab4585a8cfb99895aa3e2ec"}) as unknown as TypedDocumentString<BenchCancelMutation, BenchCancelMutationVariables>;
+export const BenchEventsDocument = new TypedDocumentString(`
+    subscription BenchEvents($id: ID!) {
+  taskEvents(id: $id) {
+    seq
+    type
+  }
+}
+    `, {"hash":"sha256:cf2c5f91b83f117ee1d30fbe879ea537ce167e23e6f0371ecb149ad77ac8951f"}) as unknown as TypedDocumentString<BenchEventsSubscription, BenchEventsSubscriptionVariables>;
+export const BenchUpdatesDocument = new TypedDocumentString(`
+    subscription BenchUpdates {
+  taskUpdates {
+    id
+    status
+    progress
+    version
+  }
+}
+    `, {"hash":"sha256:0686730685f4299ae16b24f07d6e37bfbb492a9bfd6c167908f9525f505dd367"}) as unknown as TypedDocumentString<BenchUpdatesSubscription, BenchUpdatesSubscriptionVariables>;
+export const BenchSharedWatchDocument = new TypedDocumentString(`
+    subscription BenchSharedWatch($token: String!) {
+  sharedTaskStatus(token: $token) {
+    id
+    status
+    progress
+    version
+  }
+}
+    `, {"hash":"sha256:3dd3bd718832b7badd5413c866ca4c9253edceab89652f53ac2ebf506dc4e6cb"}) as unknown as TypedDocumentString<BenchSharedWatchSubscription, BenchSharedWatchSubscriptionVariables>;
+export const BenchShareDocument = new TypedDocumentString(`
+    mutation BenchShare($id: ID!) {
+  shareTask(id: $id) {
+    token
+  }
+}
+    `, {"hash":"sha256:44435ce6d370e62c62b9221da8533c68d625b0087f8550c849b7e8ad8b7ad1c3"}) as unknown as TypedDocumentString<BenchShareMutation, BenchShareMutationVariables>;
 export const TaskDocument = new TypedDocumentString(`
     query Task($id: ID!) {
   task(id: $id) {
