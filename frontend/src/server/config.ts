@@ -102,7 +102,14 @@ export interface FrontendConfig {
   upstreamWs: { pingMs: number; pongTimeoutMs: number };
   nextDir: string | undefined;
   trustedDocuments: boolean;
-  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerSession: number; maxSocketsPerAddress: number; initTimeoutMs: number; pingMs: number; maxBufferedBytes: number };
+  ws: {
+    maxSubscriptionsPerSocket: number;
+    maxSocketsPerSession: number;
+    maxSocketsPerAddress: number;
+    initTimeoutMs: number;
+    pingMs: number;
+    maxBufferedBytes: number;
+  };
   /** Per client address, in this process (see client-address.ts and gateway/address-limits.ts). */
   address: { proxy: ProxyTrust; opsLimit: number; opsWindowS: number };
   ops: {
