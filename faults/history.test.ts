@@ -96,6 +96,15 @@ test('a reconnect may repeat the last version identically, nothing else', () => 
   void final;
 });
 
+test('the final event resent on a new connection (resubscribed before complete) counts once; twice on one connection does not', () => {
+  const { h, stored, final } = clean();
+  const s = h.subscriptions[0];
+  s.events.push({ task: seen(final), connection: 2 });
+  assert.deepEqual(check(h, stored), []);
+  s.events[3].connection = 1;
+  assert.deepEqual(kinds(check(h, stored)), ['after-final', 'delivery']);
+});
+
 test('loss: an acknowledged task without a record', () => {
   const { h, stored } = clean();
   h.acknowledge('b', 'u');

@@ -52,6 +52,15 @@ export const SIMULATED_FAILURE = /simulated failure/;
 /** One event as a client saw it (whatever subset of fields the subscription selected). */
 export type SeenTask = TaskView;
 
+/**
+ * `b` is `a` sent again on a new connection: a resubscription starts from the current snapshot,
+ * so one between a final event and `complete` (a socket or a tier died in between) repeats the
+ * final, identically.
+ */
+function resent(a: SeenEvent, b: SeenEvent): boolean {
+  return a.connection !== b.connection && a.task.version === b.task.version && sameEvent(a.task, b.task);
+}
+
 export interface SeenEvent {
   task: SeenTask;
   /** Which connection of the client carried it (graphql-ws's connect count), for resubscriptions. */
@@ -229,6 +238,7 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     for (let i = 1; i < own.length; i++) {
       const prev = own[i - 1];
       const cur = own[i];
+      if (isFinal(prev.task.status) && resent(prev, cur)) continue;
       if (isFinal(prev.task.status)) {
         out.push({ kind: 'after-final', taskId: sub.taskId, detail: `${where}: v${cur.task.version} ${cur.task.status} after final ${prev.task.status}` });
         break;
@@ -254,7 +264,8 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     if (!sub.ended) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: never ended` });
     else if (!sub.completed && !sub.transportError) out.push({ kind: 'delivery', taskId: sub.taskId, detail: `${where}: ended without complete` });
     if (sub.errorCodes.length > 0 && unexpected.length === 0) continue; // an expected coded end (NOT_FOUND...)
-    const finals = own.filter((e) => isFinal(e.task.status));
+    // One final event, counting a resent one (see above) once.
+    const finals = own.filter((e, i) => isFinal(e.task.status) && !(i > 0 && isFinal(own[i - 1].task.status) && resent(own[i - 1], e)));
     const last = own[own.length - 1];
     if (finals.length !== 1 || !last || !isFinal(last.task.status)) {
       out.push({

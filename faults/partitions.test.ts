@@ -85,7 +85,7 @@ async function partitionAndDetect(proxy: TcpProxy, service: Backend | { logs: Ba
 test('gateway ↔ API partitioned under live subscriptions: the gateway drops its upstream socket within the bound, then every watcher gets the final state', async () => {
   const redis: RedisServer = keep(await startRedis());
   const env = sharedEnv(redis.url, { TASK_MIN_DURATION_MS: '3000', TASK_MAX_DURATION_MS: '9000' });
-  const [api, worker] = await Promise.all([backend(env, 'api', { WS_PING_MS: String(PING_MS) }), backend(env, 'worker')]);
+  const [api, worker] = await Promise.all([backend(env, 'api', { GATEWAY_SOCKET_PING_MS: String(PING_MS) }), backend(env, 'worker')]);
   keep(api);
   keep(worker);
   const link = keep(await startProxy({ port: Number(new URL(api.url).port) }));

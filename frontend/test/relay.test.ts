@@ -173,4 +173,23 @@ describe('relaying browser subscriptions upstream', () => {
     for (const version of [3, 1, 2]) sink.next({ data: { taskUpdates: { status: 'WAITING', version } } });
     assert.deepEqual(versionsOf(await ready(a, 3)), [3, 1, 2]);
   });
+
+  test('a subscription refused with SERVICE_UNAVAILABLE (Redis reconnecting) is tried again, not ended; other errors end it', async () => {
+    const client = new FakeClient();
+    const relay = relayer(client);
+    const a = relay(WATCH, 'u1');
+    client.opened[0].sink.next(event(1, 'WAITING'));
+    client.opened[0].sink.error([{ message: 'Redis unreachable', extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+    const deadline = Date.now() + 5000;
+    while (client.opened.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(client.opened.length, 2, 'subscribed again');
+    const { sink } = client.opened[1];
+    sink.next(event(1, 'WAITING')); // the backend starts again from the current snapshot: a repeat, dropped
+    sink.next(event(2));
+    sink.error([{ message: 'no such task', extensions: { code: 'NOT_FOUND' } }]);
+    const got = await ready(a, 10);
+    assert.deepEqual(versions(got.filter((r) => r.data)), [1, 2]);
+    assert.equal(got.at(-1)?.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+    assert.equal(client.opened.length, 2, 'not tried again');
+  });
 });

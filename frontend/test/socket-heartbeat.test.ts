@@ -18,8 +18,8 @@ test('a socket that answers pings stays open; one that stops is terminated withi
   const server = useServer({ schema: buildSchema('type Query { ok: Boolean }') }, wss, INTERVAL_MS);
   const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
   try {
-    const alive = new WebSocket(url);
-    const silent = new WebSocket(url, { autoPong: false });
+    const alive = new WebSocket(url, 'graphql-transport-ws');
+    const silent = new WebSocket(url, 'graphql-transport-ws', { autoPong: false });
     await Promise.all([once(alive, 'open'), once(silent, 'open')]);
     const openedAt = Date.now();
     const [code] = (await once(silent, 'close')) as [number];

@@ -37,7 +37,7 @@ export const configSchema = z
     REDIS_PING_INTERVAL_MS: envInt(5000, 100),
     REDIS_PING_TIMEOUT_MS: envInt(5000, 100),
     /** Each served graphql-ws socket (a gateway's) is pinged this often; one that has not answered the previous ping is dropped. */
-    WS_PING_MS: envInt(10000, 100),
+    GATEWAY_SOCKET_PING_MS: envInt(10000, 100),
     TASK_MIN_DURATION_MS: envInt(1000),
     TASK_MAX_DURATION_MS: envInt(10000),
     TASK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
@@ -188,7 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.BACKEND_PORT,
     redis: redisTopology(c.REDIS_MODE, c.REDIS_URL, c.REDIS_SENTINELS, c.REDIS_SENTINEL_NAME),
     redisPing: { intervalMs: c.REDIS_PING_INTERVAL_MS, timeoutMs: c.REDIS_PING_TIMEOUT_MS },
-    wsPingMs: c.WS_PING_MS,
+    wsPingMs: c.GATEWAY_SOCKET_PING_MS,
     prefix: c.REDIS_PREFIX,
     internalToken: c.INTERNAL_API_TOKEN ?? randomBytes(32).toString('base64url'),
     internalTokenGenerated: c.INTERNAL_API_TOKEN === undefined,

@@ -259,36 +259,46 @@ class UpstreamSubscription {
   private readonly latest = new Map<string, ExecutionResult>();
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void = () => undefined;
+  /** Refusals in a row while the backend could not serve it (see `refused`). */
+  private refusals = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    client: Pick<Client, 'subscribe'>,
-    { query, variables, operationName }: UpstreamOperation,
-    user: string,
+    private readonly client: Pick<Client, 'subscribe'>,
+    private readonly operation: UpstreamOperation,
+    private readonly user: string,
     private readonly gone: () => void,
   ) {
-    // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
-    // the backend starts again from the current snapshot (or replays the sequence from the same
-    // point, or a feed's recent changes), repeating what was already relayed: versions (per
-    // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
-    const lastVersion = new Map<string, number>();
-    let lastSeq = -Infinity;
+    this.start();
+  }
+
+  // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
+  // the backend starts again from the current snapshot (or replays the sequence from the same
+  // point, or a feed's recent changes), repeating what was already relayed: versions (per
+  // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
+  private readonly lastVersion = new Map<string, number>();
+  private lastSeq = -Infinity;
+
+  private start(): void {
+    const { query, variables, operationName } = this.operation;
     const feed = FEEDS.has(rootFieldOf(query, operationName) ?? '');
-    this.unsubscribe = client.subscribe<Record<string, unknown>>(
-      { query, variables, operationName, extensions: { [USER_EXTENSION]: user } },
+    this.unsubscribe = this.client.subscribe<Record<string, unknown>>(
+      { query, variables, operationName, extensions: { [USER_EXTENSION]: this.user } },
       {
         next: (result) => {
           if (this.ended) return;
+          this.refusals = 0;
           const root = rootOf(result.data as Record<string, unknown> | null | undefined);
           const { version, seq, id } = root ?? {};
           const task = !feed ? '' : typeof id === 'string' ? id : undefined;
           if (typeof version === 'number' && task !== undefined) {
-            if (version <= (lastVersion.get(task) ?? -Infinity)) return;
-            remember(lastVersion, task, version, FEED_VERSIONS_KEPT);
+            if (version <= (this.lastVersion.get(task) ?? -Infinity)) return;
+            remember(this.lastVersion, task, version, FEED_VERSIONS_KEPT);
           }
           if (typeof seq === 'number') {
-            if (seq <= lastSeq) return;
-            lastSeq = seq;
+            if (seq <= this.lastSeq) return;
+            this.lastSeq = seq;
           }
           const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
           if (typeof seq === 'number') this.sequence.push(value);
@@ -296,10 +306,35 @@ class UpstreamSubscription {
           for (const browser of this.browsers) browser.push(value);
         },
         // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
-        error: (error) => this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] }),
+        error: (error) => {
+          if (Array.isArray(error) && this.refused(error)) return;
+          this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] });
+        },
         complete: () => this.end(),
       },
     );
+  }
+
+  /**
+   * A subscription the backend refused only because it could not reach Redis for a moment
+   * (SERVICE_UNAVAILABLE: graphql-ws resubscribes everything at once when the upstream socket
+   * comes back, often while the backend's own Redis connection is still reconnecting) is tried
+   * again with backoff, as long as a browser listens, rather than ended: browser subscriptions
+   * stay open across backend and Redis outages (docs/guarantees.md). Versions and seqs only rise
+   * across the retries. Any other error ends it.
+   */
+  private refused(errors: readonly { extensions?: Record<string, unknown> }[]): boolean {
+    if (this.ended || errors.length === 0 || !errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) return false;
+    const wait = Math.min(5000, 100 * 2 ** this.refusals);
+    this.refusals += 1;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        if (!this.ended) this.start();
+      },
+      wait / 2 + Math.random() * (wait / 2),
+    );
+    return true;
   }
 
   /** Never called once ended: `gone()` has taken it out of the relayer's map by then. */
@@ -315,6 +350,7 @@ class UpstreamSubscription {
   private end(last?: ExecutionResult): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.retryTimer);
     this.gone();
     for (const browser of this.browsers) {
       if (last) browser.push(last);
@@ -326,6 +362,7 @@ class UpstreamSubscription {
   private leave(browser: PushStream<ExecutionResult>): void {
     if (!this.browsers.delete(browser) || this.browsers.size > 0 || this.ended) return;
     this.ended = true;
+    clearTimeout(this.retryTimer);
     this.gone();
     this.unsubscribe();
   }
