@@ -15,7 +15,15 @@ export async function startTask(page: Page, kind?: string, fields: Record<string
 
 /** Fills the form and presses "Start a task", whatever comes of it. */
 export async function fillAndStart(page: Page, kind?: string, fields: Record<string, string> = {}): Promise<void> {
-  if (kind) await page.getByLabel('Kind').selectOption({ label: kind });
+  if (kind) {
+    // A choice made before React hydrates the form is lost (the server's markup is replaced): on a
+    // loaded machine that happened in CI. Choose again until the kind's first field is there.
+    const first = Object.keys(fields)[0];
+    await expect(async () => {
+      await page.getByLabel('Kind').selectOption({ label: kind });
+      if (first) await expect(page.getByLabel(first, { exact: true })).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+  }
   for (const [label, value] of Object.entries(fields)) {
     const field = page.getByLabel(label, { exact: true });
     if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
