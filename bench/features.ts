@@ -15,6 +15,7 @@ import type { BenchContext, BenchStack } from './context.js';
 import type { FeatureCommand } from './feature-client.js';
 import type { Sub } from './load-client.js';
 import type { Row } from './run.js';
+import { commandTime } from './redis-info.js';
 import { median, percentile, round } from './stats.js';
 
 const { TaskStore } = (await import(join(REPO_ROOT, 'backend/dist/tasks/task-store.js'))) as any;
@@ -45,18 +46,6 @@ interface Timed {
   redisUsPerWrite: number;
 }
 
-async function commandTime(s: BenchStack, commands: string[]): Promise<{ calls: number; usec: number }> {
-  const info = await s.redisClient.info('commandstats');
-  let calls = 0;
-  let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)) {
-    if (!commands.includes(m[1])) continue;
-    calls += Number(m[2]);
-    usec += Number(m[3]);
-  }
-  return { calls, usec };
-}
-
 /**
  * Writes at `rate` per second for `seconds` (every 5 ms, as the status latency trials do), each
  * through `write(i)`, which answers the key its receipts will carry (`<id>:<seq or version>`);
@@ -71,7 +60,7 @@ async function timed(
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: true })));
   const cpu0 = o.pids.map(ctx.cpuMs);
   const wall0 = Date.now();
-  const time0 = await commandTime(s, o.commands);
+  const time0 = await commandTime(s.redisClient, o.commands);
   const stamps = new Map<string, number>();
   const total = Math.max(1, Math.round(o.rate * o.seconds));
   const writes: Promise<unknown>[] = [];
@@ -86,7 +75,7 @@ async function timed(
   }
   await Promise.all(writes);
   const receipts = await waitForReceipts(ctx, stamps.size * o.fanout);
-  const time1 = await commandTime(s, o.commands);
+  const time1 = await commandTime(s.redisClient, o.commands);
   const cpu1 = o.pids.map(ctx.cpuMs);
   const wallS = (Date.now() - wall0) / 1000;
   const matched = match(receipts, stamps);

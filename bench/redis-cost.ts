@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { REPO_ROOT, spawnService } from '../testkit/index.js';
 import type { BenchContext } from './context.js';
+import { commandStats } from './redis-info.js';
 import type { Row } from './run.js';
 import { median, round } from './stats.js';
 
@@ -33,10 +34,9 @@ interface Counters {
 }
 
 async function counters(redis: Redis): Promise<Counters> {
-  const [stats, commandstats] = [await redis.info('stats'), await redis.info('commandstats')];
+  const stats = await redis.info('stats');
+  const commands = await commandStats(redis);
   const cpu = await redis.info('cpu');
-  const commands = new Map<string, { calls: number; usec: number }>();
-  for (const m of commandstats.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) commands.set(m[1], { calls: Number(m[2]), usec: Number(m[3]) });
   const num = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return {
     commands,

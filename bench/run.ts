@@ -48,6 +48,7 @@ import { peerRows, peersPhase } from './peers/peers.js';
 import type { BenchContext } from './context.js';
 import { featureRows, featuresPhase } from './features.js';
 import { redisPhase, redisRows, retainedRows } from './redis-cost.js';
+import { commandTime } from './redis-info.js';
 import { median, percentile, round } from './stats.js';
 
 // The product's own code for records and status writes (the same CAS script the worker runs).
@@ -411,19 +412,6 @@ function cpuMs(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
-/** Redis's own account of the calls to `commands` so far and the time spent in them (INFO commandstats), µs. */
-async function commandTime(s: Stack, commands: string[]): Promise<{ calls: number; usec: number }> {
-  const info = await s.redisClient.info('commandstats');
-  let calls = 0;
-  let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)) {
-    if (!commands.includes(m[1])) continue;
-    calls += Number(m[2]);
-    usec += Number(m[3]);
-  }
-  return { calls, usec };
-}
-
 // ───────────────────────── status latency ─────────────────────────
 
 interface Trial {
@@ -478,7 +466,7 @@ async function trial(
   const redisPid = s.redis.process.pid!;
   // ioredis sends a defined script as EVALSHA (EVAL once, if Redis lacks it).
   const writeCommands = which === 'raw' ? ['publish'] : ['evalsha', 'eval'];
-  const timeBefore = await commandTime(s, writeCommands);
+  const timeBefore = await commandTime(s.redisClient, writeCommands);
   const cpuBefore = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
   const stamps = new Map<string, number>();
   /** How long each write took to be acknowledged by Redis (ms): where a backlog starts. */
@@ -537,7 +525,7 @@ async function trial(
   }
   await Promise.all(s.clients.map((c) => c.call({ type: 'record', on: false })));
   const cpuAfter = [cpuMs(first), cpuMs(second), cpuMs(redisPid)];
-  const timeAfter = await commandTime(s, writeCommands);
+  const timeAfter = await commandTime(s.redisClient, writeCommands);
   const latencies: number[] = [];
   for (const c of s.clients) {
     const r = await c.call({ type: 'collect' });

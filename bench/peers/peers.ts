@@ -17,6 +17,7 @@
  * bench/run.ts registers the phase and hands over what it shares (see PeerContext).
  */
 import { join } from 'node:path';
+import type { Row } from '../run.js';
 import { median, round } from '../stats.js';
 import { INSPECTOR_LINE, Inspector, REPO_ROOT, sleep, spawnService, startFrontend, type Memory, type Service } from '../../testkit/index.js';
 
@@ -284,17 +285,6 @@ async function fullPathRounds(c: PeerContext, sides: Side[], nestPrefix: string,
   return { rate: fullPath, cpuPerTask };
 }
 
-export interface PeerRow {
-  id: string;
-  metric: string;
-  unit: string;
-  system: number | null;
-  baseline: number | null;
-  ratio: number | null;
-  goal: string;
-  pass: boolean;
-}
-
 /**
  * The rows: for each peer, system against peer with the ratio system ÷ peer taken inside each
  * round (median). Lower is better for latency, CPU and memory, higher for throughput; the goal
@@ -308,8 +298,8 @@ function medianOf(values: number[]): number {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-export function peerRows(r: PeersResult): PeerRow[] {
-  const rows: PeerRow[] = [];
+export function peerRows(r: PeersResult): Row[] {
+  const rows: Row[] = [];
   const r2 = (x: number) => round(x, 2);
   const tier: Record<PeerName, (t: PeerTrial) => number> = { 'nest-filter': (t) => t.cpuFirstUs, 'stitched-yoga': (t) => t.cpuSecondUs };
   const tierName: Record<PeerName, string> = { 'nest-filter': 'backend API', 'stitched-yoga': 'frontend' };

@@ -9,6 +9,8 @@ const logger = new Logger('WebSocketKeepAlive');
  * is terminated (a close handshake would wait on the same dead link). Without it, a gateway
  * gone without a FIN (a partition, a crashed host) would keep its subscriptions, and their Redis
  * channels, here for as long as TCP retransmits. Noticed within two intervals of going silent.
+ * (graphql-ws's own keep-alive does the same at a fixed 12 s: @nestjs/graphql calls `useServer`
+ * without its keepAlive argument, so this one is what makes the interval a setting.)
  */
 export function keepSocketAlive(socket: WebSocket, intervalMs: number): void {
   let answered = true;

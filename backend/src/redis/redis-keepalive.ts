@@ -39,16 +39,11 @@ export function keepAlive(client: Pingable | Cluster, name: string, { intervalMs
       client.stream?.destroy(new Error(`no answer to PING within ${timeoutMs} ms`));
     }, timeoutMs);
     pending = deadline;
-    client.ping().then(
-      () => {
-        clearTimeout(deadline);
-        if (pending === deadline) pending = undefined;
-      },
-      () => {
-        clearTimeout(deadline);
-        if (pending === deadline) pending = undefined;
-      },
-    );
+    const answered = () => {
+      clearTimeout(deadline);
+      if (pending === deadline) pending = undefined;
+    };
+    client.ping().then(answered, answered);
   }, intervalMs);
   timer.unref();
   client.once('end', () => clearInterval(timer));

@@ -1,4 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { CONFIG, type Config } from '../config/config.js';
 import { closeBullClients, createRedisClient, type RedisClient } from './redis-connection.js';
@@ -14,12 +15,13 @@ export const REDIS_KEYS = Symbol('REDIS_KEYS');
  * command), so a request during an outage gets SERVICE_UNAVAILABLE at once instead of hanging.
  */
 function commandClient(config: Config): RedisClient {
-  return kept(config, createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' }), 'longrun:cmd');
+  return kept(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'longrun:cmd' });
 }
 
-/** `client` with the keep-alive that drops it when its link goes dead (see redis-keepalive.ts). */
-function kept(config: Config, client: RedisClient, name: string): RedisClient {
-  keepAlive(client, name, config.redisPing);
+/** A client with the keep-alive that drops it when its link goes dead (see redis-keepalive.ts). */
+function kept(config: Config, options: RedisOptions & { connectionName: string }): RedisClient {
+  const client = createRedisClient(config, options);
+  keepAlive(client, options.connectionName, config.redisPing);
   return client;
 }
 
@@ -34,8 +36,8 @@ function kept(config: Config, client: RedisClient, name: string): RedisClient {
       useFactory: (config: Config) =>
         new RedisPubSub({
           // Cluster clients work too: PUBLISH on any node reaches subscribers on every node.
-          publisher: kept(config, createRedisClient(config, { connectionName: 'longrun:pub' }), 'longrun:pub'),
-          subscriber: kept(config, createRedisClient(config, { connectionName: 'longrun:sub' }), 'longrun:sub'),
+          publisher: kept(config, { connectionName: 'longrun:pub' }),
+          subscriber: kept(config, { connectionName: 'longrun:sub' }),
         }),
     },
   ],

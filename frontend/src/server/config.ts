@@ -47,7 +47,7 @@ export const configSchema = z
     /** A ping unanswered this long drops the upstream socket (it reconnects and resubscribes). */
     UPSTREAM_WS_PONG_TIMEOUT_MS: envInt(5000, 100),
     /** How often each browser WebSocket is pinged; one that has not answered the previous ping by then is dropped. */
-    WS_PING_MS: envInt(30000, 100),
+    WS_PING_MS: envInt(12000, 100),
     /** Live subscriptions one WebSocket may hold; more get RATE_LIMITED (the socket lives on). */
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: envInt(100, 1),
     /** Open WebSockets one session may hold in this process; more are refused with HTTP 429. */
