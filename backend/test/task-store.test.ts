@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { killAllChildren, startRedis, type RedisServer } from '../../testkit/index.js';
+import { killAllChildren, snapshotProblems, startRedis, type RedisServer } from '../../testkit/index.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import type { StoredEvent } from '../src/tasks/task-events.js';
+import { toPublic } from '../src/tasks/task-state.js';
 import type * as StoreModule from '../src/tasks/task-store.js';
 
 // The store is a Nest provider (parameter decorators, which tsx does not compile): the test runs
@@ -82,6 +83,27 @@ describe('attempts', () => {
     assert.equal(ended?.type, 'ENDED');
     assert.equal(ended?.status, 'FINISHED');
     assert.deepEqual(ended?.result, { __typename: 'SimulatedResult', durationMs: 2 });
+  });
+
+  test("an attempt's window stays ordered when writers' clocks disagree (a write that waited in flight, a clock behind)", async (t) => {
+    const task = await store.create(OWNER, spec);
+    const opened = await store.apply(task.id, 'start', { startedAt: Date.now() }, { attempt: 1 });
+    assert.ok(opened.applied);
+    const startedAt = opened.task.attempts[0].startedAt;
+    // The loss of attempt 1, decided by a writer whose clock reads 5 s earlier, lands after the start.
+    const now = Date.now();
+    t.mock.method(Date, 'now', () => now - 5000);
+    const lost = await store.apply(task.id, 'retry', { error: 'Worker lost', progress: 0 }, { attempt: 1 });
+    t.mock.restoreAll();
+    assert.ok(lost.applied);
+    assert.equal(lost.task.attempts[0].endedAt, startedAt, 'ended no earlier than it started');
+    // The next attempt, started by a writer whose clock is behind that end, starts no earlier than it.
+    t.mock.method(Date, 'now', () => startedAt - 3000);
+    const second = await store.apply(task.id, 'start', {}, { attempt: 2 });
+    t.mock.restoreAll();
+    assert.ok(second.applied);
+    assert.equal(second.task.attempts[1].startedAt, startedAt, 'started no earlier than the previous one ended');
+    assert.deepEqual(snapshotProblems(toPublic(second.task)), []);
   });
 });
 

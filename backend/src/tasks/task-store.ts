@@ -78,10 +78,13 @@ if step ~= 'none' then
   local list = {}
   if t.attempts and t.attempts ~= '' and t.attempts ~= '{}' then list = cjson.decode(t.attempts) end
   local last = list[#list]
+  -- Times are writers' clocks, and a write may have waited in flight (a frozen or partitioned
+  -- writer) while another landed: the version order is the truth, so an attempt's window is
+  -- kept in it, never ending before it started nor starting before the previous one ended.
   if step == 'open' then
-    list[#list + 1] = {number = attempt, startedAt = now}
+    list[#list + 1] = {number = attempt, startedAt = math.max(now, last and last.endedAt or now)}
   elseif last and not last.endedAt then
-    last.endedAt = now
+    last.endedAt = math.max(now, last.startedAt or now)
     last.error = err
   end
   if step == 'fail' or step == 'next' then

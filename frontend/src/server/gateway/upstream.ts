@@ -308,6 +308,11 @@ class UpstreamSubscription {
         // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
         error: (error) => {
           if (Array.isArray(error) && this.refused(error)) return;
+          // Every browser subscription on it ends here: say why, from the upstream's own words.
+          log().warn(
+            { upstream: describeUpstreamError(error), browsers: this.browsers.size },
+            'upstream subscription failed; ending its browser subscriptions',
+          );
           this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] });
         },
         complete: () => this.end(),
@@ -366,6 +371,14 @@ class UpstreamSubscription {
     this.gone();
     this.unsubscribe();
   }
+}
+
+/** An upstream subscription's error as graphql-ws reports it: the operation's error codes, or the socket's close code. */
+function describeUpstreamError(error: unknown): string {
+  if (Array.isArray(error)) return `errors ${error.map((e: { extensions?: { code?: unknown } }) => String(e?.extensions?.code ?? 'NO_CODE')).join(', ')}`;
+  const e = error as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
+  if (typeof e?.code === 'number') return `close ${e.code} ${String(e.reason ?? '')}`.trim();
+  return String(e?.message ?? error);
 }
 
 /** The name of the operation's single root field (not its alias); undefined if it has several or does not parse. */
