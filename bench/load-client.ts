@@ -238,6 +238,14 @@ async function setup(cmd: Extract<Command, { type: 'setup' }>) {
  * Full path: each slot (one session, one socket) creates a task over HTTP, subscribes to it and
  * waits for its final status, then starts the next; `cookies.length` slots in flight.
  */
+/**
+ * A page's socket: opened by its first watch and kept across tasks until the slot ends, as the
+ * page keeps its one socket open (its list's `taskUpdates` lives on it). Each task costs a
+ * subscription on it, not a socket: the raw side keeps its connections too (docs/performance.md).
+ */
+const pageSocket = (url: string, cookie: string): Client =>
+  createClient({ url, webSocketImpl: wsWithCookie(cookie), lazy: true, lazyCloseTimeout: 3_600_000, retryAttempts: 0 });
+
 async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
   let started = 0;
   let finished = 0;
@@ -247,7 +255,7 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
   const steps = { create: [] as number[], firstMessage: [] as number[], final: [] as number[] };
   const t0 = now();
   const slot = async (cookie: string) => {
-    const client = createClient({ url: cmd.wsUrl, webSocketImpl: wsWithCookie(cookie), lazy: true, retryAttempts: 0 });
+    const client = pageSocket(cmd.wsUrl, cookie);
     try {
       while (started < cmd.total) {
         started++;
@@ -299,8 +307,8 @@ async function fullpath(cmd: Extract<Command, { type: 'fullpath' }>) {
 
 /**
  * The tiers' own share of a full-path task, without the task: `query` posts a one-task list
- * query over HTTP (as createTask travels); `watch` opens a socket per subscription to a task
- * that is already final (snapshot, complete, close: as a task's watch travels). Slot i uses
+ * query over HTTP (as createTask travels); `watch` subscribes, on the slot's page socket, to a
+ * task that is already final (subscribe, snapshot, complete: as a task's watch travels). Slot i uses
  * cookies[i] and, for `watch`, taskIds[i] (that session's task).
  */
 async function floor(cmd: Extract<Command, { type: 'floor' }>) {
@@ -308,7 +316,7 @@ async function floor(cmd: Extract<Command, { type: 'floor' }>) {
   let failures = 0;
   const t0 = now();
   const slot = async (cookie: string, taskId: string) => {
-    const client = createClient({ url: cmd.wsUrl, webSocketImpl: wsWithCookie(cookie), lazy: true, retryAttempts: 0 });
+    const client = pageSocket(cmd.wsUrl, cookie);
     try {
       while (started < cmd.total) {
         started++;

@@ -1039,7 +1039,7 @@ async function fullPathPhase(s: Stack, n: number, pairs: number) {
     floor = await floorRun(s, n * 4);
     log(
       `  floor: the tiers' share of a task without the task: ${floor.httpMs.toFixed(2)} ms per HTTP query + ` +
-        `${floor.wsMs.toFixed(2)} ms per socket with one subscription (API + frontend + Redis), load client ` +
+        `${floor.wsMs.toFixed(2)} ms per watch on a page's socket (API + frontend + Redis), load client ` +
         `${floor.clientMs.toFixed(2)} ms`,
     );
   } finally {
@@ -1399,7 +1399,7 @@ async function main(): Promise<void> {
         });
         rows.push({
           id: 'cpu_floor_ws',
-          metric: 'floor: CPU per socket with one subscription (API + frontend + Redis)',
+          metric: "floor: CPU per watch on a page's socket (API + frontend + Redis)",
           unit: 'ms',
           system: r2(full.floor.wsMs),
           baseline: null,
