@@ -247,4 +247,24 @@ describe('createTask controls', () => {
     const owned = await redisCall(redis.url, 'ZCARD', redisKeys(shared.prefix).ownerTasks(api.user));
     assert.equal(owned, 0);
   });
+
+  test('queuePosition is a hint: when Redis cannot answer its read, it is null beside the status, never an error', async () => {
+    // A Redis user that may run everything but ZRANK, the read behind queuePosition alone.
+    await redisCall(redis.url, 'ACL', 'SETUSER', 'norank', 'on', '>norank-secret', '~*', '&*', '+@all', '-zrank');
+    const url = new URL(redis.url);
+    url.username = 'norank';
+    url.password = 'norank-secret';
+    // An API without a worker: its tasks stay WAITING, where the position is read.
+    const api = await startBackend({ REDIS_URL: url.toString(), REDIS_PREFIX: 'ctlnorank', BACKEND_ROLE: 'api', TASK_CREATE_LIMIT: '10000' });
+    try {
+      const client = new Api(api, newUser('norank'));
+      const created = await create(client);
+      assert.deepEqual([created.status, created.queuePosition], ['WAITING', null]);
+      const read1 = await read(client, created.id);
+      assert.deepEqual([read1.status, read1.queuePosition], ['WAITING', null]);
+      assert.match(api.logs.text(), /queuePosition of \S+ unknown for now: NOPERM/);
+    } finally {
+      await api.stop();
+    }
+  });
 });

@@ -217,10 +217,19 @@ export class TasksService {
     }
   }
 
-  /** A task's place in its owner's line (see `Task.queuePosition`); null unless WAITING. */
+  /**
+   * A task's place in its owner's line (see `Task.queuePosition`); null unless WAITING, and null
+   * when Redis cannot answer this one read: it is a hint beside a status that was read already,
+   * and an error here would cost a live view that status (clients drop an event with errors).
+   */
   async queuePosition(task: PublicTask, owner: string): Promise<number | null> {
     if (task.status !== 'WAITING') return null;
-    return guard(this.store.queuePosition(owner, task.id));
+    try {
+      return await this.store.queuePosition(owner, task.id);
+    } catch (error) {
+      this.logger.warn(`queuePosition of ${task.id} unknown for now: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   async get(id: string, owner: string): Promise<PublicTask> {

@@ -417,8 +417,10 @@ export type Task = {
   /**
    * While WAITING: its place in its owner's line, from 1: one more than the number of the owner's
    * WAITING tasks served before it (higher priority, or the same priority and due earlier; due is
-   * `scheduledFor` or else `createdAt`). Null when not WAITING. Over `MAX_RUNNING_PER_USER`
-   * running tasks, this is how many of the owner's tasks must start before this one can.
+   * `scheduledFor` or else `createdAt`). Null when not WAITING, or when it cannot be read at that
+   * moment (Redis briefly unreachable): a hint, never an error beside the status. Over
+   * `MAX_RUNNING_PER_USER` running tasks, this is how many of the owner's tasks must start before
+   * this one can.
    */
   queuePosition?: Maybe<Scalars['Int']['output']>;
   /** What the work produced; null until FINISHED. */
