@@ -10,12 +10,11 @@ import {
   CLIENT_HEADER,
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_PARAM,
-  pushStream,
+  PushQueue,
   REQUEST_ID_EXTENSION,
   REQUEST_ID_HEADER,
   USER_EXTENSION,
   USER_HEADER,
-  type PushStream,
 } from '@longrun/server-common';
 
 /** What every gateway operation knows about its caller. */
@@ -252,11 +251,15 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
  * which may be minutes away.
  */
 class UpstreamSubscription {
-  private readonly browsers = new Set<PushStream<ExecutionResult>>();
+  private readonly browsers = new Set<PushQueue<ExecutionResult>>();
+  // The collections below are made at their first entry: a gateway holds one of these per
+  // browser subscription, and a taskStatus stream never fills `sequence` (docs/performance.md).
   /** What a browser subscription that joins now starts with: every item of a sequence... */
-  private readonly sequence: ExecutionResult[] = [];
-  /** ...or the newest snapshot of each task (one entry for taskStatus), oldest change first. */
-  private readonly latest = new Map<string, ExecutionResult>();
+  private sequence: ExecutionResult[] | undefined;
+  /** ...or the newest snapshot of each of a feed's tasks, oldest change first... */
+  private latest: Map<string, ExecutionResult> | undefined;
+  /** ...or of the one task of a stream that is not a feed (taskStatus). */
+  private snapshot: ExecutionResult | undefined;
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
   private unsubscribe: () => void = () => undefined;
@@ -277,7 +280,9 @@ class UpstreamSubscription {
   // the backend starts again from the current snapshot (or replays the sequence from the same
   // point, or a feed's recent changes), repeating what was already relayed: versions (per
   // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
-  private readonly lastVersion = new Map<string, number>();
+  private lastVersion: Map<string, number> | undefined;
+  /** The same for a stream that is not a feed: one task. */
+  private version = -Infinity;
   private lastSeq = -Infinity;
 
   private start(): void {
@@ -293,16 +298,25 @@ class UpstreamSubscription {
           const { version, seq, id } = root ?? {};
           const task = !feed ? '' : typeof id === 'string' ? id : undefined;
           if (typeof version === 'number' && task !== undefined) {
-            if (version <= (this.lastVersion.get(task) ?? -Infinity)) return;
-            remember(this.lastVersion, task, version, FEED_VERSIONS_KEPT);
+            if (version <= (feed ? (this.lastVersion?.get(task) ?? -Infinity) : this.version)) return;
+            if (!feed) this.version = version;
+            else {
+              this.lastVersion ??= new Map();
+              remember(this.lastVersion, task, version, FEED_VERSIONS_KEPT);
+            }
           }
           if (typeof seq === 'number') {
             if (seq <= this.lastSeq) return;
             this.lastSeq = seq;
           }
           const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
-          if (typeof seq === 'number') this.sequence.push(value);
-          else if (task !== undefined) remember(this.latest, task, value, FEED_REPLAY_TASKS);
+          if (typeof seq === 'number') {
+            this.sequence ??= [];
+            this.sequence.push(value);
+          } else if (task !== undefined && feed) {
+            this.latest ??= new Map();
+            remember(this.latest, task, value, FEED_REPLAY_TASKS);
+          } else if (task !== undefined) this.snapshot = value;
           for (const browser of this.browsers) browser.push(value);
         },
         // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
@@ -345,11 +359,12 @@ class UpstreamSubscription {
   /** Never called once ended: `gone()` has taken it out of the relayer's map by then. */
   join(): AsyncIterableIterator<ExecutionResult> {
     // Its end (the browser cut it, or graphql-ws finished with it) is the browser leaving.
-    const browser = pushStream<ExecutionResult>(() => this.leave(browser));
-    for (const value of this.sequence) browser.push(value);
-    for (const value of this.latest.values()) browser.push(value);
+    const browser: PushQueue<ExecutionResult> = new PushQueue(() => this.leave(browser));
+    for (const value of this.sequence ?? []) browser.push(value);
+    for (const value of this.latest?.values() ?? []) browser.push(value);
+    if (this.snapshot) browser.push(this.snapshot);
     this.browsers.add(browser);
-    return browser.stream;
+    return browser;
   }
 
   private end(last?: ExecutionResult): void {
@@ -364,7 +379,7 @@ class UpstreamSubscription {
     this.browsers.clear();
   }
 
-  private leave(browser: PushStream<ExecutionResult>): void {
+  private leave(browser: PushQueue<ExecutionResult>): void {
     if (!this.browsers.delete(browser) || this.browsers.size > 0 || this.ended) return;
     this.ended = true;
     clearTimeout(this.retryTimer);
