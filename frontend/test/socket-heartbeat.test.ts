@@ -1,21 +1,29 @@
 /**
- * The browser sockets' keep-alive (graphql-ws `useServer`'s keepAlive, set to WS_PING_MS in gateway/ws.ts) on real sockets: a client that
- * answers pings (as browsers do) stays; one that stops answering (a vanished browser: the
- * ws client's `autoPong: false` stands in for its dead link) is terminated within two intervals.
+ * The browser sockets' keep-alive (gateway/ws-adapter.ts, every WS_PING_MS in gateway/ws.ts) on
+ * real sockets: a client that answers pings (as browsers do) stays; one that stops answering (a
+ * vanished browser: the ws client's `autoPong: false` stands in for its dead link) is terminated
+ * within two intervals.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { WebSocket, WebSocketServer } from 'ws';
 import { buildSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { makeServer } from 'graphql-ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { serveGraphqlWs } from '../src/server/gateway/ws-adapter.js';
 
 const INTERVAL_MS = 200;
 
 test('a socket that answers pings stays open; one that stops is terminated within two intervals', async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(wss, 'listening');
-  const server = useServer({ schema: buildSchema('type Query { ok: Boolean }') }, wss, INTERVAL_MS);
+  const adapter = serveGraphqlWs(wss, makeServer({ schema: buildSchema('type Query { ok: Boolean }') }), {
+    pingMs: INTERVAL_MS,
+    maxBufferedBytes: 1 << 20,
+    onSlow: () => undefined,
+    dev: false,
+  });
+  wss.on('connection', (ws) => adapter.serve(ws, undefined, () => undefined));
   const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
   try {
     const alive = new WebSocket(url, 'graphql-transport-ws');
@@ -31,8 +39,7 @@ test('a socket that answers pings stays open; one that stops is terminated withi
     assert.equal(alive.readyState, WebSocket.OPEN, 'the answering socket is kept');
     alive.close();
   } finally {
-    await server.dispose();
     for (const ws of wss.clients) ws.terminate();
-    await new Promise((r) => wss.close(r));
+    await adapter.dispose(1001, 'Going away');
   }
 });

@@ -17,67 +17,82 @@ const DONE: IteratorResult<never, undefined> = { value: undefined, done: true };
  * before that, and it costs about ten times the CPU per value. The queue is unbounded, like a
  * Redis subscription's: a task publishes at most a few dozen versions.
  * `onEnd` runs once, synchronously, when the stream is stopped or the reader returns.
+ *
+ * A class, its methods on the prototype: one object per stream rather than a closure per
+ * method (the gateway holds one per browser subscription; docs/performance.md). It is its own
+ * `stream`; `pushStream` gives the same with `push` and `stop` that may be called unbound.
  */
-export function pushStream<T>(onEnd: () => void): PushStream<T> {
-  const queue: T[] = [];
+export class PushQueue<T> implements AsyncIterableIterator<T>, PushStream<T> {
+  /** Created at the first value that waits (most of a subscription's life, none does). */
+  private queue: T[] | undefined;
   /** A reader's pending `next()`; only ever set while the queue is empty. */
-  let waiting: { resolve: (step: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
-  let stopped = false;
+  private waiting: { resolve: (step: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
+  private stopped = false;
   /** The error to hand out once the queue is drained. */
-  let failure: Error | undefined;
+  private failure: Error | undefined;
 
-  const stop = (error?: Error) => {
-    if (stopped) return;
-    stopped = true;
-    if (waiting) {
-      const { resolve, reject } = waiting;
-      waiting = null;
+  constructor(private readonly onEnd: () => void) {}
+
+  get stream(): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  push(value: T): void {
+    if (this.stopped) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value, done: false });
+    } else {
+      this.queue ??= [];
+      this.queue.push(value);
+    }
+  }
+
+  stop(error?: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.waiting) {
+      const { resolve, reject } = this.waiting;
+      this.waiting = null;
       if (error) reject(error);
       else resolve(DONE);
     } else {
-      failure = error;
+      this.failure = error;
     }
-    onEnd();
-  };
+    this.onEnd();
+  }
 
-  const stream: AsyncIterableIterator<T> = {
-    next() {
-      if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
-      if (failure) {
-        const error = failure;
-        failure = undefined;
-        return Promise.reject(error);
-      }
-      if (stopped) return Promise.resolve(DONE);
-      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
-    },
-    async return() {
-      queue.length = 0;
-      failure = undefined;
-      stop();
-      return DONE;
-    },
-    async throw(error?: unknown) {
-      await stream.return!();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return stream;
-    },
-  };
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue !== undefined && this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failure) {
+      const error = this.failure;
+      this.failure = undefined;
+      return Promise.reject(error);
+    }
+    if (this.stopped) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
 
-  return {
-    stream,
-    push(value) {
-      if (stopped) return;
-      if (waiting) {
-        const { resolve } = waiting;
-        waiting = null;
-        resolve({ value, done: false });
-      } else {
-        queue.push(value);
-      }
-    },
-    stop,
-  };
+  async return(): Promise<IteratorResult<T>> {
+    this.queue = undefined;
+    this.failure = undefined;
+    this.stop();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<T>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}
+
+/** A PushQueue whose `push` and `stop` may be called unbound (destructured). */
+export function pushStream<T>(onEnd: () => void): PushStream<T> {
+  const queue = new PushQueue<T>(onEnd);
+  return { stream: queue, push: (value) => queue.push(value), stop: (error) => queue.stop(error) };
 }

@@ -21,32 +21,25 @@ export interface SlowConsumer {
 }
 
 /**
- * Bounds the bytes this process holds for one browser socket. graphql-ws awaits each send's
- * write callback before it takes the next event, so with a client that does not read, events
- * would pile up unmeasured in the relay's per-subscription queues (upstream.ts) instead. Here a
- * send is handed to the socket at once and acknowledged at once, so everything queued for the
- * socket is in its write buffer, where `bufferedAmount` counts it (the kernel's socket buffer
- * fills first); past `maxBufferedBytes` the socket is closed with SLOW_CONSUMER_CLOSE_CODE and,
- * SLOW_CONSUMER_GRACE_MS later, terminated, which frees the buffer and makes graphql-ws end its
- * subscriptions (and the relay release their upstream ones). Call before graphql-ws sees the socket.
+ * Sends `data` on a browser socket, bounding the bytes this process holds for it. graphql-ws
+ * awaits each send before it takes the next event, so with a client that does not read, events
+ * would pile up unmeasured in the relay's per-subscription queues (upstream.ts) instead. So a
+ * send is handed to the socket at once and acknowledged at once (ws-adapter.ts returns at once),
+ * and everything queued for the socket is in its write buffer, where `bufferedAmount` counts it
+ * (the kernel's socket buffer fills first); past `maxBufferedBytes` the socket is closed with
+ * SLOW_CONSUMER_CLOSE_CODE and, SLOW_CONSUMER_GRACE_MS later, terminated, which frees the buffer
+ * and makes graphql-ws end its subscriptions (and the relay release their upstream ones). On a
+ * socket that is not open (closing: over the bound, say) nothing is sent.
+ * Returns what to report when this send closed the socket for it.
  */
-export function boundSends(ws: WebSocket, maxBufferedBytes: number, onSlow: (info: SlowConsumer) => void): void {
-  const send = ws.send.bind(ws);
-  ws.send = ((data: Parameters<WebSocket['send']>[0], options?: unknown, cb?: (error?: Error) => void) => {
-    const done = typeof options === 'function' ? (options as (error?: Error) => void) : cb;
-    if (ws.readyState !== ws.OPEN) {
-      // What graphql-ws's adapter does itself on a closed socket: nothing to send, nothing to wait for.
-      if (done) process.nextTick(done);
-      return;
-    }
-    // A write error also closes the socket ('close' ends the subscriptions): nothing to report here.
-    send(data, typeof options === 'object' && options !== null ? options : {}, () => undefined);
-    if (done) process.nextTick(done);
-    const bufferedBytes = ws.bufferedAmount;
-    if (bufferedBytes <= maxBufferedBytes) return;
-    onSlow({ bufferedBytes });
-    ws.close(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON);
-    const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS);
-    ws.once('close', () => clearTimeout(timer));
-  }) as WebSocket['send'];
+export function sendBounded(ws: WebSocket, data: string, maxBufferedBytes: number): SlowConsumer | undefined {
+  if (ws.readyState !== ws.OPEN) return undefined;
+  // A write error also closes the socket ('close' ends the subscriptions): nothing to report here.
+  ws.send(data, () => undefined);
+  const bufferedBytes = ws.bufferedAmount;
+  if (bufferedBytes <= maxBufferedBytes) return undefined;
+  ws.close(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON);
+  const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS);
+  ws.once('close', () => clearTimeout(timer));
+  return { bufferedBytes };
 }

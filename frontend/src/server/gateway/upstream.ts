@@ -1,6 +1,6 @@
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { getOperationAST, Kind, parse, print, type DocumentNode } from 'graphql';
-import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions, type Sink } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { FrontendConfig } from '../config.js';
 import { log } from '../ops/logger.js';
@@ -10,12 +10,11 @@ import {
   CLIENT_HEADER,
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_PARAM,
-  pushStream,
+  PushQueue,
   REQUEST_ID_EXTENSION,
   REQUEST_ID_HEADER,
   USER_EXTENSION,
   USER_HEADER,
-  type PushStream,
 } from '@longrun/server-common';
 
 /** What every gateway operation knows about its caller. */
@@ -251,18 +250,36 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
  * it never holds the backend's stream (and its Redis channel) until the task's next event,
  * which may be minutes away.
  */
-class UpstreamSubscription {
-  private readonly browsers = new Set<PushStream<ExecutionResult>>();
+class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknown>>> {
+  // The state below is what a gateway holds per browser subscription (one upstream one each,
+  // unless the same user watches the same thing twice), so it is kept small: collections are
+  // made at their first entry, a taskStatus stream keeps its one snapshot and version in
+  // fields, and this object is graphql-ws's sink itself (docs/performance.md, the RSS row).
+  /** The browser subscriptions it feeds (usually one; a user's second tab makes two). */
+  private browsers: PushQueue<ExecutionResult>[] = [];
   /** What a browser subscription that joins now starts with: every item of a sequence... */
-  private readonly sequence: ExecutionResult[] = [];
-  /** ...or the newest snapshot of each task (one entry for taskStatus), oldest change first. */
-  private readonly latest = new Map<string, ExecutionResult>();
+  private sequence: ExecutionResult[] | undefined;
+  /** ...or the newest snapshot of each of a feed's tasks, oldest change first... */
+  private latest: Map<string, ExecutionResult> | undefined;
+  /** ...or of the one task of a stream that is not a feed (taskStatus). */
+  private snapshot: ExecutionResult | undefined;
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
   private unsubscribe: () => void = () => undefined;
   /** Refusals in a row while the backend could not serve it (see `refused`). */
   private refusals = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A feed's snapshots are of many tasks, told apart by their `id`. */
+  private readonly feed: boolean;
+
+  // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
+  // the backend starts again from the current snapshot (or replays the sequence from the same
+  // point, or a feed's recent changes), repeating what was already relayed: versions (per
+  // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
+  private lastVersion: Map<string, number> | undefined;
+  /** The same for a stream that is not a feed: one task. */
+  private version = -Infinity;
+  private lastSeq = -Infinity;
 
   constructor(
     private readonly client: Pick<Client, 'subscribe'>,
@@ -270,54 +287,57 @@ class UpstreamSubscription {
     private readonly user: string,
     private readonly gone: () => void,
   ) {
+    this.feed = FEEDS.has(rootFieldOf(operation.query, operation.operationName) ?? '');
     this.start();
   }
 
-  // When the upstream socket comes back, graphql-ws resubscribes with the same variables and
-  // the backend starts again from the current snapshot (or replays the sequence from the same
-  // point, or a feed's recent changes), repeating what was already relayed: versions (per
-  // task) and seqs must only rise on a subscription, so a repeat (or anything older) is dropped.
-  private readonly lastVersion = new Map<string, number>();
-  private lastSeq = -Infinity;
-
   private start(): void {
     const { query, variables, operationName } = this.operation;
-    const feed = FEEDS.has(rootFieldOf(query, operationName) ?? '');
-    this.unsubscribe = this.client.subscribe<Record<string, unknown>>(
-      { query, variables, operationName, extensions: { [USER_EXTENSION]: this.user } },
-      {
-        next: (result) => {
-          if (this.ended) return;
-          this.refusals = 0;
-          const root = rootOf(result.data as Record<string, unknown> | null | undefined);
-          const { version, seq, id } = root ?? {};
-          const task = !feed ? '' : typeof id === 'string' ? id : undefined;
-          if (typeof version === 'number' && task !== undefined) {
-            if (version <= (this.lastVersion.get(task) ?? -Infinity)) return;
-            remember(this.lastVersion, task, version, FEED_VERSIONS_KEPT);
-          }
-          if (typeof seq === 'number') {
-            if (seq <= this.lastSeq) return;
-            this.lastSeq = seq;
-          }
-          const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
-          if (typeof seq === 'number') this.sequence.push(value);
-          else if (task !== undefined) remember(this.latest, task, value, FEED_REPLAY_TASKS);
-          for (const browser of this.browsers) browser.push(value);
-        },
-        // graphql-ws reports the operation's errors as an array, or a CloseEvent / Error for the socket.
-        error: (error) => {
-          if (Array.isArray(error) && this.refused(error)) return;
-          // Every browser subscription on it ends here: say why, from the upstream's own words.
-          log().warn(
-            { upstream: describeUpstreamError(error), browsers: this.browsers.size },
-            'upstream subscription failed; ending its browser subscriptions',
-          );
-          this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] });
-        },
-        complete: () => this.end(),
-      },
-    );
+    this.unsubscribe = this.client.subscribe<Record<string, unknown>>({ query, variables, operationName, extensions: { [USER_EXTENSION]: this.user } }, this);
+  }
+
+  /** graphql-ws's sink: an event. */
+  next(result: ExecutionResult<Record<string, unknown>>): void {
+    if (this.ended) return;
+    this.refusals = 0;
+    const feed = this.feed;
+    const root = rootOf(result.data as Record<string, unknown> | null | undefined);
+    const { version, seq, id } = root ?? {};
+    const task = !feed ? '' : typeof id === 'string' ? id : undefined;
+    if (typeof version === 'number' && task !== undefined) {
+      if (version <= (feed ? (this.lastVersion?.get(task) ?? -Infinity) : this.version)) return;
+      if (!feed) this.version = version;
+      else {
+        this.lastVersion ??= new Map();
+        remember(this.lastVersion, task, version, FEED_VERSIONS_KEPT);
+      }
+    }
+    if (typeof seq === 'number') {
+      if (seq <= this.lastSeq) return;
+      this.lastSeq = seq;
+    }
+    const value = (result.errors ? { ...result, errors: result.errors.map(fromUpstream) } : result) as ExecutionResult;
+    if (typeof seq === 'number') {
+      this.sequence ??= [];
+      this.sequence.push(value);
+    } else if (task !== undefined && feed) {
+      this.latest ??= new Map();
+      remember(this.latest, task, value, FEED_REPLAY_TASKS);
+    } else if (task !== undefined) this.snapshot = value;
+    for (const browser of this.browsers) browser.push(value);
+  }
+
+  /** graphql-ws's sink: the operation's errors as an array, or a CloseEvent / Error for the socket. */
+  error(error: unknown): void {
+    if (Array.isArray(error) && this.refused(error)) return;
+    // Every browser subscription on it ends here: say why, from the upstream's own words.
+    log().warn({ upstream: describeUpstreamError(error), browsers: this.browsers.length }, 'upstream subscription failed; ending its browser subscriptions');
+    this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] });
+  }
+
+  /** graphql-ws's sink: the upstream subscription completed. */
+  complete(): void {
+    this.end();
   }
 
   /**
@@ -345,11 +365,13 @@ class UpstreamSubscription {
   /** Never called once ended: `gone()` has taken it out of the relayer's map by then. */
   join(): AsyncIterableIterator<ExecutionResult> {
     // Its end (the browser cut it, or graphql-ws finished with it) is the browser leaving.
-    const browser = pushStream<ExecutionResult>(() => this.leave(browser));
-    for (const value of this.sequence) browser.push(value);
-    for (const value of this.latest.values()) browser.push(value);
-    this.browsers.add(browser);
-    return browser.stream;
+    const browser: PushQueue<ExecutionResult> = new PushQueue(() => this.leave(browser));
+    for (const value of this.sequence ?? []) browser.push(value);
+    for (const value of this.latest?.values() ?? []) browser.push(value);
+    if (this.snapshot) browser.push(this.snapshot);
+    // A new array of the exact size: push() would grow a one-element array to room for 17.
+    this.browsers = [...this.browsers, browser];
+    return browser;
   }
 
   private end(last?: ExecutionResult): void {
@@ -357,15 +379,20 @@ class UpstreamSubscription {
     this.ended = true;
     clearTimeout(this.retryTimer);
     this.gone();
-    for (const browser of this.browsers) {
+    // Taken out first: each stop() calls leave(), which then finds nothing to do.
+    const browsers = this.browsers;
+    this.browsers = [];
+    for (const browser of browsers) {
       if (last) browser.push(last);
       browser.stop();
     }
-    this.browsers.clear();
   }
 
-  private leave(browser: PushStream<ExecutionResult>): void {
-    if (!this.browsers.delete(browser) || this.browsers.size > 0 || this.ended) return;
+  private leave(browser: PushQueue<ExecutionResult>): void {
+    const i = this.browsers.indexOf(browser);
+    if (i < 0) return;
+    this.browsers.splice(i, 1);
+    if (this.browsers.length > 0 || this.ended) return;
     this.ended = true;
     clearTimeout(this.retryTimer);
     this.gone();

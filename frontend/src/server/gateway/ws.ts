@@ -1,17 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { userTag } from '@longrun/server-common';
+import { REQUEST_ID_HEADER, requestIdOf, userTag } from '@longrun/server-common';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
-import type { SubscribePayload } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { makeServer, type SubscribePayload } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { clientAddress } from '../client-address.js';
 import type { FrontendConfig } from '../config.js';
 import { log } from '../ops/logger.js';
 import { newSessionId, sessionOf } from '../session.js';
 import { openCounter, type AddressLimits } from './address-limits.js';
 import { codedError, maskError } from './errors.js';
-import { boundSends, type SlowConsumer } from './slow-consumers.js';
+import type { SlowConsumer } from './slow-consumers.js';
+import { serveGraphqlWs } from './ws-adapter.js';
 import type { Gateway } from './yoga.js';
 
 /** Largest WebSocket message accepted from a browser. */
@@ -31,10 +31,21 @@ export interface GatewayWsEvents {
   slowConsumer?(info: SlowConsumer): void;
 }
 
-/** Who opened a socket: the session's user and the client's address key. */
+/**
+ * Who opened a socket: the session's user, the client's address key and the upgrade's request
+ * id: all a socket needs of its upgrade request, read once, so that the request itself (about
+ * 1.4 KB with its headers) is not kept for the socket's life.
+ */
 interface Caller {
   user: string;
   client: string;
+  requestId?: string;
+}
+
+/** What graphql-ws's context holds of each socket (ctx.extra). */
+interface SocketExtra {
+  socket: WebSocket;
+  caller: Caller;
 }
 
 interface Enveloped {
@@ -59,12 +70,11 @@ function allowedOrigin(req: IncomingMessage, allowedOrigins: readonly string[]):
  */
 async function prepare(
   gateway: Gateway,
-  { user, client }: Caller,
-  req: IncomingMessage,
+  { user, client, requestId }: Caller,
   socket: unknown,
   params: SubscribePayload,
 ): Promise<ExecutionArgs | readonly GraphQLError[]> {
-  const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({ req, socket, params, user, client });
+  const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.yoga.getEnveloped({ socket, params, user, client, requestId });
   const source = gateway.trusted.resolve(params);
   if ('error' in source) return [source.error];
   const document = parse(source.query);
@@ -101,53 +111,56 @@ async function prepare(
 export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits: AddressLimits, events: GatewayWsEvents = {}) {
   // Frames over MAX_PAYLOAD close the socket with 1009 (Message Too Big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
-  const callers = new WeakMap<IncomingMessage, Caller>();
   const { maxSubscriptionsPerSocket, maxSocketsPerSession, initTimeoutMs, maxBufferedBytes } = config.ws;
   const sockets = openCounter(maxSocketsPerSession);
   /** Connected sockets' contexts, for the subscription gauge (read at scrape time). */
   const live = new Set<{ subscriptions: Record<string, unknown> }>();
 
-  const disposable = useServer(
-    {
-      // graphql-ws closes sockets that stay silent with 4408, duplicate ids with 4409 and
-      // unknown or malformed messages with 4400: the protocol's own close codes.
-      connectionInitWaitTimeout: initTimeoutMs,
-      onConnect: (ctx) => {
-        live.add(ctx);
-      },
-      onClose: (ctx) => {
-        live.delete(ctx);
-      },
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        // graphql-ws registers an operation's id before calling this hook, so the count
-        // includes the one asking: only more than the cap is one too many.
-        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
-          return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
-        }
-        const req = ctx.extra.request;
-        const caller = callers.get(req) ?? { user: newSessionId(), client: clientAddress(req, config.address.proxy) };
-        // Each operation spends the address's budget, shared with its HTTP requests.
-        const retryAfterSeconds = await limits.operation(caller.client);
-        if (retryAfterSeconds !== undefined) {
-          return [codedError('RATE_LIMITED', `Too many requests from this address; try again in ${retryAfterSeconds} s`, { retryAfterSeconds })];
-        }
-        // Anything thrown here (GraphQL Armor's limits throw from validate) would make graphql-ws
-        // close the whole socket with 4500: answer this operation with a coded error instead.
-        try {
-          return await prepare(gateway, caller, req, ctx.extra.socket, params);
-        } catch (error) {
-          return [maskError(error, '', config.dev) as GraphQLError];
-        }
-      },
+  const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    // graphql-ws closes sockets that stay silent with 4408, duplicate ids with 4409 and
+    // unknown or malformed messages with 4400: the protocol's own close codes.
+    connectionInitWaitTimeout: initTimeoutMs,
+    onConnect: (ctx) => {
+      live.add(ctx);
     },
-    wss,
-    // graphql-ws's keep-alive: every pingMs each socket is pinged, and one that has not answered
-    // the previous ping is terminated, so a browser gone without a FIN (laptop closed, network
+    onClose: (ctx) => {
+      live.delete(ctx);
+    },
+    execute: (args) => (args.rootValue as Enveloped).execute(args),
+    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+    onSubscribe: async (ctx, _id, params) => {
+      // graphql-ws registers an operation's id before calling this hook, so the count
+      // includes the one asking: only more than the cap is one too many.
+      if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
+        return [codedError('RATE_LIMITED', `At most ${maxSubscriptionsPerSocket} live subscriptions per connection`, { retryAfterSeconds: 1 })];
+      }
+      const { caller } = ctx.extra;
+      // Each operation spends the address's budget, shared with its HTTP requests.
+      const retryAfterSeconds = await limits.operation(caller.client);
+      if (retryAfterSeconds !== undefined) {
+        return [codedError('RATE_LIMITED', `Too many requests from this address; try again in ${retryAfterSeconds} s`, { retryAfterSeconds })];
+      }
+      // Anything thrown here (GraphQL Armor's limits throw from validate) would make graphql-ws
+      // close the whole socket with 4500: answer this operation with a coded error instead.
+      try {
+        return await prepare(gateway, caller, ctx.extra.socket, params);
+      } catch (error) {
+        return [maskError(error, '', config.dev) as GraphQLError];
+      }
+    },
+  });
+  const adapter = serveGraphqlWs(wss, server, {
+    // The keep-alive: every pingMs each socket is pinged, and one that has not answered the
+    // previous ping is terminated, so a browser gone without a FIN (laptop closed, network
     // lost) frees its socket, subscriptions and socket-cap share within two intervals.
-    config.ws.pingMs,
-  );
+    pingMs: config.ws.pingMs,
+    maxBufferedBytes,
+    onSlow: ({ caller }, slow) => {
+      log().warn({ user: userTag(caller.user), bufferedBytes: slow.bufferedBytes, limit: maxBufferedBytes }, 'WebSocket closed: slow consumer');
+      events.slowConsumer?.(slow);
+    },
+    dev: config.dev,
+  });
 
   return {
     async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -173,24 +186,21 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
         socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      callers.set(req, { user, client });
+      const caller: Caller = { user, client, requestId: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
       wss.handleUpgrade(req, socket, head, (ws) => {
         // Checked once the socket is open (so the page can read why); graphql-ws never sees it.
         if (limits.sockets.full(client)) {
           ws.close(ADDRESS_SOCKETS_CLOSE_CODE, `Too many connections from this address; retry in ${ADDRESS_SOCKETS_RETRY_S} s`);
           return;
         }
-        boundSends(ws, maxBufferedBytes, (slow) => {
-          log().warn({ user: userTag(user), bufferedBytes: slow.bufferedBytes, limit: maxBufferedBytes }, 'WebSocket closed: slow consumer');
-          events.slowConsumer?.(slow);
-        });
         sockets.opened(user);
         limits.sockets.opened(client);
-        ws.once('close', () => {
+        // The socket's context keeps its Caller, not the upgrade request; no closure of this
+        // function refers to `req` either, so nothing keeps it for the socket's life.
+        adapter.serve(ws, { socket: ws, caller }, () => {
           sockets.closed(user);
           limits.sockets.closed(client);
         });
-        wss.emit('connection', ws, req);
       });
     },
     /** Open browser sockets, their live subscriptions and the bytes queued for them, for metrics. */
@@ -203,8 +213,7 @@ export function createGatewayWs(gateway: Gateway, config: FrontendConfig, limits
     },
     async close(): Promise<void> {
       // 1012 Service Restart: clients reconnect (to this process's successor or another one).
-      for (const client of wss.clients) client.close(1012, 'Server restarting');
-      await disposable.dispose();
+      await adapter.dispose(1012, 'Server restarting');
     },
   };
 }

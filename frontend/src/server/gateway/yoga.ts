@@ -12,13 +12,18 @@ import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents
 import { loadPublicSchema } from './schema.js';
 import { createUpstream, type GatewayContext, type Upstream } from './upstream.js';
 
-/** Per-request server context handed in by server.ts: the verified session. */
+/**
+ * Per-request server context handed in by server.ts (the verified session), or by ws.ts for an
+ * operation on a socket, which passes what it kept of the upgrade instead of the request.
+ */
 export interface ServerContext {
-  req: IncomingMessage;
-  res: ServerResponse;
+  req?: IncomingMessage;
+  res?: ServerResponse;
   user: string;
   /** The client's address key (client-address.ts). */
   client: string;
+  /** A socket's operations: the upgrade's request id, already checked (requestIdOf). */
+  requestId?: string;
 }
 
 const GRAPHIQL_QUERY = `# Start a task, then paste its id into the subscription and run it.
@@ -76,10 +81,10 @@ export function buildGateway(config: FrontendConfig): Gateway {
     cors: false,
     batching: false,
     maskedErrors: { maskError },
-    context: ({ user, client, req }) => {
+    context: ({ user, client, req, requestId }) => {
       // server.ts set a well-formed id on HTTP requests; anything else (a WebSocket upgrade's
       // header, say) is not passed on.
-      return { user, client, requestId: requestIdOf(req?.headers[REQUEST_ID_HEADER]) };
+      return { user, client, requestId: requestId ?? requestIdOf(req?.headers[REQUEST_ID_HEADER]) };
     },
     plugins: [trusted.plugin(), ...limitPlugins({ exploration: config.graphiql }), useForwardUpstream(upstream)],
     logging: yogaLogger(config.dev ? 'info' : 'warn'),
