@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
@@ -24,6 +26,7 @@ import type { WebSocket } from 'ws';
 import { CONFIG, type Config } from '../config/config.js';
 import { OPS_LOGGER } from '../ops/task-events.js';
 import { contextFor } from './context.js';
+import { batchFrames } from './frame-batching.js';
 import { keepSocketAlive } from './socket-keepalive.js';
 import { documentCache } from './document-cache.js';
 import { maskError, maskErrors } from './errors.js';
@@ -68,7 +71,11 @@ function wsOptions(config: Config, validationRules: readonly ValidationRule[], l
     // admitted socket is pinged, and dropped when it stops answering (see keepSocketAlive).
     onConnect: (ctx) => {
       const admitted = secretMatches(ctx.connectionParams?.[INTERNAL_TOKEN_PARAM], config.internalToken);
-      if (admitted) keepSocketAlive((ctx.extra as { socket: WebSocket }).socket, config.wsPingMs);
+      if (admitted) {
+        const { socket, request } = ctx.extra as { socket: WebSocket; request: IncomingMessage };
+        keepSocketAlive(socket, config.wsPingMs);
+        batchFrames(socket, request.socket as Socket);
+      }
       return admitted;
     },
     // The gateway shares one socket among many users: identity (and, for queries and mutations,

@@ -61,13 +61,15 @@ export class TaskAdmission {
     let queued: number;
     try {
       // Read with the API's own client, which fails at once while Redis is down (BullMQ's
-      // connection would wait for Redis to come back): the same lists BullMQ's job counts read.
-      const [wait, prioritized, delayed] = await Promise.all([
-        this.redis.llen(`${this.queueKey}:wait`),
-        this.redis.zcard(`${this.queueKey}:prioritized`),
-        this.redis.zcard(`${this.queueKey}:delayed`),
-      ]);
-      queued = wait + prioritized + delayed;
+      // connection would wait for Redis to come back): the same lists BullMQ's job counts read,
+      // in one pipeline (one write and one reply to read, where three commands took three each;
+      // the keys share the queue's hash tag, so a cluster serves it from one node).
+      const replies = await this.redis.pipeline().llen(`${this.queueKey}:wait`).zcard(`${this.queueKey}:prioritized`).zcard(`${this.queueKey}:delayed`).exec();
+      queued = 0;
+      for (const [error, count] of replies ?? [[new Error('no replies'), 0]]) {
+        if (error) throw error;
+        queued += count as number;
+      }
     } catch {
       throw new ServiceUnavailableError();
     }

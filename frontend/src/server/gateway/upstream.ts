@@ -408,8 +408,21 @@ function describeUpstreamError(error: unknown): string {
   return String(e?.message ?? error);
 }
 
+/** rootFieldOf's answers per operation: the same few documents are relayed for every task. */
+const rootFields = new Map<string, string | undefined>();
+const ROOT_FIELDS_KEPT = 64;
+
 /** The name of the operation's single root field (not its alias); undefined if it has several or does not parse. */
 function rootFieldOf(query: string, operationName: string | null | undefined): string | undefined {
+  const key = `${operationName ?? ''}\n${query}`;
+  if (rootFields.has(key)) return rootFields.get(key);
+  const field = parseRootField(query, operationName);
+  if (rootFields.size >= ROOT_FIELDS_KEPT) rootFields.clear();
+  rootFields.set(key, field);
+  return field;
+}
+
+function parseRootField(query: string, operationName: string | null | undefined): string | undefined {
   try {
     const selections = getOperationAST(parse(query), operationName)?.selectionSet.selections ?? [];
     return selections.length === 1 && selections[0].kind === Kind.FIELD ? selections[0].name.value : undefined;

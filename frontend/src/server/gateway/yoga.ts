@@ -80,6 +80,11 @@ export function buildGateway(config: FrontendConfig): Gateway {
     // Same-origin only: no CORS headers at all, so no foreign origin can read an answer.
     cors: false,
     batching: false,
+    // The body limit is routes.ts's, checked on the declared Content-Length before Yoga reads a
+    // byte (a POST without one is refused, and Node's parser never reads past it). Yoga's own
+    // check piped every body through a size-counting stream (a stream pipeline, an abort and its
+    // DOMException per request: about a twentieth of the frontend's CPU on the full path).
+    maxRequestBodySize: false,
     maskedErrors: { maskError },
     context: ({ user, client, req, requestId }) => {
       // server.ts set a well-formed id on HTTP requests; anything else (a WebSocket upgrade's
