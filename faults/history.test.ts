@@ -210,6 +210,16 @@ test('cancel: the answer must agree with the record', () => {
   c = clean();
   c.h.cancelled('a', { code: 'TASK_NOT_CANCELLABLE' });
   assert.deepEqual(check(c.h, c.stored), [], 'refused and FINISHED is right');
+
+  // Asked twice: the second finds it CANCELLED by the first (answered ok, or lost on the way).
+  for (const first of [{ ok: seen(rec('a', 'CANCELLED', 3)) }, { unknown: 'SERVICE_UNAVAILABLE' }]) {
+    c = clean();
+    c.stored.set('a', rec('a', 'CANCELLED', 3));
+    c.h.subscriptions[0].events[2].task = seen(rec('a', 'CANCELLED', 3));
+    c.h.cancelled('a', first);
+    c.h.cancelled('a', { code: 'TASK_NOT_CANCELLABLE' });
+    assert.deepEqual(check(c.h, c.stored), [], `refused after ${Object.keys(first)[0]} and CANCELLED is right`);
+  }
 });
 
 test('ratio: seeded outcomes must be the planned ones; unseeded within the binomial band', () => {

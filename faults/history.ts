@@ -89,8 +89,11 @@ export interface SubscriptionRecord {
 
 export interface CancelRecord {
   taskId: string;
-  /** The mutation's answer: the task it returned, or the error code. */
-  answer: { ok: SeenTask } | { code: string };
+  /**
+   * The mutation's answer: the task it returned, the error code, or `unknown` (a fault's answer:
+   * SERVICE_UNAVAILABLE, a dropped connection; it may have been applied or not).
+   */
+  answer: { ok: SeenTask } | { code: string } | { unknown: string };
 }
 
 /** A timeline a client read (`Task.events` pages, or a `taskEvents` subscription). */
@@ -285,15 +288,19 @@ export function check(history: History, stored: Stored, opts: CheckOptions & { l
     }
   }
 
-  // Cancel answers agree with the record: CANCELLED ⇔ the answer was ok.
+  // Cancel answers agree with the record: CANCELLED ⇔ the answer was ok. A task may be asked
+  // more than once (a client that has not seen the first cancel's CANCELLED yet, or whose first
+  // answer was lost): once another cancel of it was answered ok, or may have been applied, a
+  // refusal finds it rightly CANCELLED already.
+  const maybeCancelledBy = new Set(history.cancels.filter((c) => !('code' in c.answer)).map((c) => c.taskId));
   for (const c of history.cancels) {
     const r = stored.get(c.taskId);
-    if (!r) continue;
+    if (!r || 'unknown' in c.answer) continue;
     if ('ok' in c.answer) {
       if (r.status !== 'CANCELLED' || c.answer.ok.status !== 'CANCELLED' || c.answer.ok.version !== r.version) {
         out.push({ kind: 'cancel', taskId: c.taskId, detail: `answered ${c.answer.ok.status} v${c.answer.ok.version}, stored ${r.status} v${r.version}` });
       }
-    } else if (c.answer.code !== 'TASK_NOT_CANCELLABLE' || r.status === 'CANCELLED') {
+    } else if (c.answer.code !== 'TASK_NOT_CANCELLABLE' || (r.status === 'CANCELLED' && !maybeCancelledBy.has(c.taskId))) {
       out.push({ kind: 'cancel', taskId: c.taskId, detail: `answered ${c.answer.code}, stored ${r.status}` });
     }
   }

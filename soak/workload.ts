@@ -190,9 +190,9 @@ class Client {
   }
 
   /**
-   * cancelTask on a task it watches that was live when last seen. Only a definite answer is
-   * recorded for the checker (the task CANCELLED, or TASK_NOT_CANCELLABLE): a fault's answer
-   * (SERVICE_UNAVAILABLE, a dropped connection) says nothing about whether it was applied.
+   * cancelTask on a task it watches that was live when last seen (it may have been cancelled
+   * already). A fault's answer (SERVICE_UNAVAILABLE, a dropped connection) says nothing about
+   * whether it was applied: the checker gets it as `unknown`.
    */
   async cancel(): Promise<void> {
     const live = this.live();
@@ -210,7 +210,10 @@ class Client {
     } else if (out.code === 'TASK_NOT_CANCELLABLE') {
       this.history.cancelled(taskId, { code: out.code });
       this.stats.cancels.notCancellable += 1;
-    } else bump(this.stats.cancels.failed, out.code ?? 'NONE');
+    } else {
+      this.history.cancelled(taskId, { unknown: out.code ?? 'NONE' });
+      bump(this.stats.cancels.failed, out.code ?? 'NONE');
+    }
   }
 
   /** retryTask on a task seen final; the new task is acknowledged and watched. */

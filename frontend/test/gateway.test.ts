@@ -8,7 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
-import { collect, disposeAllClients, killAllChildren, REPO_ROOT, settle, sleep, waitUntil, watch, type Watch } from '../../testkit/index.js';
+import {
+  collect,
+  disposeAllClients,
+  killAllChildren,
+  redisCall,
+  REPO_ROOT,
+  settle,
+  sleep,
+  startBackend,
+  waitUntil,
+  watch,
+  type Watch,
+} from '../../testkit/index.js';
 import { TaskUpdatesDocument } from '../../operations/generated/graphql.js';
 import { Browser, CANCEL, firstError, sessionSetCookie, startStack, STATUS, TASK, UUID_V4, upgradeStatus, type Stack, type Task } from './support.js';
 
@@ -245,6 +257,41 @@ describe('shared upstream', () => {
     await tabs[1].dispose();
     // Well before the task's next event could end it (events are ~0.2-0.3 s apart, the task 4-6 s).
     await waitUntil(async () => (await backendSubscriptions()) === 0, { timeoutMs: 3_000, intervalMs: 50, what: "the backend's stream released" });
+  });
+});
+
+describe('a backend that cannot serve for a moment', () => {
+  test('a subscription the backend refuses with SERVICE_UNAVAILABLE stays open and starts once it can, the browser none the wiser', async () => {
+    const browser = await new Browser(stack).init();
+    const task = await browser.create();
+    // Another API of the same deployment, whose Redis user may not read a task's record: it
+    // refuses every taskStatus subscribe with SERVICE_UNAVAILABLE (graphql-ws sends such a
+    // refusal as a result without data, then complete), as an API does while its Redis reconnects.
+    await redisCall(stack.redis.port, 'ACL', 'SETUSER', 'noread', 'on', '>noread-secret', '~*', '&*', '+@all', '-hgetall');
+    const url = new URL(stack.redis.url);
+    url.username = 'noread';
+    url.password = 'noread-secret';
+    const api = await startBackend(
+      { REDIS_URL: url.toString(), REDIS_PREFIX: stack.backend.prefix, INTERNAL_API_TOKEN: stack.token, BACKEND_ROLE: 'api' },
+      { name: 'backend-noread' },
+    );
+    const front = await stack.addFrontend({ BACKEND_URL: api.url });
+    try {
+      const there = new Browser({ gql: `${front.url}/api/graphql`, ws: `${front.url.replace(/^http/, 'ws')}/api/graphql`, origin: front.url }, browser.cookie);
+      const client = there.ws();
+      const live = watch<StatusData>(client, STATUS, { id: task.id });
+      // Long enough for several refusals (the gateway tries again after 0.1, 0.2, 0.4, 0.8 s...).
+      const ended = await Promise.race([live.done.then(() => true), sleep(3000).then(() => false)]);
+      assert.deepEqual([live.results.length, ended], [0, false], `nothing reached the browser, and it is still open: ${JSON.stringify(live.results)}`);
+      await redisCall(stack.redis.port, 'ACL', 'SETUSER', 'noread', '+hgetall');
+      const r = await settle(live, 30_000);
+      assert.deepEqual(r.errors, [], JSON.stringify(r.errors));
+      assert.equal(r.data.at(-1)?.taskStatus.status, 'FINISHED');
+      await client.dispose();
+    } finally {
+      await front.stop();
+      await api.stop();
+    }
   });
 });
 

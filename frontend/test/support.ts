@@ -39,6 +39,8 @@ export interface Stack {
   proxy: TcpProxy;
   frontend: Frontend;
   sessionSecret: string;
+  /** The internal credential, for another backend process of the same deployment. */
+  token: string;
   /** http://127.0.0.1:PORT/api/graphql */
   gql: string;
   /** ws://127.0.0.1:PORT/api/graphql */
@@ -93,6 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       proxy: p,
       frontend,
       sessionSecret,
+      token,
       gql: `${frontend.url}/api/graphql`,
       ws: `${frontend.url.replace(/^http/, 'ws')}/api/graphql`,
       origin: frontend.url,

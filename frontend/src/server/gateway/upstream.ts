@@ -266,8 +266,10 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
   /** No more events will come (completed, failed, or nobody listens any more). */
   private ended = false;
   private unsubscribe: () => void = () => undefined;
-  /** Refusals in a row while the backend could not serve it (see `refused`). */
+  /** Refusals in a row while the backend could not serve it (see `retry`). */
   private refusals = 0;
+  /** The backend refused to start it; its `complete` follows (see `next`). */
+  private refusing = false;
   private retryTimer: NodeJS.Timeout | undefined;
   /** A feed's snapshots are of many tasks, told apart by their `id`. */
   private readonly feed: boolean;
@@ -299,6 +301,12 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
   /** graphql-ws's sink: an event. */
   next(result: ExecutionResult<Record<string, unknown>>): void {
     if (this.ended) return;
+    // A subscription the backend could not start comes as one result without data, then
+    // `complete` (graphql-ws sends a failed subscribe's result so): a refusal, see `retry`.
+    if (result.data == null && result.errors && isRefusal(result.errors)) {
+      this.refusing = true;
+      return;
+    }
     this.refusals = 0;
     const feed = this.feed;
     const root = rootOf(result.data as Record<string, unknown> | null | undefined);
@@ -329,14 +337,18 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
 
   /** graphql-ws's sink: the operation's errors as an array, or a CloseEvent / Error for the socket. */
   error(error: unknown): void {
-    if (Array.isArray(error) && this.refused(error)) return;
+    if (Array.isArray(error) && isRefusal(error) && this.retry()) return;
     // Every browser subscription on it ends here: say why, from the upstream's own words.
     log().warn({ upstream: describeUpstreamError(error), browsers: this.browsers.length }, 'upstream subscription failed; ending its browser subscriptions');
     this.end({ errors: Array.isArray(error) ? error.map(fromUpstream) : [backendUnavailable()] });
   }
 
-  /** graphql-ws's sink: the upstream subscription completed. */
+  /** graphql-ws's sink: the upstream subscription completed (after a refusal: see `next`). */
   complete(): void {
+    if (this.refusing) {
+      this.refusing = false;
+      if (this.retry()) return;
+    }
     this.end();
   }
 
@@ -348,8 +360,8 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
    * stay open across backend and Redis outages (docs/guarantees.md). Versions and seqs only rise
    * across the retries. Any other error ends it.
    */
-  private refused(errors: readonly { extensions?: Record<string, unknown> }[]): boolean {
-    if (this.ended || errors.length === 0 || !errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) return false;
+  private retry(): boolean {
+    if (this.ended) return false;
     const wait = Math.min(5000, 100 * 2 ** this.refusals);
     this.refusals += 1;
     this.retryTimer = setTimeout(
@@ -398,6 +410,11 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
     this.gone();
     this.unsubscribe();
   }
+}
+
+/** The backend's errors say it could not serve the subscription for now (its Redis was unreachable). */
+function isRefusal(errors: readonly { extensions?: Record<string, unknown> }[]): boolean {
+  return errors.length > 0 && errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
 }
 
 /** An upstream subscription's error as graphql-ws reports it: the operation's error codes, or the socket's close code. */
