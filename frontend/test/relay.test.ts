@@ -186,7 +186,7 @@ describe('relaying browser subscriptions upstream', () => {
     };
     client.opened[0].sink.next(event(1, 'WAITING'));
     // As graphql-ws's server sends a subscribe whose source stream could not start: a result without data, then complete.
-    client.opened[0].sink.next({ data: null, errors: unavailable } as ExecutionResult);
+    client.opened[0].sink.next({ data: null, errors: unavailable } as unknown as ExecutionResult);
     client.opened[0].sink.complete();
     await opened(2);
     // As an `error` message (the protocol allows it too).
