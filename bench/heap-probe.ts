@@ -13,6 +13,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
+import { frontendEnv, INSPECT } from './stack-env.js';
 import { BenchWatchDocument } from '../operations/generated/graphql.js';
 import { INSPECTOR_LINE, REPO_ROOT, randomToken, sleep, spawnService, startBackend, startFrontend, startRedis, type Service } from '../testkit/index.js';
 
@@ -27,7 +28,6 @@ const withYoga = argv.includes('--yoga');
 const snapshots = !argv.includes('--no-snapshot');
 const out = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : '/tmp/heap-probe';
 mkdirSync(out, { recursive: true });
-const INSPECT = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
 const tsx = import.meta.resolve('tsx');
 
 /** An inspector session that can also stream a heap snapshot to a file. */
@@ -97,18 +97,7 @@ try {
     { name: 'api' },
   );
   services.push(api);
-  const frontend = await startFrontend(
-    {
-      NODE_ENV: 'production',
-      BACKEND_URL: api.url,
-      INTERNAL_API_TOKEN: token,
-      SESSION_SECRET: secret,
-      COOKIE_SECURE: 'false',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...INSPECT,
-    },
-    { name: 'frontend' },
-  );
+  const frontend = await startFrontend({ ...frontendEnv(api.url, token, secret), ...INSPECT }, { name: 'frontend' });
   services.push(frontend);
   const tiers: Array<{ name: string; service: Service; ws: string }> = [
     { name: 'frontend', service: frontend, ws: `${frontend.url.replace(/^http/, 'ws')}/api/graphql` },

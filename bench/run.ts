@@ -41,6 +41,7 @@ import {
   type Memory,
 } from '../testkit/index.js';
 import { encodeSession, newSessionId } from '../frontend/src/server/session.js';
+import { frontendEnv, INSPECT } from './stack-env.js';
 import { BenchCancelDocument, BenchCreateDocument, BenchWatchDocument } from '../operations/generated/graphql.js';
 import type { Command, Sub } from './load-client.js';
 import { casBefore } from './raw/cas-before.js';
@@ -217,8 +218,6 @@ interface Stack {
   worker?: Backend;
 }
 
-const INSPECT = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
-
 function commonBackendEnv(redisUrl: string, prefix: string, token: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
@@ -252,18 +251,7 @@ async function startStack(): Promise<Stack> {
   const secret = randomToken() + randomToken();
   log(`redis on ${redis.url}; starting backend API and frontend (production builds)`);
   const api = await startBackend({ ...commonBackendEnv(redis.url, prefix, token), BACKEND_ROLE: 'api', ...INSPECT }, { name: 'api' });
-  const frontend = await startFrontend(
-    {
-      NODE_ENV: 'production',
-      BACKEND_URL: api.url,
-      INTERNAL_API_TOKEN: token,
-      SESSION_SECRET: secret,
-      COOKIE_SECURE: 'false',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...INSPECT,
-    },
-    { name: 'frontend' },
-  );
+  const frontend = await startFrontend({ ...frontendEnv(api.url, token, secret), ...INSPECT }, { name: 'frontend' });
   const rawSub = await rawService('raw-sub.ts', { REDIS_URL: redis.url, ...INSPECT }, 'raw-sub');
   const rawRelay = await rawService('raw-relay.ts', { RAW_SUB_URL: rawSub.ready[1], ...INSPECT }, 'raw-relay');
   const rawGqlws = await rawService('raw-gqlws.ts', {}, 'raw-gqlws');
@@ -1176,7 +1164,7 @@ async function main(): Promise<void> {
           log,
           inspectEnv: INSPECT,
           backendEnv: { ...commonBackendEnv(s.redis.url, s.prefix, s.token), BACKEND_ROLE: 'api' },
-          frontendEnv: { NODE_ENV: 'production', INTERNAL_API_TOKEN: s.token, SESSION_SECRET: s.secret, COOKIE_SECURE: 'false', NEXT_TELEMETRY_DISABLED: '1' },
+          frontendEnv: frontendEnv(undefined, s.token, s.secret),
         })
       : undefined;
     // Redis per task and the new features' cost (issue 17): bench/redis-cost.ts, bench/features.ts.
