@@ -61,10 +61,15 @@ export function upstreamHeaders(config: Pick<FrontendConfig, 'internalToken'>, c
   };
 }
 
-/** Reconnect forever with jittered exponential backoff, capped at 5 s. */
-const retryWait = async (retries: number) => {
+/** The wait before retry number `retries` (from 0): exponential from 100 ms, capped at 5 s, jittered over its upper half. */
+const backoffMs = (retries: number) => {
   const base = Math.min(5000, 100 * 2 ** retries);
-  await new Promise((r) => setTimeout(r, base / 2 + Math.random() * (base / 2)));
+  return base / 2 + Math.random() * (base / 2);
+};
+
+/** Reconnect forever with that backoff. */
+const retryWait = async (retries: number) => {
+  await new Promise((r) => setTimeout(r, backoffMs(retries)));
 };
 
 /**
@@ -362,15 +367,12 @@ class UpstreamSubscription implements Sink<ExecutionResult<Record<string, unknow
    */
   private retry(): boolean {
     if (this.ended) return false;
-    const wait = Math.min(5000, 100 * 2 ** this.refusals);
+    const wait = backoffMs(this.refusals);
     this.refusals += 1;
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = undefined;
-        if (!this.ended) this.start();
-      },
-      wait / 2 + Math.random() * (wait / 2),
-    );
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.ended) this.start();
+    }, wait);
     return true;
   }
 
